@@ -1,0 +1,73 @@
+# Two commands on a fresh Debian machine: `make run` and `make test`.
+# Everything else here is what those two need.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 5000
+export FLASK_APP := backend
+
+# Debian packages: the CJK font embedded in certificate PDFs (run), and the real PC/SC stack,
+# Chromium, PDF and QR tools the tests drive (test).
+RUN_DEBS  := fonts-wqy-microhei
+TEST_DEBS := $(RUN_DEBS) pcscd vsmartcard-vpcd swig libpcsclite-dev chromium \
+             poppler-utils zbar-tools libzbar0 build-essential
+
+.PHONY: run test setup lint bench clean system-run system-test
+
+run: system-run $(VENV)/.installed
+	$(BIN)/flask setup
+	$(BIN)/gunicorn --workers 2 --threads 4 --bind 127.0.0.1:$(PORT) \
+	    --access-logfile - 'backend:create_app()'
+
+test: system-test $(VENV)/.installed-test
+	$(BIN)/ruff check backend mobile_api kiosk card_reader tests bench
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+setup: system-run $(VENV)/.installed
+	$(BIN)/flask setup
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check backend mobile_api kiosk card_reader tests bench
+
+bench: $(VENV)/.installed-test
+	$(BIN)/python bench/decisions.py
+	$(BIN)/python bench/certificates.py
+	$(BIN)/python bench/card_read.py
+
+# Install missing Debian packages when root; otherwise name them and stop.
+define ensure_debs
+	@missing=""; for p in $(1); do \
+	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	    if [ "$$(id -u)" = 0 ]; then \
+	        echo "Installing Debian packages:$$missing"; \
+	        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	    else \
+	        echo "Missing Debian packages:$$missing"; \
+	        echo "Install them with: sudo apt-get install$$missing"; exit 1; \
+	    fi; \
+	fi
+endef
+
+system-run:
+	$(call ensure_debs,$(RUN_DEBS))
+
+system-test:
+	$(call ensure_debs,$(TEST_DEBS))
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip setuptools wheel
+
+$(VENV)/.installed: $(VENV)/bin/python setup.cfg
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/bin/python setup.cfg
+	$(BIN)/pip install -q -e '.[test,kiosk]'
+	touch $@ $(VENV)/.installed
+
+clean:
+	rm -rf $(VENV) instance *.egg-info

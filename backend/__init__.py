@@ -1,0 +1,135 @@
+"""Xiamen ride-hailing (网约车) licensing and supervision: the Flask backend.
+
+``create_app`` is the one composition point: it binds the extensions, mounts the staff console,
+the public pages and the mobile API's blueprints, and registers the command-line groups.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import Flask
+
+from backend import config as config_module
+from backend.db import db
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_path=_instance_path())
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.update(config_module.from_environment(app.instance_path))
+    app.config.update(config or {})
+    config_module.check_production_safety(app.config)
+
+    _configure_logging(app)
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_commands(app)
+    _register_request_hooks(app)
+    return app
+
+
+def _instance_path() -> str:
+    import os
+
+    return os.environ.get("INSTANCE_PATH") or str(Path(__file__).resolve().parent.parent / "instance")
+
+
+def _configure_logging(app: Flask) -> None:
+    from backend.common.masking import install_log_masking
+
+    install_log_masking()
+    if not app.debug and not app.testing:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def _init_extensions(app: Flask) -> None:
+    from backend.errors import handle_unexpected
+    from backend.extensions import api, csrf, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    api.init_app(app)
+    app.extensions["wyc_api"] = api
+    app.register_error_handler(Exception, handle_unexpected)
+    _import_models()
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            _tune_sqlite(db.engine)
+
+
+def _import_models() -> None:
+    """Every model module, so metadata (and Alembic) sees all tables."""
+    from backend.audit import models as _audit  # noqa: F401
+    from backend.certificates import models as _certificates  # noqa: F401
+    from backend.identity import models as _identity  # noqa: F401
+    from backend.licensing import models as _licensing  # noqa: F401
+    from backend.matters import models as _matters  # noqa: F401
+    from backend.staff import models as _staff  # noqa: F401
+
+
+def _tune_sqlite(engine: sa.Engine) -> None:
+    """WAL, foreign keys, and BEGIN IMMEDIATE so concurrent writers queue instead of failing."""
+
+    @sa.event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def on_begin(connection):
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _register_blueprints(app: Flask) -> None:
+    import mobile_api
+    from backend.extensions import api, csrf
+    from backend.health import health
+    from backend.identity import dev_views
+    from backend.staff import auth as _staff_auth  # noqa: F401  (user loader)
+    from backend.staff.views import console
+
+    app.register_blueprint(health)
+    app.register_blueprint(console)
+    mobile_api.register(api)
+    if app.config["IDP_MODE"] == "dev":
+        from backend.identity.assertions import ensure_dev_provider_keys
+
+        ensure_dev_provider_keys(app.config["IDP_DEV_PRIVATE_KEY_FILE"],
+                                 app.config["IDP_PUBLIC_KEY_FILE"])
+        api.register_blueprint(dev_views.blp)
+    # The JSON APIs authenticate with bearer tokens or signatures, never with cookies.
+    for name, blueprint in app.blueprints.items():
+        if name not in {"console"}:
+            csrf.exempt(blueprint)
+
+
+def _register_commands(app: Flask) -> None:
+    from backend.audit.cli import audit_cli
+    from backend.cli import setup_command
+    from backend.matters.cli import matters_command
+    from backend.staff.cli import staff_cli
+
+    for command in (audit_cli, matters_command, staff_cli, setup_command):
+        app.cli.add_command(command)
+
+
+def _register_request_hooks(app: Flask) -> None:
+    @app.after_request
+    def commit_or_roll_back(response):
+        """One commit point per request: operations only flush."""
+        if response.status_code < 400:
+            db.session.commit()
+        else:
+            db.session.rollback()
+        return response

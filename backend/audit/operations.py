@@ -1,0 +1,108 @@
+"""Appending to and verifying the hash-chained audit log.
+
+Each entry's hash covers its own content and the previous entry's hash, and entry ids come
+from a gapless counter: altering a row breaks its hash, deleting one leaves a gap or breaks the
+next entry's link, and deleting the newest ones leaves the counter ahead of the table.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterator
+
+import sqlalchemy as sa
+
+from backend.audit.models import AuditEntry
+from backend.common.counters import current_value, next_value
+from backend.db import db, utcnow
+
+GENESIS_HASH = "0" * 64
+COUNTER = "audit.entries"
+
+
+def _json_default(value):
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if hasattr(value, "value"):  # enums
+        return value.value
+    raise TypeError(f"cannot put {type(value).__name__} in an audit entry")
+
+
+def _normalise(payload: dict | None) -> dict | None:
+    """Round-trip through JSON so what we hash is exactly what the database gives back."""
+    if payload is None:
+        return None
+    return json.loads(json.dumps(payload, default=_json_default))
+
+
+def entry_hash(entry: AuditEntry) -> str:
+    content = {
+        "id": entry.id,
+        "at": entry.at.isoformat(),
+        "actor": entry.actor,
+        "action": entry.action,
+        "object_type": entry.object_type,
+        "object_id": entry.object_id,
+        "before": entry.before,
+        "after": entry.after,
+        "prev_hash": entry.prev_hash,
+    }
+    canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def record(actor: str, action: str, object_type: str, object_id: object,
+           before: dict | None = None, after: dict | None = None) -> AuditEntry:
+    """Append one entry in the current transaction. Never put unmasked ID numbers in here."""
+    entry_id = next_value(COUNTER)
+    previous = db.session.get(AuditEntry, entry_id - 1) if entry_id > 1 else None
+    entry = AuditEntry(
+        id=entry_id, at=utcnow(), actor=actor, action=action, object_type=object_type,
+        object_id=str(object_id), before=_normalise(before), after=_normalise(after),
+        prev_hash=previous.hash if previous else GENESIS_HASH,
+    )
+    entry.hash = entry_hash(entry)
+    db.session.add(entry)
+    db.session.flush()
+    return entry
+
+
+@dataclasses.dataclass(frozen=True)
+class ChainProblem:
+    entry_id: int
+    problem: str
+
+    def __str__(self) -> str:
+        return f"audit entry {self.entry_id}: {self.problem}"
+
+
+def _entries(batch: int = 1000) -> Iterator[AuditEntry]:
+    last = 0
+    while True:
+        rows = db.session.scalars(
+            sa.select(AuditEntry).where(AuditEntry.id > last).order_by(AuditEntry.id).limit(batch)
+        ).all()
+        if not rows:
+            return
+        yield from rows
+        last = rows[-1].id
+
+
+def verify_chain() -> tuple[int, ChainProblem | None]:
+    """Walk the chain from the start; return how many entries checked out and the first problem."""
+    expected_id, prev_hash, checked = 1, GENESIS_HASH, 0
+    for entry in _entries():
+        if entry.id != expected_id:
+            return checked, ChainProblem(expected_id, f"missing (next stored entry is {entry.id})")
+        if entry.prev_hash != prev_hash:
+            return checked, ChainProblem(entry.id, "link to the previous entry is broken")
+        if entry_hash(entry) != entry.hash:
+            return checked, ChainProblem(entry.id, "content was altered (hash mismatch)")
+        expected_id, prev_hash, checked = entry.id + 1, entry.hash, checked + 1
+    issued = current_value(COUNTER)
+    if issued >= expected_id:
+        return checked, ChainProblem(expected_id, f"missing ({issued - expected_id + 1} newest entries deleted)")
+    return checked, None

@@ -1,0 +1,64 @@
+"""Certificates: driver certificates, vehicle transport certificates and platform licences."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from backend.db import Base, UTCDateTime, utcnow
+from backend.identity.models import Person
+
+
+class Kind(enum.StrEnum):
+    DRIVER = "driver"
+    TRANSPORT = "transport"
+    PLATFORM = "platform"
+
+
+class Status(enum.StrEnum):
+    VALID = "valid"
+    CANCELLED = "cancelled"
+    REVOKED = "revoked"
+    EXPIRED = "expired"
+    REPLACED = "replaced"
+
+
+def _enum(cls):
+    return sa.Enum(cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
+
+
+class Certificate(Base):
+    """One version of a certificate. Reissue and renewal add a version and replace the old one."""
+
+    __tablename__ = "certificates"
+    __table_args__ = (sa.UniqueConstraint("kind", "number", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[Kind] = mapped_column(_enum(Kind), index=True)
+    number: Mapped[str] = mapped_column(sa.String(60), index=True)
+    version: Mapped[int] = mapped_column(default=1)
+    holder_id: Mapped[int] = mapped_column(sa.ForeignKey("people.id"), index=True)
+    previous_id: Mapped[int | None] = mapped_column(sa.ForeignKey("certificates.id"))
+    status: Mapped[Status] = mapped_column(_enum(Status), index=True)
+    valid_from: Mapped[dt.date]
+    valid_until: Mapped[dt.date]
+    issued_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    status_changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    status_reason: Mapped[str | None] = mapped_column(sa.String(300))
+    plate: Mapped[str | None] = mapped_column(sa.String(16), index=True)
+    platform_code: Mapped[str | None] = mapped_column(sa.String(40))
+    # Set while a transport certificate is valid: the database itself then refuses a second
+    # valid certificate for the same plate (one vehicle, one platform).
+    valid_plate: Mapped[str | None] = mapped_column(sa.String(16), unique=True)
+
+    holder: Mapped[Person] = relationship()
+    previous: Mapped[Certificate | None] = relationship(remote_side=[id])
+
+    def effective_status(self, today: dt.date) -> Status:
+        """A valid certificate past its end date reads as expired even before a job marks it."""
+        if self.status == Status.VALID and today > self.valid_until:
+            return Status.EXPIRED
+        return self.status

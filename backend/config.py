@@ -1,0 +1,75 @@
+"""Configuration from environment variables, each with a documented default.
+
+With no variables set the service runs on its embedded default: a SQLite file under
+``instance/``, the built-in development identity provider, every source on its mirror.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+DEFAULT_SECRET_KEY = "dev-insecure-secret-key-change-me"
+
+
+def _bool(value: str | None, default: bool) -> bool:
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def from_environment(instance_path: str) -> dict:
+    """Build the configuration mapping from ``os.environ``."""
+    env = os.environ.get
+    instance = Path(instance_path)
+    return {
+        "ENV_MODE": env("APP_ENV", "development"),
+        "SECRET_KEY": env("SECRET_KEY", DEFAULT_SECRET_KEY),
+        "SQLALCHEMY_DATABASE_URI": normalise_database_url(
+            env("DATABASE_URL", f"sqlite:///{instance / 'wyc.sqlite3'}")
+        ),
+        "IDP_MODE": env("IDP_MODE", "dev"),
+        "IDP_ISSUER": env("IDP_ISSUER", "https://dev-idp.ixiamen.local"),
+        "IDP_AUDIENCE": env("IDP_AUDIENCE", "xm-wyc"),
+        "IDP_PUBLIC_KEY_FILE": env("IDP_PUBLIC_KEY_FILE", str(instance / "dev-idp-public.pem")),
+        "IDP_DEV_PRIVATE_KEY_FILE": env(
+            "IDP_DEV_PRIVATE_KEY_FILE", str(instance / "dev-idp-private.pem")
+        ),
+        "IDP_TOKEN_TTL_SECONDS": int(env("IDP_TOKEN_TTL_SECONDS", "3600")),
+        "MAX_CONTENT_LENGTH": int(env("MAX_CONTENT_LENGTH", str(256 * 1024))),
+        "PUBLIC_BASE_URL": env("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        "SIGNING_KEYS_DIR": env("SIGNING_KEYS_DIR", str(instance / "keys")),
+        "LOAD_DEMO_DATA": _bool(env("LOAD_DEMO_DATA"), True),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": _bool(env("SESSION_COOKIE_SECURE"), False),
+        "WTF_CSRF_TIME_LIMIT": None,
+        "API_TITLE": "厦门网约车政务服务 API",
+        "API_VERSION": "v1",
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/api",
+        "OPENAPI_JSON_PATH": "openapi.json",
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    }
+
+
+def normalise_database_url(url: str) -> str:
+    """Let operators write the usual ``postgresql://`` URL; we drive it with psycopg 3."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+class ConfigurationError(RuntimeError):
+    """The service refuses to start with this configuration."""
+
+
+def check_production_safety(config: dict) -> None:
+    """Production mode must never run with the built-in secret or the dev identity provider."""
+    if config["ENV_MODE"] != "production":
+        return
+    if config["SECRET_KEY"] in (None, "", DEFAULT_SECRET_KEY):
+        raise ConfigurationError("SECRET_KEY must be set to a private value in production")
+    if config["IDP_MODE"] == "dev":
+        raise ConfigurationError("IDP_MODE=dev is not allowed in production")

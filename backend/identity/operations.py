@@ -1,0 +1,38 @@
+"""Finding and registering people from what an identity provider or an ID card vouches for."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from backend.audit.operations import record
+from backend.db import db
+from backend.identity.models import Person
+
+
+def person_by_id_number(id_number: str) -> Person | None:
+    return db.session.scalar(sa.select(Person).where(Person.id_number == id_number))
+
+
+def register_or_update(id_number: str, name: str, *, actor: str, address: str | None = None,
+                       source: str = "idp") -> Person:
+    """The person with this real-name ID number, created on first sight, name and address
+    brought up to date from the vouching source (i厦门 login or the ID card itself)."""
+    person = person_by_id_number(id_number)
+    if person is None:
+        person = Person(id_number=id_number, name=name, address=address)
+        db.session.add(person)
+        db.session.flush()
+        record(actor, "person.registered", "person", person.id,
+               after={"id_number": person.id_number_masked, "name": name, "source": source})
+        return person
+    changes = {"name": name} if person.name != name else {}
+    if address and person.address != address:
+        changes["address"] = address
+    if changes:
+        before = {k: getattr(person, k) for k in changes}
+        for key, value in changes.items():
+            setattr(person, key, value)
+        db.session.flush()
+        record(actor, "person.updated", "person", person.id,
+               before=before, after={**changes, "source": source})
+    return person

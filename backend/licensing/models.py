@@ -1,0 +1,122 @@
+"""Applications (办件), their state history and the rule results a decision is made of."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from backend.db import Base, UTCDateTime, utcnow
+from backend.identity.models import Person
+from backend.matters.models import Matter
+
+
+def _enum(cls):
+    return sa.Enum(cls, native_enum=False, length=24, values_callable=lambda e: [m.value for m in e])
+
+
+class State(enum.StrEnum):
+    SUBMITTED = "submitted"
+    CHECKING = "checking"
+    REJECTED = "rejected"
+    AWAITING_EXAM = "awaiting_exam"
+    AWAITING_REVIEW = "awaiting_review"
+    AWAITING_PROVINCE = "awaiting_province"
+    APPROVED = "approved"
+    ISSUED = "issued"
+    WITHDRAWN = "withdrawn"
+
+
+class Channel(enum.StrEnum):
+    APP = "app"
+    KIOSK = "kiosk"
+    COUNTER = "counter"
+
+
+class Outcome(enum.StrEnum):
+    PASS = "pass"
+    FAIL = "fail"
+    UNKNOWN = "unknown"
+
+
+class Application(Base):
+    __tablename__ = "applications"
+    __table_args__ = (sa.UniqueConstraint("applicant_id", "idempotency_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(sa.String(32), unique=True)
+    matter_code: Mapped[str] = mapped_column(sa.ForeignKey("matters.code"), index=True)
+    applicant_id: Mapped[int] = mapped_column(sa.ForeignKey("people.id"), index=True)
+    channel: Mapped[Channel] = mapped_column(_enum(Channel))
+    state: Mapped[State] = mapped_column(_enum(State), index=True)
+    inputs: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    phone: Mapped[str | None] = mapped_column(sa.String(20))
+    mailing_address: Mapped[dict | None] = mapped_column(sa.JSON)
+    # Set while the application is open: a second open one for the same subject collides here,
+    # so "one open application per person and matter" holds even under concurrent requests.
+    open_key: Mapped[str | None] = mapped_column(sa.String(120), unique=True)
+    idempotency_key: Mapped[str | None] = mapped_column(sa.String(100))
+    request_hash: Mapped[str | None] = mapped_column(sa.String(64))
+    certificate_id: Mapped[int | None] = mapped_column(sa.ForeignKey("certificates.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    matter: Mapped[Matter] = relationship(lazy="joined")
+    applicant: Mapped[Person] = relationship()
+    events: Mapped[list[ApplicationEvent]] = relationship(
+        back_populates="application", order_by="ApplicationEvent.id"
+    )
+    rule_results: Mapped[list[RuleResult]] = relationship(
+        back_populates="application", order_by="RuleResult.id"
+    )
+
+
+class ApplicationEvent(Base):
+    """One state transition: the application's history as the applicant sees it."""
+
+    __tablename__ = "application_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(sa.ForeignKey("applications.id"), index=True)
+    from_state: Mapped[State | None] = mapped_column(_enum(State))
+    to_state: Mapped[State] = mapped_column(_enum(State))
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    actor: Mapped[str] = mapped_column(sa.String(120))
+    reason: Mapped[str | None] = mapped_column(sa.Text)
+
+    application: Mapped[Application] = relationship(back_populates="events")
+
+
+class RuleResult(Base):
+    """What one rule said on one run of the checks, with the facts and source queries it used."""
+
+    __tablename__ = "rule_results"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(sa.ForeignKey("applications.id"), index=True)
+    run: Mapped[int] = mapped_column(default=1)
+    rule: Mapped[str] = mapped_column(sa.String(40))
+    outcome: Mapped[Outcome] = mapped_column(_enum(Outcome))
+    reason: Mapped[str | None] = mapped_column(sa.String(300))
+    reason_en: Mapped[str | None] = mapped_column(sa.String(300))
+    facts: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    query_ids: Mapped[list] = mapped_column(sa.JSON, default=list)
+    evaluated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    application: Mapped[Application] = relationship(back_populates="rule_results")
+
+
+class Counter(Base):
+    """Named gapless counters (application numbers per day, certificate numbers).
+
+    Incremented with ``UPDATE … RETURNING`` so concurrent transactions queue on the row lock
+    and a rolled-back transaction gives its number back: no gaps, no duplicates.
+    """
+
+    __tablename__ = "counters"
+
+    name: Mapped[str] = mapped_column(sa.String(80), primary_key=True)
+    value: Mapped[int] = mapped_column(sa.BigInteger, default=0)
