@@ -45,6 +45,7 @@ def _configure_logging(app: Flask) -> None:
     install_log_masking()
     if not app.debug and not app.testing:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
 
 def _init_extensions(app: Flask) -> None:
@@ -69,9 +70,16 @@ def _import_models() -> None:
     from backend.audit import models as _audit  # noqa: F401
     from backend.certificates import models as _certificates  # noqa: F401
     from backend.identity import models as _identity  # noqa: F401
+
+    # Handlers and rules register themselves on import.
+    from backend.licensing import driver_rules as _driver_rules  # noqa: F401
+    from backend.licensing import exams as _exams  # noqa: F401
     from backend.licensing import models as _licensing  # noqa: F401
+    from backend.licensing import operations as _operations  # noqa: F401
+    from backend.mailing import models as _mailing  # noqa: F401
     from backend.matters import models as _matters  # noqa: F401
     from backend.staff import models as _staff  # noqa: F401
+    from backend.verification import models as _verification  # noqa: F401
 
 
 def _tune_sqlite(engine: sa.Engine) -> None:
@@ -117,10 +125,12 @@ def _register_blueprints(app: Flask) -> None:
 def _register_commands(app: Flask) -> None:
     from backend.audit.cli import audit_cli
     from backend.cli import setup_command
+    from backend.licensing.cli import exams_cli
     from backend.matters.cli import matters_command
     from backend.staff.cli import staff_cli
+    from backend.verification.cli import registry_cli
 
-    for command in (audit_cli, matters_command, staff_cli, setup_command):
+    for command in (audit_cli, matters_command, staff_cli, setup_command, registry_cli, exams_cli):
         app.cli.add_command(command)
 
 

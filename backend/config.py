@@ -50,7 +50,35 @@ def from_environment(instance_path: str) -> dict:
         "OPENAPI_URL_PREFIX": "/api",
         "OPENAPI_JSON_PATH": "openapi.json",
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Sources (联网联查): a source named in SOURCE_<NAME>_URL is asked over HTTP,
+        # every other one is read from its mirror tables.
+        "SOURCE_URLS": _source_urls(),
+        "SOURCE_BUDGET_SECONDS": float(env("SOURCE_BUDGET_SECONDS", "2.5")),
+        "SOURCE_TIMEOUT_SECONDS": float(env("SOURCE_TIMEOUT_SECONDS", "1.0")),
+        "SOURCE_RETRIES": int(env("SOURCE_RETRIES", "1")),
+        "SOURCE_BREAKER_THRESHOLD": int(env("SOURCE_BREAKER_THRESHOLD", "3")),
+        "SOURCE_BREAKER_COOLDOWN_SECONDS": float(env("SOURCE_BREAKER_COOLDOWN_SECONDS", "30")),
+        # Driver rule thresholds (regulatory.md §2.2–2.4); the seed's values are the defaults.
+        "DRIVER_LICENCE_CLASSES": _list(env("DRIVER_LICENCE_CLASSES", "A1,A2,A3,B1,B2,C1,C2")),
+        "DRIVER_MIN_EXPERIENCE_YEARS": int(env("DRIVER_MIN_EXPERIENCE_YEARS", "3")),
+        "DRIVER_POINTS_LIMIT": int(env("DRIVER_POINTS_LIMIT", "12")),
+        "DRIVER_POINTS_CYCLES": int(env("DRIVER_POINTS_CYCLES", "3")),
+        "DRIVER_LOCAL_REGION_PREFIX": env("DRIVER_LOCAL_REGION_PREFIX", "3502"),
+        "DRIVER_MIN_AGE": int(env("DRIVER_MIN_AGE", "18")),
+        "DRIVER_MAX_AGE": int(env("DRIVER_MAX_AGE", "60")),
+        "DRIVER_CERT_VALID_YEARS": int(env("DRIVER_CERT_VALID_YEARS", "6")),
+        "EXAM_MAX_ATTEMPTS": int(env("EXAM_MAX_ATTEMPTS", "3")),
     }
+
+
+def _list(value: str) -> list[str]:
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def _source_urls() -> dict[str, str]:
+    prefix, suffix = "SOURCE_", "_URL"
+    return {key[len(prefix):-len(suffix)].lower(): value for key, value in os.environ.items()
+            if key.startswith(prefix) and key.endswith(suffix) and value}
 
 
 def normalise_database_url(url: str) -> str:

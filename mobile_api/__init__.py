@@ -6,11 +6,11 @@ from flask_smorest import Api
 
 
 def register(api: Api) -> None:
-    from mobile_api import matters, me
+    from mobile_api import applications, matters, me
 
     api.spec.components.security_scheme(
         "iXiamen", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT",
                     "description": "Real-name identity assertion signed by the i厦门 identity provider"},
     )
-    for module in (matters, me):
+    for module in (matters, me, applications):
         api.register_blueprint(module.blp)

@@ -38,8 +38,13 @@ def _normalise(payload: dict | None) -> dict | None:
     return json.loads(json.dumps(payload, default=_json_default))
 
 
+def canonical_hash(content: dict) -> str:
+    canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
 def entry_hash(entry: AuditEntry) -> str:
-    content = {
+    return canonical_hash({
         "id": entry.id,
         "at": entry.at.isoformat(),
         "actor": entry.actor,
@@ -49,9 +54,7 @@ def entry_hash(entry: AuditEntry) -> str:
         "before": entry.before,
         "after": entry.after,
         "prev_hash": entry.prev_hash,
-    }
-    canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    })
 
 
 def record(actor: str, action: str, object_type: str, object_id: object,
@@ -79,11 +82,11 @@ class ChainProblem:
         return f"audit entry {self.entry_id}: {self.problem}"
 
 
-def _entries(batch: int = 1000) -> Iterator[AuditEntry]:
+def _rows(model, batch: int = 1000) -> Iterator:
     last = 0
     while True:
         rows = db.session.scalars(
-            sa.select(AuditEntry).where(AuditEntry.id > last).order_by(AuditEntry.id).limit(batch)
+            sa.select(model).where(model.id > last).order_by(model.id).limit(batch)
         ).all()
         if not rows:
             return
@@ -91,18 +94,22 @@ def _entries(batch: int = 1000) -> Iterator[AuditEntry]:
         last = rows[-1].id
 
 
-def verify_chain() -> tuple[int, ChainProblem | None]:
-    """Walk the chain from the start; return how many entries checked out and the first problem."""
+def verify_chain(model=AuditEntry, counter: str = COUNTER,
+                 hash_of=None) -> tuple[int, ChainProblem | None]:
+    """Walk a hash chain from the start; return how many entries checked out and the first
+    problem. The audit log by default; the source query log uses the same walk."""
+    hash_of = hash_of or entry_hash
     expected_id, prev_hash, checked = 1, GENESIS_HASH, 0
-    for entry in _entries():
+    for entry in _rows(model):
         if entry.id != expected_id:
             return checked, ChainProblem(expected_id, f"missing (next stored entry is {entry.id})")
         if entry.prev_hash != prev_hash:
             return checked, ChainProblem(entry.id, "link to the previous entry is broken")
-        if entry_hash(entry) != entry.hash:
+        if hash_of(entry) != entry.hash:
             return checked, ChainProblem(entry.id, "content was altered (hash mismatch)")
         expected_id, prev_hash, checked = entry.id + 1, entry.hash, checked + 1
-    issued = current_value(COUNTER)
+    issued = current_value(counter)
     if issued >= expected_id:
-        return checked, ChainProblem(expected_id, f"missing ({issued - expected_id + 1} newest entries deleted)")
+        return checked, ChainProblem(
+            expected_id, f"missing ({issued - expected_id + 1} newest entries deleted)")
     return checked, None

@@ -1,0 +1,70 @@
+"""``flask exams import FILE.csv``: results from the exam centre, all rows or none."""
+
+import csv
+import sys
+
+import click
+from flask.cli import AppGroup
+
+from backend.db import db
+from backend.errors import ApiError
+from backend.licensing.exams import SUBJECTS
+from backend.licensing.models import State
+from backend.licensing.operations import by_number, record_exam
+
+exams_cli = AppGroup("exams", help="Exam results for driver certificate applications.")
+COLUMNS = ["application_number", "subject", "score", "passed"]
+TRUE, FALSE = {"true", "1", "yes", "y", "是"}, {"false", "0", "no", "n", "否"}
+
+
+class BadRow(ValueError):
+    pass
+
+
+def parse_row(row: dict) -> tuple:
+    application = by_number((row.get("application_number") or "").strip())
+    if application is None:
+        raise BadRow("application_number: no such application")
+    if application.state != State.AWAITING_EXAM:
+        raise BadRow(f"application_number: {application.number} is {application.state.value}, "
+                     "not awaiting_exam")
+    subject = (row.get("subject") or "").strip()
+    if subject not in SUBJECTS:
+        raise BadRow("subject: must be national or regional")
+    try:
+        score = int((row.get("score") or "").strip())
+    except ValueError:
+        raise BadRow("score: must be a whole number") from None
+    if not 0 <= score <= 100:
+        raise BadRow("score: must be between 0 and 100")
+    passed = (row.get("passed") or "").strip().lower()
+    if passed not in TRUE | FALSE:
+        raise BadRow("passed: must be true or false")
+    return application, subject, score, passed in TRUE
+
+
+@exams_cli.command("import")
+@click.argument("file", type=click.File("r", encoding="utf-8-sig"))
+def import_command(file):
+    """Record exam results; both subjects passed issues the certificate."""
+    reader = csv.DictReader(file)
+    if reader.fieldnames is None or [f.strip() for f in reader.fieldnames] != COLUMNS:
+        click.echo(f"error: {file.name}: header must be {','.join(COLUMNS)}", err=True)
+        sys.exit(2)
+    rows = []
+    for line, row in enumerate(reader, start=2):
+        try:
+            rows.append(parse_row(row))
+        except BadRow as error:
+            click.echo(f"error: {file.name}: line {line}, {error}; nothing was imported", err=True)
+            sys.exit(2)
+    try:
+        for application, subject, score, passed in rows:
+            record_exam(application, subject, score, passed, actor="exam-centre")
+    except ApiError as error:
+        db.session.rollback()
+        click.echo(f"error: {file.name}: {error.message_en}; nothing was imported", err=True)
+        sys.exit(2)
+    db.session.commit()
+    issued = sum(1 for application, *_ in rows if application.state == State.ISSUED)
+    click.echo(f"{len(rows)} results recorded, {issued} certificates issued")

@@ -1,0 +1,150 @@
+"""Eligibility of a driver for the 网约车驾驶员证 (regulatory.md §2.1 D1–D5, §2.2, §2.3 X10–X11)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from backend.identity.id_numbers import birth_date_of
+from backend.licensing.rules import Context, Facts, add_years, age_on, failed, passed, rule
+
+INTERIM = "《网络预约出租汽车经营服务管理暂行办法》"
+XIAMEN = "《厦门市网络预约出租汽车经营服务管理实施细则》"
+IDENTITY, POLICE = "identity.person", "police_records.records"
+LICENCE, PERMIT = "driving_licence.licence", "residence_permit.permit"
+
+DRIVER_RULES = ("drv.identity", "drv.licence_valid", "drv.experience", "drv.points",
+                "drv.criminal", "drv.drugs_dui", "drv.residence", "drv.age")
+
+CATEGORY_NAMES = {
+    "traffic_crime": ("交通肇事犯罪", "traffic crime"),
+    "dangerous_driving": ("危险驾驶犯罪", "dangerous driving"),
+    "violent_crime": ("暴力犯罪", "violent crime"),
+    "drug_use": ("吸毒", "drug use"),
+    "drink_driving": ("饮酒后驾驶", "drink driving"),
+}
+
+
+def _date(value: str) -> dt.date:
+    return dt.date.fromisoformat(value)
+
+
+@rule("drv.identity", legal_basis="公安人口信息核验", needs=[IDENTITY])
+def identity(facts: Facts, ctx: Context):
+    person = facts.data(IDENTITY)
+    if person is None:
+        return failed("公安人口信息中查无此身份证号码，请核对后重新申请。",
+                      "The population registry does not know this ID number.")
+    if person["name"] != ctx.name:
+        return failed("姓名与公安人口信息不一致，请使用身份证上的姓名。",
+                      "The name does not match the population registry.")
+    if person["card_reported_lost"]:
+        return failed("该身份证已挂失，请先补领身份证。", "This ID card was reported lost.")
+    return passed(name_matches=True)
+
+
+@rule("drv.licence_valid", legal_basis=f"{INTERIM}第十四条第（一）项", needs=[LICENCE])
+def licence_valid(facts: Facts, ctx: Context):
+    licence = facts.data(LICENCE)
+    if licence is None:
+        return failed("车管所没有您的机动车驾驶证记录。", "No driving licence on record.")
+    allowed = ctx.config["DRIVER_LICENCE_CLASSES"]
+    facts_used = {"status": licence["status"], "licence_class": licence["licence_class"],
+                  "valid_until": licence["valid_until"]}
+    if licence["status"] != "valid":
+        return failed("驾驶证状态不正常（如暂扣、吊销或过期），请先到车管所处理。",
+                      f"The driving licence is {licence['status']}.", **facts_used)
+    if _date(licence["valid_until"]) < ctx.today:
+        return failed("驾驶证已超过有效期，请先换领驾驶证。", "The driving licence has expired.",
+                      **facts_used)
+    if licence["licence_class"] not in allowed:
+        return failed(f"准驾车型 {licence['licence_class']} 不能驾驶小型载客汽车。",
+                      f"Licence class {licence['licence_class']} does not cover passenger cars.",
+                      **facts_used)
+    return passed(**facts_used)
+
+
+@rule("drv.experience", legal_basis=f"{INTERIM}第十四条第（一）项", needs=[LICENCE])
+def experience(facts: Facts, ctx: Context):
+    licence = facts.data(LICENCE)
+    years = ctx.config["DRIVER_MIN_EXPERIENCE_YEARS"]
+    if licence is None:
+        return failed(f"没有驾驶证记录，无法证明 {years} 年以上驾龄。",
+                      f"No licence on record to show {years} years of driving.")
+    first = _date(licence["first_issued_on"])
+    enough_on = add_years(first, years)
+    if ctx.today < enough_on:
+        return failed(f"驾龄不满 {years} 年（初次领证 {first}），{enough_on} 起可以申请。",
+                      f"Less than {years} years since the first licence ({first}); "
+                      f"you may apply from {enough_on}.", first_issued_on=first.isoformat())
+    return passed(first_issued_on=first.isoformat())
+
+
+@rule("drv.points", legal_basis=f"{INTERIM}第十四条第（二）项", needs=[LICENCE])
+def points(facts: Facts, ctx: Context):
+    licence = facts.data(LICENCE) or {"cycles": []}
+    limit, count = ctx.config["DRIVER_POINTS_LIMIT"], ctx.config["DRIVER_POINTS_CYCLES"]
+    started = [c for c in licence["cycles"] if _date(c["start"]) <= ctx.today]
+    recent = sorted(started, key=lambda c: c["end"])[-count:]
+    full = [c for c in recent if c["points"] >= limit]
+    if full:
+        return failed(f"最近 {count} 个记分周期内有记满 {limit} 分的记录，暂不符合条件。",
+                      f"{limit} or more points in one of the last {count} scoring cycles.",
+                      cycles=recent)
+    return passed(cycles=recent)
+
+
+def _records_in(facts: Facts, categories: tuple[str, ...]):
+    return [r for r in facts.data(POLICE) or [] if r["category"] in categories]
+
+
+def _records_verdict(facts: Facts, categories: tuple[str, ...]):
+    hits = _records_in(facts, categories)
+    if not hits:
+        return passed(categories_checked=list(categories))
+    names = sorted({r["category"] for r in hits})
+    return failed("存在" + "、".join(CATEGORY_NAMES[n][0] for n in names) + "记录，依法不得从事网约车服务。",
+                  "Records of " + ", ".join(CATEGORY_NAMES[n][1] for n in names)
+                  + " bar ride-hailing service by law.", categories=names)
+
+
+@rule("drv.criminal", legal_basis=f"{INTERIM}第十四条第（二）、（三）项", needs=[POLICE])
+def criminal(facts: Facts, ctx: Context):
+    return _records_verdict(facts, ("traffic_crime", "dangerous_driving", "violent_crime"))
+
+
+@rule("drv.drugs_dui", legal_basis=f"{INTERIM}第十四条第（二）项", needs=[POLICE])
+def drugs_dui(facts: Facts, ctx: Context):
+    return _records_verdict(facts, ("drug_use", "drink_driving"))
+
+
+@rule("drv.residence", legal_basis=f"{XIAMEN}（户籍或居住证）", needs=[IDENTITY, PERMIT])
+def residence(facts: Facts, ctx: Context):
+    prefix = ctx.config["DRIVER_LOCAL_REGION_PREFIX"]
+    person = facts.data(IDENTITY)
+    if person and person["hukou_region"].startswith(prefix):
+        return passed(basis="hukou", hukou_region=person["hukou_region"])
+    permit = facts.data(PERMIT)
+    if permit and permit["city_code"].startswith(prefix) and _date(permit["valid_until"]) >= ctx.today:
+        return passed(basis="residence_permit", valid_until=permit["valid_until"])
+    return failed("需要厦门市户籍或有效的厦门市居住证。请先办理居住证后再申请。",
+                  "Xiamen household registration or a valid Xiamen residence permit is required.")
+
+
+@rule("drv.age", legal_basis=f"{XIAMEN}（年龄条件）")
+def age(facts: Facts, ctx: Context):
+    years = age_on(birth_date_of(ctx.id_number), ctx.today)
+    low, high = ctx.config["DRIVER_MIN_AGE"], ctx.config["DRIVER_MAX_AGE"]
+    if years < low:
+        return failed(f"申请人须年满 {low} 周岁。", f"Applicants must be at least {low}.", age=years)
+    if years >= high:
+        return failed(f"申请人须未满 {high} 周岁。", f"Applicants must be under {high}.", age=years)
+    return passed(age=years)
+
+
+def driver_questions(id_number: str):
+    from backend.verification.sources import Question
+
+    return [Question("identity", "person", {"id_number": id_number}),
+            Question("police_records", "records", {"id_number": id_number}),
+            Question("driving_licence", "licence", {"id_number": id_number}),
+            Question("residence_permit", "permit", {"id_number": id_number})]

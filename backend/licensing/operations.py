@@ -1,0 +1,409 @@
+"""Applications from submission to decision: the one place every channel comes through.
+
+The mobile API, the kiosk API, the staff console and the command line all call these
+functions; they flush, and the caller's request (or command) commits once.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import json
+import zoneinfo
+from collections.abc import Callable
+
+import sqlalchemy as sa
+from flask import current_app
+
+from backend.audit.operations import record
+from backend.certificates import operations as certificates
+from backend.certificates.models import Certificate, Kind, Status
+from backend.common.counters import next_value
+from backend.db import db, utcnow
+from backend.errors import ApiError
+from backend.identity.models import Person
+from backend.licensing import driver_rules
+from backend.licensing.exams import SUBJECTS, ExamAttempt
+from backend.licensing.models import (
+    Application,
+    ApplicationEvent,
+    Channel,
+    Outcome,
+    RuleResult,
+    State,
+)
+from backend.licensing.rules import Context, Facts, add_years, evaluate
+from backend.mailing.operations import queue_item
+from backend.matters.operations import get_matter
+from backend.verification.sources import ask_all
+
+CLOSED = {State.REJECTED, State.ISSUED, State.WITHDRAWN}
+XIAMEN = zoneinfo.ZoneInfo("Asia/Shanghai")
+
+
+def today() -> dt.date:
+    """Decisions are made on Xiamen's calendar day."""
+    return dt.datetime.now(XIAMEN).date()
+
+
+# -- handlers: what each matter does -----------------------------------------------------------
+
+@dataclasses.dataclass(frozen=True)
+class Handler:
+    """How one matter prepares its inputs and decides. Registered per matter code.
+
+    ``prepare`` validates the request against the person's situation and returns the stored
+    inputs; ``process`` runs right after submission (and again on a clerk's re-check);
+    ``approve`` is what a clerk's approval of an application in review does.
+    """
+
+    prepare: Callable[[Person, dict], dict]
+    process: Callable[[Application, str], None]
+    approve: Callable[[Application, str], None] | None
+    open_key: Callable[[Person, dict], str]
+
+
+HANDLERS: dict[str, Handler] = {}
+
+
+def handles(*codes: str, open_key: Callable[[Person, dict], str] | None = None):
+    """Register the decorated class (static ``prepare``, ``process``, optional ``approve``)."""
+
+    def register(cls):
+        for code in codes:
+            HANDLERS[code] = Handler(
+                cls.prepare, cls.process, getattr(cls, "approve", None),
+                open_key or (lambda person, inputs, c=code: f"{c}:{person.id}"))
+        return cls
+
+    return register
+
+
+# -- submission -------------------------------------------------------------------------------
+
+def _request_hash(matter: str, body: dict) -> str:
+    return hashlib.sha256(json.dumps([matter, body], sort_keys=True, ensure_ascii=False,
+                                     default=str).encode()).hexdigest()
+
+
+def _by_idempotency_key(person: Person, key: str) -> Application | None:
+    return db.session.scalar(sa.select(Application).where(
+        Application.applicant_id == person.id, Application.idempotency_key == key))
+
+
+def _replay(existing: Application, request_hash: str) -> Application:
+    if existing.request_hash != request_hash:
+        raise ApiError(422, "该 Idempotency-Key 已用于另一份不同的申请，请换一个新的键。",
+                       "This Idempotency-Key was used for a different request.")
+    return existing
+
+
+def _open_application(open_key: str) -> Application | None:
+    return db.session.scalar(sa.select(Application).where(Application.open_key == open_key))
+
+
+def application_number(on: dt.date) -> str:
+    return f"XM-WYC-{on:%Y%m%d}-{next_value(f'application.{on:%Y%m%d}'):06d}"
+
+
+def submit(person: Person, matter_code: str, body: dict, *, channel: Channel, actor: str,
+           idempotency_key: str | None = None) -> tuple[Application, bool]:
+    """Create and decide an application; ``(application, replayed)``.
+
+    A repeated key with the same body gives back the first application, even when both
+    requests race: the unique constraint decides the winner and the loser reads its result.
+    """
+    handler = HANDLERS.get(matter_code)
+    matter = get_matter(matter_code)
+    if handler is None or channel.value not in matter.channels:
+        raise ApiError(422, f"「{matter.name}」暂不能通过此渠道申请。",
+                       f"{matter.name_en} cannot be applied for on this channel.")
+    request_hash = _request_hash(matter_code, body)
+    if idempotency_key and (existing := _by_idempotency_key(person, idempotency_key)):
+        return _replay(existing, request_hash), True
+    inputs = handler.prepare(person, body)
+    open_key = handler.open_key(person, inputs)
+    if existing := _open_application(open_key):
+        raise _already_open(existing)
+    try:
+        with db.session.begin_nested():
+            application = _create(person, matter_code, channel, body, inputs, open_key,
+                                  idempotency_key, request_hash, actor)
+    except sa.exc.IntegrityError:
+        if idempotency_key and (existing := _by_idempotency_key(person, idempotency_key)):
+            return _replay(existing, request_hash), True
+        if existing := _open_application(open_key):
+            raise _already_open(existing) from None
+        raise
+    handler.process(application, actor)
+    return application, False
+
+
+def _already_open(existing: Application) -> ApiError:
+    return ApiError(409, f"您已有一件正在办理的同类申请（{existing.number}），请勿重复申请。",
+                    f"You already have an open application {existing.number} for this.",
+                    application_number=existing.number)
+
+
+def _create(person, matter_code, channel, body, inputs, open_key, idempotency_key,
+            request_hash, actor) -> Application:
+    application = Application(
+        number=application_number(today()), matter_code=matter_code, applicant_id=person.id,
+        channel=channel, state=State.SUBMITTED, inputs=inputs, phone=body.get("phone"),
+        mailing_address=inputs.get("mailing_address"), open_key=open_key,
+        idempotency_key=idempotency_key, request_hash=request_hash,
+    )
+    db.session.add(application)
+    db.session.flush()
+    db.session.add(ApplicationEvent(application_id=application.id, from_state=None,
+                                    to_state=State.SUBMITTED, actor=actor))
+    record(actor, "application.submitted", "application", application.number,
+           after={"matter": matter_code, "channel": channel, "state": State.SUBMITTED})
+    return application
+
+
+def transition(application: Application, to: State, *, actor: str, reason: str | None = None):
+    before = application.state
+    application.state = to
+    if to in CLOSED or (to == State.APPROVED and application.matter_code.endswith("-cancel")):
+        application.open_key = None
+    if to in CLOSED | {State.APPROVED, State.AWAITING_EXAM}:
+        application.decided_at = application.decided_at or utcnow()
+    db.session.add(ApplicationEvent(application_id=application.id, from_state=before,
+                                    to_state=to, actor=actor, reason=reason))
+    db.session.flush()
+    record(actor, "application.transition", "application", application.number,
+           before={"state": before}, after={"state": to, "reason": reason})
+
+
+# -- checks -----------------------------------------------------------------------------------
+
+def run_checks(application: Application, rule_codes, questions, *, actor: str) -> Outcome:
+    """Ask the sources, evaluate every rule, store every result; the overall outcome."""
+    if application.state != State.CHECKING:
+        transition(application, State.CHECKING, actor=actor)
+    answers = ask_all(questions, requester=actor, purpose=application.number)
+    person = application.applicant
+    context = Context(today=today(), config=current_app.config, id_number=person.id_number,
+                      name=person.name, inputs=application.inputs)
+    outcomes = evaluate(rule_codes, Facts(answers), context)
+    run = 1 + (db.session.scalar(sa.select(sa.func.max(RuleResult.run))
+                                 .where(RuleResult.application_id == application.id)) or 0)
+    for outcome in outcomes:
+        db.session.add(RuleResult(
+            application_id=application.id, run=run, rule=outcome.rule,
+            outcome=outcome.verdict.outcome, reason=outcome.verdict.reason,
+            reason_en=outcome.verdict.reason_en, facts=outcome.verdict.facts,
+            query_ids=outcome.query_ids,
+        ))
+    db.session.flush()
+    results = {o.verdict.outcome for o in outcomes}
+    if Outcome.FAIL in results:
+        return Outcome.FAIL
+    return Outcome.UNKNOWN if Outcome.UNKNOWN in results else Outcome.PASS
+
+
+def latest_results(application: Application) -> list[RuleResult]:
+    if not application.rule_results:
+        return []
+    last_run = max(r.run for r in application.rule_results)
+    return [r for r in application.rule_results if r.run == last_run]
+
+
+def _failed_reasons(application: Application) -> str:
+    return "；".join(r.reason for r in latest_results(application) if r.outcome == Outcome.FAIL)
+
+
+def settle(application: Application, outcome: Outcome, on_pass: Callable[[], None], *, actor: str):
+    """Reject on any fail, send to review on any unknown, else do what passing means."""
+    if outcome == Outcome.FAIL:
+        transition(application, State.REJECTED, actor=actor, reason=_failed_reasons(application))
+    elif outcome == Outcome.UNKNOWN:
+        transition(application, State.AWAITING_REVIEW, actor=actor,
+                   reason="部分部门暂时无法核验，已转人工审核")
+    else:
+        on_pass()
+
+
+# -- driver matters ---------------------------------------------------------------------------
+
+def _driver_certificate_of(person: Person) -> Certificate | None:
+    certificate = certificates.current_certificate(person, Kind.DRIVER)
+    if certificate and certificate.effective_status(today()) == Status.VALID:
+        return certificate
+    return None
+
+
+def _issuing_application(certificate: Certificate) -> Application | None:
+    return db.session.scalar(sa.select(Application).where(Application.certificate_id == certificate.id))
+
+
+def _driver_checks(application: Application, actor: str) -> Outcome:
+    return run_checks(application, driver_rules.DRIVER_RULES,
+                      driver_rules.driver_questions(application.applicant.id_number), actor=actor)
+
+
+def issue_driver_certificate(application: Application, *, actor: str,
+                             previous: Certificate | None = None) -> Certificate:
+    """Issue (or renew/reissue into) a driver certificate and queue it for the post."""
+    person = application.applicant
+    starts = today()
+    if application.matter_code == "driver-cert-reissue" and previous is not None:
+        starts, ends = previous.valid_from, previous.valid_until  # a copy keeps its dates
+    else:
+        ends = add_years(starts, current_app.config["DRIVER_CERT_VALID_YEARS"]) - dt.timedelta(days=1)
+    if application.state != State.APPROVED:
+        transition(application, State.APPROVED, actor=actor)
+    certificate = certificates.issue(kind=Kind.DRIVER, number=person.id_number, holder=person,
+                                     valid_from=starts, valid_until=ends, actor=actor,
+                                     previous=previous)
+    application.certificate_id = certificate.id
+    if application.mailing_address:
+        queue_item(certificate, application, actor=actor)
+    transition(application, State.ISSUED, actor=actor)
+    return certificate
+
+
+def _mailing_address(person: Person, body: dict) -> dict | None:
+    address = body.get("mailing_address") or person.last_mailing_address
+    if address:
+        person.last_mailing_address = address
+    return address
+
+
+def _require_no_certificate(person: Person) -> None:
+    if certificate := _driver_certificate_of(person):
+        issuing = _issuing_application(certificate)
+        raise ApiError(409, "您已持有有效的网约车驾驶员证，无需重复申请。",
+                       "You already hold a valid driver certificate.",
+                       application_number=issuing.number if issuing else None)
+
+
+def _require_certificate(person: Person) -> Certificate:
+    certificate = _driver_certificate_of(person)
+    if certificate is None:
+        raise ApiError(409, "您目前没有有效的网约车驾驶员证，无法办理此事项。",
+                       "You hold no valid driver certificate for this matter.")
+    return certificate
+
+
+@handles("driver-cert-issue")
+class DriverIssue:
+    @staticmethod
+    def prepare(person: Person, body: dict) -> dict:
+        _require_no_certificate(person)
+        if body.get("phone"):
+            person.phone = body["phone"]
+        return {"mailing_address": _mailing_address(person, body)}
+
+    @staticmethod
+    def process(application: Application, actor: str) -> None:
+        outcome = _driver_checks(application, actor)
+        settle(application, outcome, lambda: DriverIssue.approve(application, actor), actor=actor)
+
+    @staticmethod
+    def approve(application: Application, actor: str, reason: str = "资格审核通过，请参加考试") -> None:
+        transition(application, State.AWAITING_EXAM, actor=actor, reason=reason)
+
+
+@handles("driver-cert-reissue", "driver-cert-renew")
+class DriverReplace:
+    @staticmethod
+    def prepare(person: Person, body: dict) -> dict:
+        certificate = _require_certificate(person)
+        return {"mailing_address": _mailing_address(person, body), "certificate_id": certificate.id}
+
+    @staticmethod
+    def process(application: Application, actor: str) -> None:
+        outcome = _driver_checks(application, actor)
+        settle(application, outcome, lambda: DriverReplace.approve(application, actor),
+               actor=actor)
+
+    @staticmethod
+    def approve(application: Application, actor: str) -> None:
+        previous = _require_certificate(application.applicant)
+        issue_driver_certificate(application, actor=actor, previous=previous)
+
+
+@handles("driver-cert-cancel")
+class DriverCancel:
+    @staticmethod
+    def prepare(person: Person, body: dict) -> dict:
+        return {"certificate_id": _require_certificate(person).id}
+
+    @staticmethod
+    def process(application: Application, actor: str) -> None:
+        certificate = db.session.get(Certificate, application.inputs["certificate_id"])
+        certificates.set_status(certificate, Status.CANCELLED, actor=actor,
+                                reason=f"持证人申请注销（{application.number}）")
+        application.certificate_id = certificate.id
+        transition(application, State.APPROVED, actor=actor, reason="证件已注销")
+
+
+# -- staff decisions and re-checks ------------------------------------------------------------
+
+def recheck(application: Application, *, actor: str) -> None:
+    """Re-run every check of an application waiting for review (a source is back)."""
+    _require_state(application, State.AWAITING_REVIEW)
+    HANDLERS[application.matter_code].process(application, actor)
+
+
+def decide(application: Application, *, approve: bool, reason: str, actor: str) -> None:
+    """A clerk's decision with a written reason on an application waiting for review."""
+    _require_state(application, State.AWAITING_REVIEW)
+    if not reason.strip():
+        raise ApiError(422, "请填写决定理由。", "A reason is required.")
+    handler = HANDLERS[application.matter_code]
+    if not approve:
+        transition(application, State.REJECTED, actor=actor, reason=reason)
+        return
+    if handler.approve is None:
+        raise ApiError(422, "此事项不能在此作出决定。", "This matter is not decided here.")
+    record(actor, "application.approved_by_clerk", "application", application.number,
+           after={"reason": reason})
+    handler.approve(application, actor)
+
+
+def _require_state(application: Application, *states: State) -> None:
+    if application.state not in states:
+        raise ApiError(409, f"申请 {application.number} 当前状态为 {application.state.value}，不能执行此操作。",
+                       f"Application {application.number} is {application.state.value}.")
+
+
+# -- exams --------------------------------------------------------------------------------------
+
+def record_exam(application: Application, subject: str, score: int, passed: bool, *,
+                actor: str) -> None:
+    """Record one exam result; both subjects passed issues the certificate."""
+    _require_state(application, State.AWAITING_EXAM)
+    if subject not in SUBJECTS:
+        raise ApiError(422, "考试科目应为 national 或 regional。", "subject must be national or regional")
+    db.session.add(ExamAttempt(application_id=application.id, subject=subject, score=score,
+                               passed=passed, recorded_by=actor))
+    db.session.flush()
+    record(actor, "exam.recorded", "application", application.number,
+           after={"subject": subject, "score": score, "passed": passed})
+    attempts = db.session.scalars(sa.select(ExamAttempt)
+                                  .where(ExamAttempt.application_id == application.id)).all()
+    passed_subjects = {a.subject for a in attempts if a.passed}
+    if passed_subjects >= set(SUBJECTS):
+        issue_driver_certificate(application, actor=actor)
+        return
+    failures = sum(1 for a in attempts if a.subject == subject and not a.passed)
+    if not passed and failures >= current_app.config["EXAM_MAX_ATTEMPTS"]:
+        transition(application, State.REJECTED, actor=actor,
+                   reason=f"{subject} 科目考试 {failures} 次未通过，已达补考上限")
+
+
+def application_for(person: Person, number: str) -> Application:
+    """The applicant's own application; anybody else's is 404."""
+    application = db.session.scalar(sa.select(Application).where(
+        Application.number == number, Application.applicant_id == person.id))
+    if application is None:
+        raise ApiError(404, "未找到该申请。", "No such application.")
+    return application
+
+
+def by_number(number: str) -> Application | None:
+    return db.session.scalar(sa.select(Application).where(Application.number == number))

@@ -1,0 +1,86 @@
+"""Marshmallow schemas of applications as the app and the kiosk see them."""
+
+import marshmallow as ma
+import sqlalchemy as sa
+
+from backend.db import db
+from backend.mailing.models import MailingItem
+
+
+class MailingAddressSchema(ma.Schema):
+    recipient = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=50))
+    phone = ma.fields.String(required=True, validate=ma.validate.Regexp(
+        r"^(1\d{10}|0\d{2,3}-?\d{7,8})$", error="请填写有效的手机或固定电话号码 a valid phone number"))
+    region_code = ma.fields.String(required=True, validate=ma.validate.Regexp(
+        r"^\d{6}$", error="行政区划代码为6位数字 a 6-digit region code"))
+    detail = ma.fields.String(required=True, validate=ma.validate.Length(min=4, max=200))
+
+
+class ApplicationRequestSchema(ma.Schema):
+    matter = ma.fields.String(required=True, validate=ma.validate.Length(max=40))
+    phone = ma.fields.String(validate=ma.validate.Regexp(
+        r"^1\d{10}$", error="请填写11位手机号码 an 11-digit mobile number"))
+    mailing_address = ma.fields.Nested(MailingAddressSchema)
+    plate = ma.fields.String(validate=ma.validate.Length(max=16))
+    platform = ma.fields.String(validate=ma.validate.Length(max=40))
+    reason = ma.fields.String(validate=ma.validate.Length(max=200))
+
+
+class CheckSchema(ma.Schema):
+    rule = ma.fields.String()
+    outcome = ma.fields.Function(lambda r: r.outcome.value, metadata={"enum": ["pass", "fail", "unknown"]})
+    reason = ma.fields.String(allow_none=True)
+    reason_en = ma.fields.String(allow_none=True)
+
+
+class EventSchema(ma.Schema):
+    from_state = ma.fields.Function(lambda e: e.from_state.value if e.from_state else None)
+    to_state = ma.fields.Function(lambda e: e.to_state.value)
+    at = ma.fields.DateTime()
+    reason = ma.fields.String(allow_none=True)
+
+
+class MailingSchema(ma.Schema):
+    status = ma.fields.Function(lambda m: m.status.value)
+    tracking_number = ma.fields.String(allow_none=True)
+    updated_at = ma.fields.DateTime()
+
+
+class ApplicationSchema(ma.Schema):
+    number = ma.fields.String(metadata={"example": "XM-WYC-20261130-000123"})
+    matter = ma.fields.String(attribute="matter_code")
+    matter_name = ma.fields.Function(lambda a: a.matter.name)
+    channel = ma.fields.Function(lambda a: a.channel.value)
+    status = ma.fields.Function(lambda a: a.state.value, metadata={"enum": [
+        "submitted", "checking", "rejected", "awaiting_exam", "awaiting_review",
+        "awaiting_province", "approved", "issued", "withdrawn"]})
+    checks = ma.fields.Method("_checks")
+    certificate_id = ma.fields.Integer(allow_none=True)
+    created_at = ma.fields.DateTime()
+
+    def _checks(self, application):
+        from backend.licensing.operations import latest_results
+
+        return CheckSchema(many=True).dump(latest_results(application))
+
+
+class ApplicationDetailSchema(ApplicationSchema):
+    history = ma.fields.Nested(EventSchema, many=True, attribute="events")
+    mailing = ma.fields.Method("_mailing")
+
+    def _mailing(self, application):
+        item = db.session.scalar(sa.select(MailingItem).where(
+            MailingItem.application_id == application.id).order_by(MailingItem.id.desc()).limit(1))
+        return MailingSchema().dump(item) if item else None
+
+
+class ApplicationQuerySchema(ma.Schema):
+    page = ma.fields.Integer(load_default=1, validate=ma.validate.Range(min=1))
+    per_page = ma.fields.Integer(load_default=20, validate=ma.validate.Range(min=1, max=100))
+
+
+class ApplicationPageSchema(ma.Schema):
+    items = ma.fields.Nested(ApplicationSchema, many=True)
+    page = ma.fields.Integer()
+    per_page = ma.fields.Integer()
+    total = ma.fields.Integer()

@@ -1,0 +1,284 @@
+"""Sources (联网联查): every outside fact comes through one, on its mirror or over HTTP.
+
+A source answers named operations (``identity.person``, ``driving_licence.licence``, …) with a
+JSON-shaped dict. Two implementations share that contract:
+
+* :class:`MirrorSource` reads the mirror tables (the embedded default and what tests use);
+* :class:`HttpSource` asks a department's endpoint ``GET {base_url}/{operation}?{params}``,
+  which answers ``200 {"data": …}`` or ``404`` for not found, with a timeout per try, bounded
+  retries and a circuit breaker so a department that is down costs nothing after a few tries.
+
+:func:`ask_all` puts several questions at once: mirror questions are answered in the calling
+thread (they are local reads in the request's own transaction), HTTP questions run
+concurrently, and everything shares one overall time budget. A question that is not answered
+in time, or whose department is down, comes back ``unavailable``; the rules that needed it
+become ``unknown`` and the application goes to a person, never to a rejection.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as futures
+import dataclasses
+import enum
+import hashlib
+import json
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable
+
+import requests
+import sqlalchemy as sa
+from flask import current_app
+
+from backend.audit.operations import GENESIS_HASH, canonical_hash
+from backend.common.counters import next_value
+from backend.db import db, utcnow
+from backend.verification import models
+
+QUERY_LOG_COUNTER = "source_queries"
+
+
+class Status(enum.StrEnum):
+    FOUND = "found"
+    NOT_FOUND = "not_found"
+    UNAVAILABLE = "unavailable"
+
+
+@dataclasses.dataclass(frozen=True)
+class Question:
+    source: str
+    operation: str
+    params: dict
+
+    @property
+    def key(self) -> str:
+        return f"{self.source}.{self.operation}"
+
+
+@dataclasses.dataclass(frozen=True)
+class Answer:
+    question: Question
+    status: Status
+    data: dict | list | None
+    query_id: str
+    latency_ms: float
+    implementation: str
+
+
+class SourceUnavailable(Exception):
+    """The department did not answer usefully (timeout, error status, circuit open)."""
+
+
+# -- mirrors -------------------------------------------------------------------------------
+
+def _iso(value):
+    return value.isoformat() if value is not None else None
+
+
+def _identity_person(id_number: str):
+    row = db.session.get(models.MirrorIdentity, id_number)
+    if row is None:
+        return None
+    return {"id_number": row.id_number, "name": row.name, "sex": row.sex,
+            "birth_date": _iso(row.birth_date), "hukou_region": row.hukou_region,
+            "card_valid_until": _iso(row.card_valid_until) or "长期",
+            "card_reported_lost": row.card_reported_lost}
+
+
+def _police_records(id_number: str):
+    rows = db.session.scalars(sa.select(models.MirrorPoliceRecord)
+                              .where(models.MirrorPoliceRecord.id_number == id_number)
+                              .order_by(models.MirrorPoliceRecord.recorded_on))
+    return [{"category": r.category, "recorded_on": _iso(r.recorded_on)} for r in rows]
+
+
+def _driving_licence(id_number: str):
+    row = db.session.get(models.MirrorDrivingLicence, id_number)
+    if row is None:
+        return None
+    return {"licence_class": row.licence_class, "first_issued_on": _iso(row.first_issued_on),
+            "status": row.status, "valid_until": _iso(row.valid_until), "cycles": row.cycles}
+
+
+def _residence_permit(id_number: str):
+    row = db.session.get(models.MirrorResidencePermit, id_number)
+    if row is None:
+        return None
+    return {"city_code": row.city_code, "valid_until": _iso(row.valid_until)}
+
+
+# operation key -> mirror reader; vehicle sources register theirs the same way
+MIRROR_OPERATIONS: dict[str, Callable[..., dict | list | None]] = {
+    "identity.person": _identity_person,
+    "police_records.records": _police_records,
+    "driving_licence.licence": _driving_licence,
+    "residence_permit.permit": _residence_permit,
+}
+
+
+class MirrorSource:
+    implementation = "mirror"
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def ask(self, question: Question):
+        return MIRROR_OPERATIONS[question.key](**question.params)
+
+
+# -- HTTP ------------------------------------------------------------------------------------
+
+class CircuitBreaker:
+    """Opens after ``threshold`` consecutive failures; lets one trial through after ``cooldown``."""
+
+    def __init__(self, threshold: int = 3, cooldown: float = 30.0):
+        self.threshold, self.cooldown = threshold, cooldown
+        self._failures, self._opened_at = 0, None
+        self._lock = threading.Lock()
+
+    def allow(self) -> bool:
+        with self._lock:
+            if self._opened_at is None:
+                return True
+            if time.monotonic() - self._opened_at >= self.cooldown:
+                self._opened_at = None  # half-open: the next call is the trial
+                self._failures = self.threshold - 1
+                return True
+            return False
+
+    def succeeded(self) -> None:
+        with self._lock:
+            self._failures, self._opened_at = 0, None
+
+    def failed(self) -> None:
+        with self._lock:
+            self._failures += 1
+            if self._failures >= self.threshold:
+                self._opened_at = time.monotonic()
+
+    @property
+    def is_open(self) -> bool:
+        return self._opened_at is not None
+
+
+class HttpSource:
+    implementation = "http"
+
+    def __init__(self, name: str, base_url: str, *, timeout: float = 1.0, retries: int = 1,
+                 breaker: CircuitBreaker | None = None, session: requests.Session | None = None):
+        self.name, self.base_url = name, base_url.rstrip("/")
+        self.timeout, self.retries = timeout, retries
+        self.breaker = breaker or CircuitBreaker()
+        self.http = session or requests.Session()
+
+    def ask(self, question: Question):
+        if not self.breaker.allow():
+            raise SourceUnavailable(f"{self.name}: circuit open")
+        url = f"{self.base_url}/{question.operation}"
+        last_error = None
+        for _attempt in range(1 + self.retries):
+            try:
+                response = self.http.get(url, params=question.params, timeout=self.timeout)
+            except requests.RequestException as error:
+                last_error = error
+                continue
+            if response.status_code == 404:
+                self.breaker.succeeded()
+                return None
+            if response.status_code == 200:
+                try:
+                    data = response.json()["data"]
+                except (ValueError, KeyError, TypeError) as error:
+                    last_error = error
+                    continue
+                self.breaker.succeeded()
+                return data
+            last_error = SourceUnavailable(f"HTTP {response.status_code}")
+        self.breaker.failed()
+        raise SourceUnavailable(f"{self.name}: {last_error}")
+
+
+# -- the registry of configured sources ------------------------------------------------------
+
+def configured_source(name: str):
+    """The source ``name`` as this app is configured: HTTP when ``SOURCE_URLS`` names it."""
+    registry = current_app.extensions.setdefault("sources", {})
+    if name not in registry:
+        url = current_app.config["SOURCE_URLS"].get(name)
+        if url:
+            registry[name] = HttpSource(
+                name, url, timeout=current_app.config["SOURCE_TIMEOUT_SECONDS"],
+                retries=current_app.config["SOURCE_RETRIES"],
+                breaker=CircuitBreaker(current_app.config["SOURCE_BREAKER_THRESHOLD"],
+                                       current_app.config["SOURCE_BREAKER_COOLDOWN_SECONDS"]))
+        else:
+            registry[name] = MirrorSource(name)
+    return registry[name]
+
+
+_pool = futures.ThreadPoolExecutor(max_workers=16, thread_name_prefix="source")
+
+
+def _timed(source, question: Question):
+    started = time.perf_counter()
+    try:
+        data = source.ask(question)
+        status = Status.NOT_FOUND if data is None else Status.FOUND
+    except SourceUnavailable:
+        data, status = None, Status.UNAVAILABLE
+    return status, data, (time.perf_counter() - started) * 1000
+
+
+def ask_all(questions: Iterable[Question], *, requester: str, purpose: str,
+            budget: float | None = None) -> dict[str, Answer]:
+    """Ask every question within one overall time budget; log each; answers keyed by op key."""
+    budget = budget if budget is not None else current_app.config["SOURCE_BUDGET_SECONDS"]
+    deadline = time.monotonic() + budget
+    results, pending = {}, {}
+    for question in questions:
+        source = configured_source(question.source)
+        if isinstance(source, HttpSource):
+            pending[question.key] = (question, source, _pool.submit(_timed, source, question))
+        else:
+            results[question.key] = (question, source, _timed(source, question))
+    for key, (question, source, future) in pending.items():
+        try:
+            outcome = future.result(timeout=max(0.0, deadline - time.monotonic()))
+        except futures.TimeoutError:
+            outcome = (Status.UNAVAILABLE, None, budget * 1000)
+        results[key] = (question, source, outcome)
+    return {key: _log(question, source.implementation, *outcome, requester=requester,
+                      purpose=purpose)
+            for key, (question, source, outcome) in results.items()}
+
+
+def _digest(value) -> str:
+    return hashlib.sha256(json.dumps(value, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def query_hash(row: models.SourceQuery) -> str:
+    return canonical_hash({
+        "id": row.id, "query_id": row.query_id, "at": row.at.isoformat(),
+        "requester": row.requester, "purpose": row.purpose, "source": row.source,
+        "operation": row.operation, "implementation": row.implementation,
+        "request_hash": row.request_hash, "response_hash": row.response_hash,
+        "latency_ms": row.latency_ms, "outcome": row.outcome, "prev_hash": row.prev_hash,
+    })
+
+
+def _log(question: Question, implementation: str, status: Status, data, latency_ms: float, *,
+         requester: str, purpose: str) -> Answer:
+    row_id = next_value(QUERY_LOG_COUNTER)
+    previous = db.session.get(models.SourceQuery, row_id - 1) if row_id > 1 else None
+    row = models.SourceQuery(
+        id=row_id, query_id=str(uuid.uuid4()), at=utcnow(), requester=requester,
+        purpose=purpose, source=question.source, operation=question.operation,
+        implementation=implementation, request_hash=_digest(question.params),
+        response_hash=None if status == Status.UNAVAILABLE else _digest(data),
+        latency_ms=round(latency_ms, 3), outcome=status.value,
+        prev_hash=previous.hash if previous else GENESIS_HASH,
+    )
+    row.hash = query_hash(row)
+    db.session.add(row)
+    return Answer(question, status, data, row.query_id, row.latency_ms, implementation)

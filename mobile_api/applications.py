@@ -1,0 +1,65 @@
+"""Applying in the app: submit any matter, list mine, follow one."""
+
+import sqlalchemy as sa
+from flask import request
+from flask_smorest import Blueprint
+
+from backend.db import db
+from backend.licensing.models import Application, Channel
+from backend.licensing.operations import application_for, submit
+from backend.licensing.schemas import (
+    ApplicationDetailSchema,
+    ApplicationPageSchema,
+    ApplicationQuerySchema,
+    ApplicationRequestSchema,
+)
+from mobile_api.auth import SECURITY, citizen_required, current_person
+
+blp = Blueprint("applications", __name__, url_prefix="/api/v1/applications",
+                description="办件 · Applications")
+
+
+@blp.post("")
+@blp.doc(security=SECURITY, parameters=[{
+    "in": "header", "name": "Idempotency-Key", "required": False, "schema": {"type": "string"},
+    "description": "Repeat a POST safely: the same key and body return the same application."}])
+@blp.arguments(ApplicationRequestSchema)
+@blp.response(201, ApplicationDetailSchema)
+@blp.alt_response(401, response="UNAUTHORIZED")
+@blp.alt_response(409, response="CONFLICT")
+@blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
+@citizen_required
+def create(body):
+    """Apply for a matter; decided in the same request where the matter allows."""
+    key = request.headers.get("Idempotency-Key", "").strip()[:100] or None
+    matter = body.pop("matter")
+    application, replayed = submit(current_person(), matter, body, channel=Channel.APP,
+                                   actor=f"person:{current_person().id}", idempotency_key=key)
+    return application, 201, ({"Idempotent-Replayed": "true"} if replayed else {})
+
+
+@blp.get("")
+@blp.doc(security=SECURITY)
+@blp.arguments(ApplicationQuerySchema, location="query")
+@blp.response(200, ApplicationPageSchema)
+@blp.alt_response(401, response="UNAUTHORIZED")
+@citizen_required
+def list_mine(query):
+    """My applications, newest first."""
+    mine = sa.select(Application).where(Application.applicant_id == current_person().id)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(mine.subquery()))
+    items = db.session.scalars(mine.order_by(Application.id.desc())
+                               .offset((query["page"] - 1) * query["per_page"])
+                               .limit(query["per_page"])).all()
+    return {"items": items, "page": query["page"], "per_page": query["per_page"], "total": total}
+
+
+@blp.get("/<number>")
+@blp.doc(security=SECURITY)
+@blp.response(200, ApplicationDetailSchema)
+@blp.alt_response(401, response="UNAUTHORIZED")
+@blp.alt_response(404, response="NOT_FOUND")
+@citizen_required
+def show(number):
+    """One of my applications with its history; anybody else's is 404."""
+    return application_for(current_person(), number)
