@@ -3,11 +3,16 @@ database by ``flask setup`` (so by ``make run``). Never loaded when LOAD_DEMO_DA
 
 from __future__ import annotations
 
+import json
+
 import sqlalchemy as sa
+from stdnum.cn import ric
 
 from backend.db import db
+from backend.identity.operations import register_or_update
 from backend.staff.models import Role, StaffUser
 from backend.staff.operations import create_staff
+from backend.verification.imports import import_file
 
 # Documented in the README; the console shows who is signed in.
 DEMO_STAFF = [
@@ -18,10 +23,84 @@ DEMO_STAFF = [
 ]
 
 
+def demo_id_number(birth: str, sequence: int, region: str = "350203") -> str:
+    """A well-formed ID number for a demo citizen (check digit computed, region real)."""
+    body = f"{region}{birth}{sequence:03d}"
+    return body + ric.calc_check_digit(body + "0")
+
+
+ELIGIBLE_LICENCE = {"licence_class": "C1", "first_issued_on": "2015-05-01", "status": "valid",
+                    "valid_until": "2031-05-01",
+                    "cycles": [{"start": "2025-05-01", "end": "2026-04-30", "points": 3}]}
+
+
+def _person(number: str, name: str, **identity) -> dict:
+    return {"id_number": number, "name": name, "sex": "1" if int(number[16]) % 2 else "2",
+            "birth_date": f"{number[6:10]}-{number[10:12]}-{number[12:14]}",
+            "hukou_region": "350203", "card_valid_until": "长期", "card_reported_lost": False,
+            **identity}
+
+
+# (name, ID number, what the demo shows, identity overrides, licence overrides, police records,
+#  residence permit). Listed in the README so a new user can try each outcome.
+DEMO_DRIVERS = [
+    ("演示陈合格", demo_id_number("19900101", 11), "eligible: waits for the exam", {}, {}, [], None),
+    ("演示林持证", demo_id_number("19880808", 13), "holds a certificate: renew, reissue, cancel",
+     {}, {}, [], None),
+    ("演示王外地", demo_id_number("19920303", 15, "350102"), "eligible through a residence permit",
+     {"hukou_region": "350102"}, {}, [], {"city_code": "350206", "valid_until": "2028-12-31"}),
+    ("演示张挂失", demo_id_number("19910202", 17), "drv.identity (card reported lost)",
+     {"card_reported_lost": True}, {}, [], None),
+    ("演示李吊销", demo_id_number("19890909", 19), "drv.licence_valid (licence revoked)",
+     {}, {"status": "revoked"}, [], None),
+    ("演示赵新手", demo_id_number("19950505", 21), "drv.experience (licence since 2025)",
+     {}, {"first_issued_on": "2025-01-10"}, [], None),
+    ("演示钱满分", demo_id_number("19870707", 23), "drv.points (12 points last cycle)",
+     {}, {"cycles": [{"start": "2025-05-01", "end": "2026-04-30", "points": 12}]}, [], None),
+    ("演示孙肇事", demo_id_number("19860606", 25), "drv.criminal (traffic crime)",
+     {}, {}, [{"category": "traffic_crime", "recorded_on": "2021-06-01"}], None),
+    ("演示周酒驾", demo_id_number("19850404", 27), "drv.drugs_dui (drink driving)",
+     {}, {}, [{"category": "drink_driving", "recorded_on": "2023-03-15"}], None),
+    ("演示吴外省", demo_id_number("19930303", 29, "350102"), "drv.residence (no Xiamen hukou or permit)",
+     {"hukou_region": "350102"}, {}, [], None),
+    ("演示郑超龄", demo_id_number("19620101", 31, "350200"), "drv.age (over 60)", {}, {}, [], None),
+]
+
+
+def _load_demo_drivers() -> None:
+    for name, number, _shows, identity, licence, police, permit in DEMO_DRIVERS:
+        _import("identity", [_person(number, name, **identity)])
+        _import("driving_licence", [{"id_number": number, **ELIGIBLE_LICENCE, **licence}])
+        _import("police_records", [{"id_number": number, **record} for record in police])
+        if permit:
+            _import("residence_permit", [{"id_number": number, **permit}])
+    _issue_demo_certificate(DEMO_DRIVERS[1][1], DEMO_DRIVERS[1][0])
+
+
+def _import(source: str, records: list[dict]) -> None:
+    if records:
+        import_file(source, [json.dumps(r, ensure_ascii=False) for r in records])
+
+
+def _issue_demo_certificate(number: str, name: str) -> None:
+    """Take the demo holder through application and exam, as the real flow would."""
+    from backend.licensing.models import Channel
+    from backend.licensing.operations import record_exam, submit
+
+    person = register_or_update(number, name, actor="demo")
+    address = {"recipient": name, "phone": "13800000000", "region_code": "350203",
+               "detail": "思明区演示路1号（演示地址）"}
+    application, _ = submit(person, "driver-cert-issue", {"phone": "13800000000",
+                            "mailing_address": address}, channel=Channel.COUNTER, actor="demo")
+    record_exam(application, "national", 92, True, actor="demo")
+    record_exam(application, "regional", 88, True, actor="demo")
+
+
 def load_demo_data() -> bool:
     """Load everything once; return False when the database already has staff accounts."""
     if db.session.scalar(sa.select(sa.func.count()).select_from(StaffUser)):
         return False
     for username, role, display_name, password in DEMO_STAFF:
         create_staff(username, role, password, actor="demo", display_name=display_name)
+    _load_demo_drivers()
     return True

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 
-from flask import g, request
+from flask import request
 
 from backend.errors import ApiError
 from backend.identity.assertions import InvalidAssertion, verify_assertion
@@ -22,8 +22,9 @@ def _unauthorised(message_en: str) -> ApiError:
 
 def current_person() -> Person:
     """The signed-in citizen, registered on first sight. Raises 401 on any bad assertion."""
-    if "person" in g:
-        return g.person
+    # Cached on the request itself (not on ``g``, which lives as long as the app context).
+    if "wyc.person" in request.environ:
+        return request.environ["wyc.person"]
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
@@ -33,8 +34,9 @@ def current_person() -> Person:
         id_number = validate_id_number(assertion.id_number)
     except (InvalidAssertion, InvalidIdNumber) as error:
         raise _unauthorised(str(error)) from None
-    g.person = register_or_update(id_number, assertion.name, actor=f"idp:{assertion.subject}")
-    return g.person
+    person = register_or_update(id_number, assertion.name, actor=f"idp:{assertion.subject}")
+    request.environ["wyc.person"] = person
+    return person
 
 
 def citizen_required(view):

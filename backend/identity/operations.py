@@ -17,14 +17,7 @@ def register_or_update(id_number: str, name: str, *, actor: str, address: str | 
                        source: str = "idp") -> Person:
     """The person with this real-name ID number, created on first sight, name and address
     brought up to date from the vouching source (i厦门 login or the ID card itself)."""
-    person = person_by_id_number(id_number)
-    if person is None:
-        person = Person(id_number=id_number, name=name, address=address)
-        db.session.add(person)
-        db.session.flush()
-        record(actor, "person.registered", "person", person.id,
-               after={"id_number": person.id_number_masked, "name": name, "source": source})
-        return person
+    person = person_by_id_number(id_number) or _register(id_number, name, address, actor, source)
     changes = {"name": name} if person.name != name else {}
     if address and person.address != address:
         changes["address"] = address
@@ -35,4 +28,18 @@ def register_or_update(id_number: str, name: str, *, actor: str, address: str | 
         db.session.flush()
         record(actor, "person.updated", "person", person.id,
                before=before, after={**changes, "source": source})
+    return person
+
+
+def _register(id_number: str, name: str, address: str | None, actor: str, source: str) -> Person:
+    """Create the person; when a concurrent first request won the race, use its row."""
+    try:
+        with db.session.begin_nested():
+            person = Person(id_number=id_number, name=name, address=address)
+            db.session.add(person)
+            db.session.flush()
+            record(actor, "person.registered", "person", person.id,
+                   after={"id_number": person.id_number_masked, "name": name, "source": source})
+    except sa.exc.IntegrityError:
+        return person_by_id_number(id_number)
     return person

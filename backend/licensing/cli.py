@@ -66,5 +66,5 @@ def import_command(file):
         click.echo(f"error: {file.name}: {error.message_en}; nothing was imported", err=True)
         sys.exit(2)
     db.session.commit()
-    issued = sum(1 for application, *_ in rows if application.state == State.ISSUED)
+    issued = len({application.id for application, *_ in rows if application.state == State.ISSUED})
     click.echo(f"{len(rows)} results recorded, {issued} certificates issued")
