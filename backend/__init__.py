@@ -7,18 +7,24 @@ the public pages and the mobile API's blueprints, and registers the command-line
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import sqlalchemy as sa
-from flask import Flask
-
-from backend import config as config_module
-from backend.db import db
+# Flask and SQLAlchemy are imported inside the functions, so that importing a light module of
+# the package (``python -m backend.verify`` on an inspector's handheld) does not need them.
+if TYPE_CHECKING:
+    import sqlalchemy as sa
+    from flask import Flask
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 
 def create_app(config: dict | None = None) -> Flask:
+    from flask import Flask
+
+    from backend import config as config_module
+
     app = Flask(__name__, instance_path=_instance_path())
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.update(config_module.from_environment(app.instance_path))
@@ -34,8 +40,6 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def _instance_path() -> str:
-    import os
-
     return os.environ.get("INSTANCE_PATH") or str(Path(__file__).resolve().parent.parent / "instance")
 
 
@@ -49,6 +53,7 @@ def _configure_logging(app: Flask) -> None:
 
 
 def _init_extensions(app: Flask) -> None:
+    from backend.db import db
     from backend.errors import handle_unexpected
     from backend.extensions import api, csrf, login_manager, migrate
 
@@ -79,11 +84,19 @@ def _import_models() -> None:
     from backend.mailing import models as _mailing  # noqa: F401
     from backend.matters import models as _matters  # noqa: F401
     from backend.staff import models as _staff  # noqa: F401
+
+    # Vehicles: models, source readers, importers, rules and matter handlers.
+    from backend.vehicles import imports as _vehicle_imports  # noqa: F401
+    from backend.vehicles import models as _vehicles  # noqa: F401
+    from backend.vehicles import operations as _vehicle_operations  # noqa: F401
+    from backend.vehicles import rules as _vehicle_rules  # noqa: F401
     from backend.verification import models as _verification  # noqa: F401
 
 
 def _tune_sqlite(engine: sa.Engine) -> None:
     """WAL, foreign keys, and BEGIN IMMEDIATE so concurrent writers queue instead of failing."""
+
+    import sqlalchemy as sa
 
     @sa.event.listens_for(engine, "connect")
     def on_connect(dbapi_connection, _record):
@@ -92,6 +105,7 @@ def _tune_sqlite(engine: sa.Engine) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
     @sa.event.listens_for(engine, "begin")
@@ -128,13 +142,17 @@ def _register_commands(app: Flask) -> None:
     from backend.licensing.cli import exams_cli
     from backend.matters.cli import matters_command
     from backend.staff.cli import staff_cli
+    from backend.vehicles.cli import platforms_cli, vehicles_cli
     from backend.verification.cli import registry_cli
 
-    for command in (audit_cli, matters_command, staff_cli, setup_command, registry_cli, exams_cli):
+    for command in (audit_cli, matters_command, staff_cli, setup_command, registry_cli, exams_cli,
+                    platforms_cli, vehicles_cli):
         app.cli.add_command(command)
 
 
 def _register_request_hooks(app: Flask) -> None:
+    from backend.db import db
+
     @app.after_request
     def commit_or_roll_back(response):
         """One commit point per request: operations only flush."""

@@ -9,17 +9,17 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import hashlib
 import json
 from collections.abc import Iterator
 
 import sqlalchemy as sa
 
 from backend.audit.models import AuditEntry
-from backend.common.counters import current_value, next_value
+from backend.common.chain import GENESIS_HASH, ChainedLog, append, canonical_hash
+from backend.common.counters import current_value
 from backend.db import db, utcnow
 
-GENESIS_HASH = "0" * 64
+__all__ = ["GENESIS_HASH", "canonical_hash", "record", "verify_chain"]
 COUNTER = "audit.entries"
 
 
@@ -38,11 +38,6 @@ def _normalise(payload: dict | None) -> dict | None:
     return json.loads(json.dumps(payload, default=_json_default))
 
 
-def canonical_hash(content: dict) -> str:
-    canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
-
-
 def entry_hash(entry: AuditEntry) -> str:
     return canonical_hash({
         "id": entry.id,
@@ -57,19 +52,17 @@ def entry_hash(entry: AuditEntry) -> str:
     })
 
 
+AUDIT_LOG = ChainedLog(AuditEntry, COUNTER, entry_hash)
+
+
 def record(actor: str, action: str, object_type: str, object_id: object,
            before: dict | None = None, after: dict | None = None) -> AuditEntry:
-    """Append one entry in the current transaction. Never put unmasked ID numbers in here."""
-    entry_id = next_value(COUNTER)
-    previous = db.session.get(AuditEntry, entry_id - 1) if entry_id > 1 else None
-    entry = AuditEntry(
-        id=entry_id, at=utcnow(), actor=actor, action=action, object_type=object_type,
-        object_id=str(object_id), before=_normalise(before), after=_normalise(after),
-        prev_hash=previous.hash if previous else GENESIS_HASH,
-    )
-    entry.hash = entry_hash(entry)
-    db.session.add(entry)
-    db.session.flush()
+    """Append one entry in the current transaction (numbered and chained at the next flush).
+    Never put unmasked ID numbers in here."""
+    entry = AuditEntry(at=utcnow(), actor=actor, action=action, object_type=object_type,
+                       object_id=str(object_id), before=_normalise(before),
+                       after=_normalise(after))
+    append(db.session, AUDIT_LOG, entry)
     return entry
 
 
@@ -99,6 +92,7 @@ def verify_chain(model=AuditEntry, counter: str = COUNTER,
     """Walk a hash chain from the start; return how many entries checked out and the first
     problem. The audit log by default; the source query log uses the same walk."""
     hash_of = hash_of or entry_hash
+    db.session.flush()  # entries still queued in this session are part of the chain
     expected_id, prev_hash, checked = 1, GENESIS_HASH, 0
     for entry in _rows(model):
         if entry.id != expected_id:

@@ -50,6 +50,5 @@ def set_status(certificate: Certificate, status: Status, *, actor: str, reason: 
     certificate.status_changed_at = utcnow()
     if status != Status.VALID:
         certificate.valid_plate = None
-    db.session.flush()
     record(actor, f"certificate.{status.value}", "certificate", certificate.id,
            before=before, after={**_snapshot(certificate), "reason": reason})

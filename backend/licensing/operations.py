@@ -172,7 +172,6 @@ def transition(application: Application, to: State, *, actor: str, reason: str |
         application.decided_at = application.decided_at or utcnow()
     db.session.add(ApplicationEvent(application_id=application.id, from_state=before,
                                     to_state=to, actor=actor, reason=reason))
-    db.session.flush()
     record(actor, "application.transition", "application", application.number,
            before={"state": before}, after={"state": to, "reason": reason})
 
@@ -197,7 +196,6 @@ def run_checks(application: Application, rule_codes, questions, *, actor: str) -
             reason_en=outcome.verdict.reason_en, facts=outcome.verdict.facts,
             query_ids=outcome.query_ids,
         ))
-    db.session.flush()
     results = {o.verdict.outcome for o in outcomes}
     if Outcome.FAIL in results:
         return Outcome.FAIL
@@ -381,7 +379,6 @@ def record_exam(application: Application, subject: str, score: int, passed: bool
         raise ApiError(422, "考试科目应为 national 或 regional。", "subject must be national or regional")
     db.session.add(ExamAttempt(application_id=application.id, subject=subject, score=score,
                                passed=passed, recorded_by=actor))
-    db.session.flush()
     record(actor, "exam.recorded", "application", application.number,
            after={"subject": subject, "score": score, "passed": passed})
     attempts = db.session.scalars(sa.select(ExamAttempt)

@@ -31,8 +31,7 @@ import requests
 import sqlalchemy as sa
 from flask import current_app
 
-from backend.audit.operations import GENESIS_HASH, canonical_hash
-from backend.common.counters import next_value
+from backend.common.chain import ChainedLog, append, canonical_hash
 from backend.db import db, utcnow
 from backend.verification import models
 
@@ -267,18 +266,17 @@ def query_hash(row: models.SourceQuery) -> str:
     })
 
 
+QUERY_LOG = ChainedLog(models.SourceQuery, QUERY_LOG_COUNTER, query_hash)
+
+
 def _log(question: Question, implementation: str, status: Status, data, latency_ms: float, *,
          requester: str, purpose: str) -> Answer:
-    row_id = next_value(QUERY_LOG_COUNTER)
-    previous = db.session.get(models.SourceQuery, row_id - 1) if row_id > 1 else None
     row = models.SourceQuery(
-        id=row_id, query_id=str(uuid.uuid4()), at=utcnow(), requester=requester,
+        query_id=str(uuid.uuid4()), at=utcnow(), requester=requester,
         purpose=purpose, source=question.source, operation=question.operation,
         implementation=implementation, request_hash=_digest(question.params),
         response_hash=None if status == Status.UNAVAILABLE else _digest(data),
         latency_ms=round(latency_ms, 3), outcome=status.value,
-        prev_hash=previous.hash if previous else GENESIS_HASH,
     )
-    row.hash = query_hash(row)
-    db.session.add(row)
+    append(db.session, QUERY_LOG, row)
     return Answer(question, status, data, row.query_id, row.latency_ms, implementation)
