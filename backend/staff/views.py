@@ -1,19 +1,62 @@
-"""The staff console (工作人员控制台): sign-in and the overview every role starts from."""
+"""The staff console (工作人员控制台): sign-in, the review queue, applications and exam results.
+
+A view reads its form, checks the role, calls one operation of ``backend.licensing.operations``
+(which audits) and redirects. A refused action (:class:`ApiError`) is flashed and changes nothing.
+"""
 
 from __future__ import annotations
 
+import collections
+import contextlib
+import datetime as dt
+import json
 from urllib.parse import urlsplit
 
+import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy.orm import selectinload
 
+from backend.audit.models import AuditEntry
 from backend.audit.operations import record
+from backend.certificates.models import Certificate
+from backend.common.masking import mask_id_number, mask_id_numbers_in_text, mask_name
+from backend.db import db, utcnow
+from backend.errors import ApiError
+from backend.licensing import operations
+from backend.licensing.exams import ExamAttempt
+from backend.licensing.models import Application, Outcome, State
+from backend.licensing.rules import RULES
 from backend.matters.operations import catalogue, summary
-from backend.staff.forms import LoginForm
+from backend.staff.auth import roles_required, staff_actor
+from backend.staff.forms import ActionForm, DecisionForm, ExamForm, LoginForm
+from backend.staff.models import Role
 from backend.staff.operations import authenticate
 
 console = Blueprint("console", __name__, url_prefix="/console")
 
+PER_PAGE = 20
+STATE_NAMES = {
+    State.SUBMITTED: "已提交 Submitted",
+    State.CHECKING: "核验中 Checking",
+    State.REJECTED: "不予许可 Rejected",
+    State.AWAITING_EXAM: "待考试 Awaiting exam",
+    State.AWAITING_REVIEW: "待人工审核 Awaiting review",
+    State.AWAITING_PROVINCE: "待省厅办理 Awaiting the province",
+    State.APPROVED: "已批准 Approved",
+    State.ISSUED: "已发证 Issued",
+    State.WITHDRAWN: "已撤回 Withdrawn",
+}
+OUTCOME_NAMES = {Outcome.PASS: "通过 Pass", Outcome.FAIL: "不符合 Fail",
+                 Outcome.UNKNOWN: "无法核验 Unknown"}
+CHANNEL_NAMES = {"app": "i厦门 App", "kiosk": "自助终端 Kiosk", "counter": "窗口 Counter"}
+SUBJECT_NAMES = {"national": "全国公共科目 National", "regional": "区域科目 Regional"}
+INPUT_NAMES = {"plate": "号牌号码 Plate", "platform": "服务平台 Platform", "reason": "事由 Reason",
+               "certificate_id": "原证件 Certificate (id)", "applied_on": "申请日期 Applied on",
+               "changes": "变更内容 Changes"}
+
+
+# -- sign-in ------------------------------------------------------------------------------------
 
 def _safe_next(target: str | None) -> str:
     # Only local paths: never bounce a signed-in clerk to another site.
@@ -47,3 +90,181 @@ def logout():
 def index():
     matters = catalogue()
     return render_template("console/index.html", matters=matters, counts=summary(matters))
+
+
+# -- template helpers ---------------------------------------------------------------------------
+
+@console.app_template_filter("local_time")
+def local_time(value: dt.datetime | None) -> str:
+    """Times are stored in UTC and shown on Xiamen's clock."""
+    return value.astimezone(operations.XIAMEN).strftime("%Y-%m-%d %H:%M") if value else "—"
+
+
+@console.app_template_filter("waited")
+def waited(since: dt.datetime) -> str:
+    minutes = max(0, int((utcnow() - since).total_seconds() // 60))
+    days, hours, minutes = minutes // 1440, minutes % 1440 // 60, minutes % 60
+    if days:
+        return f"{days} 天 {hours} 小时 ({days} d {hours} h)"
+    return f"{hours} 小时 {minutes} 分 ({hours} h {minutes} min)"
+
+
+@console.app_template_filter("pretty_json")
+def pretty_json(value) -> str:
+    # Facts and inputs may quote an ID number; the console shows it masked like everywhere else.
+    if not isinstance(value, str):
+        value = json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True, default=str)
+    return mask_id_numbers_in_text(value)
+
+
+@console.context_processor
+def labels() -> dict:
+    return {"STATE_NAMES": STATE_NAMES, "OUTCOME_NAMES": OUTCOME_NAMES,
+            "CHANNEL_NAMES": CHANNEL_NAMES, "SUBJECT_NAMES": SUBJECT_NAMES,
+            "INPUT_NAMES": INPUT_NAMES, "RULES": RULES,
+            "mask_name": mask_name, "mask_id_number": mask_id_number}
+
+
+@contextlib.contextmanager
+def _refusals_flashed():
+    """Run an operation; a refusal is rolled back and shown to the clerk instead of raised."""
+    try:
+        yield
+    except ApiError as error:
+        db.session.rollback()
+        flash(f"{error.message} {error.message_en}", "error")
+
+
+def _flash_errors(form) -> None:
+    for errors in form.errors.values():
+        for message in dict.fromkeys(errors):
+            flash(message, "error")
+
+
+def _application_or_404(number: str) -> Application:
+    application = operations.by_number(number)
+    if application is None:
+        raise ApiError(404, f"未找到办件 {number}，请核对编号。", f"No application {number}.")
+    return application
+
+
+def _paginate(query: sa.Select):
+    return db.paginate(query, page=request.args.get("page", 1, type=int), per_page=PER_PAGE,
+                       error_out=False)
+
+
+def _attempts_by_application(ids: list[int]) -> dict[int, list[ExamAttempt]]:
+    attempts = collections.defaultdict(list)
+    rows = db.session.scalars(sa.select(ExamAttempt).where(ExamAttempt.application_id.in_(ids))
+                              .order_by(ExamAttempt.id)) if ids else []
+    for attempt in rows:
+        attempts[attempt.application_id].append(attempt)
+    return attempts
+
+
+def _approvals(application: Application) -> list[AuditEntry]:
+    """Clerks' approvals with their reasons: the history keeps the matter's own wording, the
+    clerk's reason is in the audit log (found through the indexed action)."""
+    return list(db.session.scalars(sa.select(AuditEntry).where(
+        AuditEntry.action == "application.approved_by_clerk",
+        AuditEntry.object_type == "application", AuditEntry.object_id == application.number,
+    ).order_by(AuditEntry.id)))
+
+
+# -- review -------------------------------------------------------------------------------------
+
+@console.get("/review")
+@roles_required(Role.CLERK)
+def review_queue():
+    """Every matter's applications waiting for a person, the longest-waiting first."""
+    query = (sa.select(Application).where(Application.state == State.AWAITING_REVIEW)
+             .options(selectinload(Application.applicant), selectinload(Application.rule_results))
+             .order_by(Application.created_at, Application.id))
+    page = _paginate(query)
+    open_checks = {a.id: [r for r in operations.latest_results(a) if r.outcome != Outcome.PASS]
+                   for a in page.items}
+    return render_template("console/review.html", page=page, open_checks=open_checks)
+
+
+@console.get("/applications")
+@roles_required(Role.CLERK, Role.EXAMINER)
+def find_application():
+    number = request.args.get("number", "").strip()
+    if not number:
+        flash("请输入办件编号。Enter an application number.", "error")
+        return redirect(url_for("console.index"))
+    return redirect(url_for("console.show_application", number=number))
+
+
+@console.get("/applications/<number>")
+@roles_required(Role.CLERK, Role.EXAMINER)
+def show_application(number):
+    application = _application_or_404(number)
+    certificate = (db.session.get(Certificate, application.certificate_id)
+                   if application.certificate_id else None)
+    return render_template(
+        "console/application.html", application=application,
+        results=operations.latest_results(application), certificate=certificate,
+        attempts=_attempts_by_application([application.id])[application.id],
+        approvals=_approvals(application),
+        action_form=ActionForm(), decision_form=DecisionForm())
+
+
+@console.post("/applications/<number>/recheck")
+@roles_required(Role.CLERK)
+def recheck_application(number):
+    application = _application_or_404(number)
+    with _refusals_flashed():
+        operations.recheck(application, actor=staff_actor())
+        flash(f"已重新核验，当前状态：{STATE_NAMES[application.state]}。Checks re-run.")
+    return redirect(url_for("console.show_application", number=number))
+
+
+@console.post("/applications/<number>/decision")
+@roles_required(Role.CLERK)
+def decide_application(number):
+    application = _application_or_404(number)
+    form = DecisionForm()
+    if not form.validate_on_submit():
+        _flash_errors(form)
+        return redirect(url_for("console.show_application", number=number))
+    approve = form.decision.data == "approve"
+    with _refusals_flashed():
+        operations.decide(application, approve=approve, reason=form.reason.data.strip(),
+                          actor=staff_actor())
+        flash(f"{'已批准' if approve else '已驳回'}，当前状态：{STATE_NAMES[application.state]}。"
+              f"{'Approved' if approve else 'Rejected'}.")
+    return redirect(url_for("console.show_application", number=number))
+
+
+# -- exams --------------------------------------------------------------------------------------
+
+@console.get("/exams")
+@roles_required(Role.EXAMINER)
+def exams():
+    query = (sa.select(Application).where(Application.state == State.AWAITING_EXAM)
+             .options(selectinload(Application.applicant))
+             .order_by(Application.decided_at, Application.id))
+    page = _paginate(query)
+    attempts = _attempts_by_application([a.id for a in page.items])
+    return render_template("console/exams.html", page=page, attempts=attempts, form=ExamForm())
+
+
+@console.post("/exams")
+@roles_required(Role.EXAMINER)
+def record_exam():
+    form = ExamForm()
+    if not form.validate_on_submit():
+        _flash_errors(form)
+        return redirect(url_for("console.exams"))
+    number = form.application_number.data.strip()
+    application = operations.by_number(number)
+    if application is None:
+        flash(f"未找到办件 {number}，请核对编号。No application {number}.", "error")
+        return redirect(url_for("console.exams"))
+    with _refusals_flashed():
+        operations.record_exam(application, form.subject.data, form.score.data,
+                               form.passed.data == "yes", actor=staff_actor())
+        flash(f"{application.number} {SUBJECT_NAMES[form.subject.data]} 成绩已录入，"
+              f"当前状态：{STATE_NAMES[application.state]}。Result recorded.")
+    return redirect(url_for("console.exams"))

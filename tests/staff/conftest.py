@@ -1,0 +1,112 @@
+"""Console test helpers: staff sign-in with CSRF, drivers in the mirrors, a department that is down."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+
+import pytest
+import sqlalchemy as sa
+
+from backend.licensing.models import Application, State
+from backend.staff.models import Role
+from backend.staff.operations import create_staff
+from backend.verification.imports import import_file
+from tests.factories import citizen_token, id_number
+
+PASSWORD = "console-password-1"
+_usernames = itertools.count(1)
+ADDRESS = {"recipient": "林志远", "phone": "13800000000", "region_code": "350203",
+           "detail": "思明区湖滨北路 61 号"}
+
+
+def csrf_token(client) -> str:
+    page = client.get("/console/login").get_data(as_text=True)
+    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+
+
+def post(client, url: str, data: dict | None = None):
+    """A console form post carrying the session's CSRF token, as a browser would send it."""
+    return client.post(url, data={**(data or {}), "csrf_token": csrf_token(client)})
+
+
+@pytest.fixture
+def sign_in(client, database):
+    """Create a staff account with ``role`` and sign the test client in as it."""
+
+    def sign_in(role: Role) -> str:
+        username = f"{role.value}{next(_usernames)}"
+        create_staff(username, role, PASSWORD, actor="test")
+        response = post(client, "/console/login", {"username": username, "password": PASSWORD})
+        assert response.status_code == 302
+        return username
+
+    return sign_in
+
+
+def eligible_driver(name: str = "林志远") -> str:
+    """An ID number every mirror vouches for: Xiamen hukou, a C1 licence since 2010, no records."""
+    number = id_number()
+    import_file("identity", [json.dumps({
+        "id_number": number, "name": name, "sex": "1", "birth_date": "1990-01-01",
+        "hukou_region": "350203", "card_valid_until": "长期", "card_reported_lost": False})])
+    import_file("driving_licence", [json.dumps({
+        "id_number": number, "licence_class": "C1", "first_issued_on": "2010-05-01",
+        "status": "valid", "valid_until": "2040-05-01", "cycles": []})])
+    return number
+
+
+def apply(client, number: str, name: str = "林志远", matter: str = "driver-cert-issue") -> str:
+    """Apply in the app as the citizen; the application number."""
+    _, headers = citizen_token(client, number, name)
+    response = client.post("/api/v1/applications", headers=headers, json={
+        "matter": matter, "phone": "13800000000", "mailing_address": ADDRESS})
+    assert response.status_code == 201, response.json
+    return response.json["number"]
+
+
+def application(database, number: str) -> Application:
+    """The application as it is now stored (requests commit in their own sessions)."""
+    database.session.expire_all()
+    return database.session.scalar(sa.select(Application).where(Application.number == number))
+
+
+def state_of(database, number: str) -> State:
+    return application(database, number).state
+
+
+class PoliceRecords:
+    """The police records department: down (nothing answers) or back (answering from its mirror)."""
+
+    KEYS = ("SOURCE_URLS", "SOURCE_BUDGET_SECONDS", "SOURCE_TIMEOUT_SECONDS", "SOURCE_RETRIES")
+
+    def __init__(self, app):
+        self.app = app
+        self.saved = {key: app.config[key] for key in self.KEYS}
+
+    def go_down(self) -> None:
+        # Nothing listens on the loopback discard port: every question is refused at once.
+        self.app.config.update(SOURCE_URLS={"police_records": "http://127.0.0.1:9"},
+                               SOURCE_BUDGET_SECONDS=0.5, SOURCE_TIMEOUT_SECONDS=0.2,
+                               SOURCE_RETRIES=0)
+        self.app.extensions.pop("sources", None)
+
+    def come_back(self) -> None:
+        self.app.config.update(self.saved)
+        self.app.extensions.pop("sources", None)
+
+
+@pytest.fixture
+def police(app):
+    department = PoliceRecords(app)
+    yield department
+    department.come_back()
+
+
+@pytest.fixture
+def in_review(client, police):
+    """A driver certificate application sent to review because the police did not answer."""
+    police.go_down()
+    driver = eligible_driver()
+    return driver, apply(client, driver)
