@@ -21,14 +21,14 @@ run: system-run $(VENV)/.installed
 	    --access-logfile - 'backend:create_app()'
 
 test: system-test $(VENV)/.installed-test
-	$(BIN)/ruff check backend mobile_api kiosk card_reader tests bench
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 setup: system-run $(VENV)/.installed
 	$(BIN)/flask setup
 
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check backend mobile_api kiosk card_reader tests bench
+	$(BIN)/ruff check .
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/decisions.py
