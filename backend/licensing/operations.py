@@ -124,8 +124,8 @@ def submit(person: Person, matter_code: str, body: dict, *, channel: Channel, ac
         return _replay(existing, request_hash), True
     inputs = handler.prepare(person, body)
     open_key = handler.open_key(person, inputs)
-    if existing := _open_application(open_key):
-        raise _already_open(existing)
+    # No look-up first: the unique open_key refuses a second open application (and a
+    # concurrent one) by itself, and the savepoint gives the reserved number back.
     try:
         with db.session.begin_nested():
             application = _create(person, matter_code, channel, body, inputs, open_key,
@@ -136,7 +136,10 @@ def submit(person: Person, matter_code: str, body: dict, *, channel: Channel, ac
         if existing := _open_application(open_key):
             raise _already_open(existing) from None
         raise
-    handler.process(application, actor)
+    # Decide without intermediate flushes: the audit and query-log entries of the whole
+    # decision are then numbered and written in one batch when the request commits.
+    with db.session.no_autoflush:
+        handler.process(application, actor)
     return application, False
 
 
@@ -152,12 +155,13 @@ def _create(person, matter_code, channel, body, inputs, open_key, idempotency_ke
         number=application_number(today()), matter_code=matter_code, applicant_id=person.id,
         channel=channel, state=State.SUBMITTED, inputs=inputs, phone=body.get("phone"),
         mailing_address=inputs.get("mailing_address"), open_key=open_key,
-        idempotency_key=idempotency_key, request_hash=request_hash,
+        idempotency_key=idempotency_key, request_hash=request_hash, rule_results=[],
+        # History and results go through the relationships, so the answer to this request is
+        # built from memory without reloading them.
+        events=[ApplicationEvent(from_state=None, to_state=State.SUBMITTED, actor=actor)],
     )
     db.session.add(application)
     db.session.flush()
-    db.session.add(ApplicationEvent(application_id=application.id, from_state=None,
-                                    to_state=State.SUBMITTED, actor=actor))
     record(actor, "application.submitted", "application", application.number,
            after={"matter": matter_code, "channel": channel, "state": State.SUBMITTED})
     return application
@@ -170,8 +174,8 @@ def transition(application: Application, to: State, *, actor: str, reason: str |
         application.open_key = None
     if to in CLOSED | {State.APPROVED, State.AWAITING_EXAM}:
         application.decided_at = application.decided_at or utcnow()
-    db.session.add(ApplicationEvent(application_id=application.id, from_state=before,
-                                    to_state=to, actor=actor, reason=reason))
+    application.events.append(ApplicationEvent(from_state=before, to_state=to, actor=actor,
+                                               reason=reason))
     record(actor, "application.transition", "application", application.number,
            before={"state": before}, after={"state": to, "reason": reason})
 
@@ -187,11 +191,10 @@ def run_checks(application: Application, rule_codes, questions, *, actor: str) -
     context = Context(today=today(), config=current_app.config, id_number=person.id_number,
                       name=person.name, inputs=application.inputs)
     outcomes = evaluate(rule_codes, Facts(answers), context)
-    run = 1 + (db.session.scalar(sa.select(sa.func.max(RuleResult.run))
-                                 .where(RuleResult.application_id == application.id)) or 0)
+    run = 1 + max((r.run for r in application.rule_results), default=0)
     for outcome in outcomes:
-        db.session.add(RuleResult(
-            application_id=application.id, run=run, rule=outcome.rule,
+        application.rule_results.append(RuleResult(
+            run=run, rule=outcome.rule,
             outcome=outcome.verdict.outcome, reason=outcome.verdict.reason,
             reason_en=outcome.verdict.reason_en, facts=outcome.verdict.facts,
             query_ids=outcome.query_ids,
@@ -320,7 +323,10 @@ class DriverReplace:
 
     @staticmethod
     def approve(application: Application, actor: str) -> None:
-        previous = _require_certificate(application.applicant)
+        previous = db.session.get(Certificate, application.inputs["certificate_id"])
+        if previous.effective_status(today()) != Status.VALID:
+            raise ApiError(409, "原证件已不再有效，无法补发或换发。",
+                           "The certificate is no longer valid.")
         issue_driver_certificate(application, actor=actor, previous=previous)
 
 

@@ -1,0 +1,240 @@
+"""Decisions per second and latency of the instant flows, over HTTP, under gunicorn.
+
+    python bench/decisions.py [--clients 8] [--seconds 10] [--workers 2] [--threads 4]
+
+It builds a fresh embedded-default instance (SQLite under a temporary INSTANCE_PATH, demo data
+loaded by ``flask setup``), adds benchmark drivers who each hold a certificate, starts gunicorn
+on a free loopback port, and has several client threads renew certificates as fast as the
+service answers (each renewal re-runs every check and issues a new certificate version). The
+same load is then put on the straightforward way of serving (Flask's built-in threaded
+server, one process) for comparison. Prints decisions/s and p50/p95/p99 latency per server.
+Benchmark people are named 压测… and exist only in the throw-away instance.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+FLOWS: dict[str, callable] = {}
+
+
+def machine() -> str:
+    model = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo")
+                  if line.startswith("model name")), platform.processor())
+    return f"{model}, {os.cpu_count()} cores, Python {platform.python_version()}"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def prepare_instance(instance: Path, drivers: int) -> list[tuple[str, str]]:
+    """Migrate, load demo data, and give ``drivers`` benchmark drivers a certificate each."""
+    env = {**os.environ, "INSTANCE_PATH": str(instance), "FLASK_APP": "backend"}
+    subprocess.run([BIN / "flask", "setup"], env=env, check=True, capture_output=True)
+    script = f"""
+import json
+from backend import create_app
+from backend.db import db
+from backend.demo import ELIGIBLE_LICENCE, _import, _issue_demo_certificate, _person, demo_id_number
+app = create_app()
+people = []
+with app.app_context():
+    for i in range({drivers}):
+        number, name = demo_id_number("19910101", 501 + 2 * i), f"压测{{i:03d}}"
+        _import("identity", [_person(number, name)])
+        _import("driving_licence", [dict(id_number=number, **ELIGIBLE_LICENCE)])
+        _issue_demo_certificate(number, name)
+        people.append((number, name))
+    db.session.commit()
+print(json.dumps(people))
+"""
+    out = subprocess.run([sys.executable, "-c", script], env=env, check=True,
+                         capture_output=True, text=True, cwd=ROOT)
+    return [tuple(p) for p in json.loads(out.stdout.strip().splitlines()[-1])]
+
+
+def start_server(kind: str, instance: Path, port: int, workers: int, threads: int):
+    env = {**os.environ, "INSTANCE_PATH": str(instance), "FLASK_APP": "backend",
+           "LOAD_DEMO_DATA": "0"}
+    if kind == "gunicorn":
+        command = [BIN / "gunicorn", "--workers", str(workers), "--threads", str(threads),
+                   "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "backend:create_app()"]
+    else:
+        command = [BIN / "flask", "run", "--port", str(port), "--with-threads"]
+    process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1).ok:
+                return process
+        except requests.RequestException:
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError(f"{kind} did not come up")
+
+
+def token(base: str, number: str, name: str) -> dict:
+    response = requests.post(f"{base}/dev/idp/token", json={"id_number": number, "name": name})
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+def renew_flow(base: str, person: tuple[str, str]):
+    """One renewal per call; a decision is an issued (or rejected) application."""
+    session, headers = requests.Session(), token(base, *person)
+
+    def once() -> str:
+        response = session.post(f"{base}/api/v1/applications",
+                                json={"matter": "driver-cert-renew"}, headers=headers)
+        return response.json().get("status", str(response.status_code))
+
+    return once
+
+
+FLOWS["driver-cert-renew"] = renew_flow
+
+
+def prepare_vehicles(instance: Path, owners: int, plates_each: int = 600) -> list[tuple]:
+    """Migrate, load demo data, and give each of ``owners`` benchmark owners ``plates_each``
+    vehicles that pass every rule (registry, insurance and a GPS position from just now),
+    imported through the same contracts as a department's export. One vehicle serves one
+    platform, so every decision needs a plate of its own."""
+    env = {**os.environ, "INSTANCE_PATH": str(instance), "FLASK_APP": "backend"}
+    subprocess.run([BIN / "flask", "setup"], env=env, check=True, capture_output=True)
+    script = f"""
+import datetime as dt, json
+from backend import create_app
+from backend.db import db
+from backend.demo import demo_id_number
+from backend.verification.imports import import_file
+app = create_app()
+now = dt.datetime.now(dt.UTC)
+today = (now + dt.timedelta(hours=8)).date()
+owners, vehicles, policies, positions = [], [], [], []
+for i in range({owners}):
+    number, name = demo_id_number("19800101", 701 + 2 * i), f"压测车主{{i:03d}}"
+    plates = [f"闽DD{{i:02d}}{{k:03d}}" if k < 1000 else f"闽DF{{i:02d}}{{k - 1000:03d}}"
+              for k in range({plates_each})]
+    owners.append((number, name, plates))
+    for n, plate in enumerate(plates):
+        vehicles.append(dict(plate=plate, vin=f"LBENCH{{i:03d}}{{n:08d}}", owner_id_number=number,
+                             owner_name=name, category="passenger_car", seats=5, power_type="BEV",
+                             wheelbase_mm=2700, first_registered_on=str(today - dt.timedelta(days=200)),
+                             use_nature="reserved_taxi", status="normal",
+                             inspection_valid_until=str(today + dt.timedelta(days=300))))
+        policies.append(dict(plate=plate, policy_number=f"BENCH-{{plate}}", insurer="压测保险",
+                             kind="承运人责任险", valid_until=str(today + dt.timedelta(days=300))))
+        positions.append(dict(plate=plate, last_position_at=now.isoformat()))
+with app.app_context():
+    for source, records in (("vehicle_registry", vehicles), ("insurance", policies), ("gps", positions)):
+        import_file(source, [json.dumps(r, ensure_ascii=False) for r in records])
+    db.session.commit()
+print(json.dumps(owners, ensure_ascii=False))
+"""
+    out = subprocess.run([sys.executable, "-c", script], env=env, check=True,
+                         capture_output=True, text=True, cwd=ROOT)
+    return [tuple(p) for p in json.loads(out.stdout.strip().splitlines()[-1])]
+
+
+def vehicle_permit_flow(base: str, owner: tuple[str, str, list[str]]):
+    """One vehicle permit per call, each for the owner's next plate: all 12 rules, then a
+    transport certificate numbered, stored and queued for the post, in the same request."""
+    number, name, plates = owner
+    session, headers, remaining = requests.Session(), token(base, number, name), iter(plates)
+    address = {"recipient": name, "phone": "13800000000", "region_code": "350211",
+               "detail": "集美区压测路1号"}
+
+    def once() -> str:
+        response = session.post(f"{base}/api/v1/applications", headers=headers, json={
+            "matter": "vehicle-permit-issue", "plate": next(remaining),
+            "platform": "xm-green-ride", "mailing_address": address})
+        return response.json().get("status", str(response.status_code))
+
+    return once
+
+
+FLOWS["vehicle-permit-issue"] = vehicle_permit_flow
+PREPARE = {"vehicle-permit-issue": prepare_vehicles}
+
+
+def drive(base: str, flow, people, seconds: float) -> dict:
+    latencies, outcomes, lock = [], {}, threading.Lock()
+    stop_at = time.monotonic() + seconds
+
+    def client(person):
+        once = flow(base, person)
+        while time.monotonic() < stop_at:
+            started = time.perf_counter()
+            outcome = once()
+            elapsed = (time.perf_counter() - started) * 1000
+            with lock:
+                latencies.append(elapsed)
+                outcomes[outcome] = outcomes.get(outcome, 0) + 1
+
+    threads = [threading.Thread(target=client, args=(p,)) for p in people]
+    started = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    wall = time.monotonic() - started
+    cuts = statistics.quantiles(latencies, n=100)
+    return {"decisions": len(latencies), "per_second": len(latencies) / wall,
+            "p50": cuts[49], "p95": cuts[94], "p99": cuts[98], "outcomes": outcomes}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--flow", choices=sorted(FLOWS), action="append")
+    parser.add_argument("--no-baseline", action="store_true",
+                        help="skip the Flask built-in server comparison")
+    args = parser.parse_args()
+    print(f"machine: {machine()}")
+    servers = ["gunicorn"] + ([] if args.no_baseline else ["flask-builtin"])
+    for flow_name in args.flow or sorted(FLOWS):
+        for server in servers:
+            instance = Path(tempfile.mkdtemp(prefix="wyc-bench-"))
+            try:
+                people = PREPARE.get(flow_name, prepare_instance)(instance, args.clients)
+                port = free_port()
+                process = start_server(server, instance, port, args.workers, args.threads)
+                try:
+                    result = drive(f"http://127.0.0.1:{port}", FLOWS[flow_name], people, args.seconds)
+                finally:
+                    process.terminate()
+                    process.wait(timeout=10)
+            finally:
+                shutil.rmtree(instance, ignore_errors=True)
+            label = (f"gunicorn {args.workers}w x {args.threads}t" if server == "gunicorn"
+                     else "flask built-in server (threaded, 1 process)")
+            print(f"{flow_name:22} {label:44} {result['per_second']:7.1f} decisions/s  "
+                  f"p50 {result['p50']:6.1f} ms  p95 {result['p95']:6.1f} ms  "
+                  f"p99 {result['p99']:6.1f} ms  ({args.clients} clients, "
+                  f"{result['decisions']} decisions, {result['outcomes']})")
+
+
+if __name__ == "__main__":
+    main()
