@@ -35,7 +35,8 @@ FLOWS: dict[str, callable] = {}
 
 
 def machine() -> str:
-    model = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo")
+    cpuinfo = Path("/proc/cpuinfo").read_text().splitlines()
+    model = next((line.split(":", 1)[1].strip() for line in cpuinfo
                   if line.startswith("model name")), platform.processor())
     return f"{model}, {os.cpu_count()} cores, Python {platform.python_version()}"
 
