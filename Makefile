@@ -18,7 +18,8 @@ TEST_DEBS := $(RUN_DEBS) pcscd vsmartcard-vpcd swig libpcsclite-dev chromium \
 run: system-run $(VENV)/.installed
 	$(BIN)/flask setup
 	$(BIN)/gunicorn --workers 2 --threads 4 --bind 127.0.0.1:$(PORT) \
-	    --access-logfile - 'backend:create_app()'
+	    --access-logfile - --logger-class backend.common.access_log.MaskingLogger \
+	    'backend:create_app()'
 
 test: system-test $(VENV)/.installed-test
 	$(BIN)/ruff check .

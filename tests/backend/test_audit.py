@@ -77,3 +77,13 @@ def test_id_numbers_never_reach_the_logs_unmasked(caplog):
         logging.getLogger("backend.anything").info("checking %s for renewal", number)
     assert number not in caplog.text
     assert number[:3] in caplog.text and number[-4:] in caplog.text
+
+
+def test_access_log_drops_certificate_tokens_and_masks_id_numbers():
+    from backend.common.access_log import scrub
+
+    number = id_number()
+    line = f'"GET /v/eyJhbGciOiJFZERTQSJ9.eyJuIjoiMzUw.sig HTTP/1.1" 200 ?who={number}'
+    scrubbed = scrub(line)
+    assert "eyJ" not in scrubbed and "/v/…" in scrubbed
+    assert number not in scrubbed
