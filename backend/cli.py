@@ -15,8 +15,12 @@ def setup_command():
     flask_migrate.upgrade(directory=current_app.extensions["migrate"].directory, revision="heads")
     if current_app.config["LOAD_DEMO_DATA"]:
         from backend.demo import load_demo_data
+        from backend.vehicles.demo import refresh_demo_gps
 
         if load_demo_data():
-            db.session.commit()
             click.echo("demo data loaded (see README: Demo data)")
+        # The demo cars' last GPS positions are "now" at every start, so their live-GPS check
+        # passes for the next 10 minutes (see README: Demo vehicles).
+        refresh_demo_gps()
+        db.session.commit()
     click.echo(f"database ready: {db.engine.url.render_as_string(hide_password=True)}")

@@ -68,6 +68,27 @@ def from_environment(instance_path: str) -> dict:
         "DRIVER_MAX_AGE": int(env("DRIVER_MAX_AGE", "60")),
         "DRIVER_CERT_VALID_YEARS": int(env("DRIVER_CERT_VALID_YEARS", "6")),
         "EXAM_MAX_ATTEMPTS": int(env("EXAM_MAX_ATTEMPTS", "3")),
+        **_vehicle_thresholds(env),
+    }
+
+
+def _vehicle_thresholds(env) -> dict:
+    """Vehicle rule thresholds (regulatory.md §2.1 V1–V8, §2.3 X1–X7; DESIGN.md §4).
+
+    The seed's values are the defaults. ``XXXXXX`` in the certificate number pattern is
+    replaced by the zero-padded sequence number (as many digits as there are X's).
+    """
+    return {
+        "VEHICLE_PLATE_PREFIX": env("VEHICLE_PLATE_PREFIX", "闽D"),
+        "VEHICLE_MAX_AGE_FIRST_YEARS": int(env("VEHICLE_MAX_AGE_FIRST_YEARS", "3")),
+        "VEHICLE_MAX_AGE_REAPPLY_YEARS": int(env("VEHICLE_MAX_AGE_REAPPLY_YEARS", "6")),
+        "VEHICLE_MAX_AGE_YEARS": int(env("VEHICLE_MAX_AGE_YEARS", "8")),
+        "VEHICLE_ALLOWED_POWER": _list(env("VEHICLE_ALLOWED_POWER", "BEV")),
+        "VEHICLE_MAX_SEATS": int(env("VEHICLE_MAX_SEATS", "7")),
+        "VEHICLE_GPS_MAX_SILENCE_MINUTES": float(env("VEHICLE_GPS_MAX_SILENCE_MINUTES", "10")),
+        "TRANSPORT_CERT_NUMBER_PATTERN": env("TRANSPORT_CERT_NUMBER_PATTERN",
+                                             "闽交运管许可厦字350200XXXXXX号"),
+        "TRANSPORT_CERT_MAX_YEARS": int(env("TRANSPORT_CERT_MAX_YEARS", "8")),
     }
 
 

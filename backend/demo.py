@@ -12,6 +12,7 @@ from backend.db import db
 from backend.identity.operations import register_or_update
 from backend.staff.models import Role, StaffUser
 from backend.staff.operations import create_staff
+from backend.vehicles.demo import load_vehicle_demo
 from backend.verification.imports import import_file
 
 # Documented in the README; the console shows who is signed in.
@@ -103,4 +104,5 @@ def load_demo_data() -> bool:
     for username, role, display_name, password in DEMO_STAFF:
         create_staff(username, role, password, actor="demo", display_name=display_name)
     _load_demo_drivers()
+    load_vehicle_demo()
     return True

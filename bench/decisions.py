@@ -126,6 +126,7 @@ import datetime as dt, json
 from backend import create_app
 from backend.db import db
 from backend.demo import demo_id_number
+from backend.identity.operations import register_or_update
 from backend.verification.imports import import_file
 app = create_app()
 now = dt.datetime.now(dt.UTC)
@@ -148,6 +149,8 @@ for i in range({owners}):
 with app.app_context():
     for source, records in (("vehicle_registry", vehicles), ("insurance", policies), ("gps", positions)):
         import_file(source, [json.dumps(r, ensure_ascii=False) for r in records])
+    for number, name, _ in owners:  # known from an earlier sign-in, like the drivers
+        register_or_update(number, name, actor="bench")
     db.session.commit()
 print(json.dumps(owners, ensure_ascii=False))
 """

@@ -19,5 +19,24 @@ def next_value(name: str) -> int:
     return reserve(db.session.connection(), name, 1)
 
 
+def next_value_now(name: str) -> int:
+    """The next value of counter ``name``, committed at once in a short transaction of its own.
+
+    For numbers that may have gaps (application numbers): the counter row is locked only for
+    that moment, not for the rest of the caller's transaction, so concurrent requests do not
+    queue on it and cannot deadlock with the audit chain's counter. On SQLite, where a
+    transaction holds the one writer lock anyway, the number is taken in the caller's
+    transaction (a second connection would wait for that lock forever).
+    """
+    engine = db.engine
+    # (A test joined to one outer transaction hands us a Connection: stay inside it.)
+    if engine.dialect.name == "sqlite" or not isinstance(engine, sa.Engine):
+        return next_value(name)
+    with engine.connect() as connection:
+        value = reserve(connection, name, 1)
+        connection.commit()
+    return value
+
+
 def current_value(name: str) -> int:
     return db.session.scalar(sa.select(Counter.value).where(Counter.name == name)) or 0

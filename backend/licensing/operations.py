@@ -19,7 +19,7 @@ from flask import current_app
 from backend.audit.operations import record
 from backend.certificates import operations as certificates
 from backend.certificates.models import Certificate, Kind, Status
-from backend.common.counters import next_value
+from backend.common.counters import next_value_now
 from backend.db import db, utcnow
 from backend.errors import ApiError
 from backend.identity.models import Person
@@ -104,7 +104,8 @@ def _open_application(open_key: str) -> Application | None:
 
 
 def application_number(on: dt.date) -> str:
-    return f"XM-WYC-{on:%Y%m%d}-{next_value(f'application.{on:%Y%m%d}'):06d}"
+    """``XM-WYC-20261130-000123``: a daily sequence; a number may go unused, never twice."""
+    return f"XM-WYC-{on:%Y%m%d}-{next_value_now(f'application.{on:%Y%m%d}'):06d}"
 
 
 def submit(person: Person, matter_code: str, body: dict, *, channel: Channel, actor: str,
@@ -124,8 +125,9 @@ def submit(person: Person, matter_code: str, body: dict, *, channel: Channel, ac
         return _replay(existing, request_hash), True
     inputs = handler.prepare(person, body)
     open_key = handler.open_key(person, inputs)
-    # No look-up first: the unique open_key refuses a second open application (and a
-    # concurrent one) by itself, and the savepoint gives the reserved number back.
+    if existing := _open_application(open_key):
+        raise _already_open(existing)
+    # A concurrent second one is refused by the unique open_key itself.
     try:
         with db.session.begin_nested():
             application = _create(person, matter_code, channel, body, inputs, open_key,

@@ -73,3 +73,30 @@ def test_concurrent_different_keys_still_make_one_open_application(committed_app
     assert sorted(r.status_code for r in responses) == [201, 409, 409, 409]
     with committed_app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Application)) == 1
+
+
+def test_first_time_and_returning_applicants_at_once_never_fail(committed_app):
+    """Registering a new person and numbering an application take locks in different orders;
+    no mix of the two may deadlock (a citizen would get a 500)."""
+    people = [(id_number(), f"陈并发{i}") for i in range(6)]
+    with committed_app.app_context():
+        for number, name in people:
+            for source, rows in eligible_records(number, name).items():
+                if rows:
+                    import_file(source, [json.dumps(r, ensure_ascii=False) for r in rows])
+        db.session.commit()
+    client = committed_app.test_client()
+    tokens = [citizen_token(client, number, name)[1] for number, name in people]
+    for headers in tokens[:3]:  # half of them are known already
+        client.get("/api/v1/me", headers=headers)
+    body = {"matter": "driver-cert-issue", "phone": "13800000000", "mailing_address": ADDRESS}
+    pending = iter(tokens)
+    lock = threading.Lock()
+
+    def submit():
+        with lock:
+            headers = next(pending)
+        return committed_app.test_client().post("/api/v1/applications", json=body, headers=headers)
+
+    responses = fire_together(len(tokens), submit)
+    assert [r.status_code for r in responses] == [201] * len(tokens)

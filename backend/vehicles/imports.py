@@ -1,0 +1,96 @@
+"""Import contracts of the vehicle sources and of the platform register.
+
+``flask registry import vehicle_registry|insurance|gps FILE`` and ``flask platforms import
+FILE`` read JSON Lines (one record per line, UTF-8, dates ``YYYY-MM-DD``) with the same rules
+as the driver sources: unknown fields are refused, records are upserted by natural key, and
+the first bad line rejects the whole file naming its line number and field.
+"""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from stdnum.cn import uscc
+from stdnum.exceptions import ValidationError as StdnumError
+
+from backend.identity.schemas import IdNumberField
+from backend.vehicles import models
+from backend.vehicles.plates import PlateField
+from backend.verification.imports import IMPORTERS, Importer, StrictSchema, parse_lines, upsert
+
+POWER_TYPES = ["BEV", "PHEV", "HEV", "FCEV", "ICE"]
+_text = ma.validate.Length
+
+
+class VinField(ma.fields.String):
+    """17 letters and digits (ISO 3779), stored upper-case."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        vin = super()._deserialize(value, attr, data, **kwargs).strip().upper()
+        if len(vin) != 17 or not vin.isascii() or not vin.isalnum():
+            raise ma.ValidationError("车辆识别代号应为17位字母和数字 a VIN has 17 letters and digits")
+        return vin
+
+
+class UsccField(ma.fields.String):
+    """统一社会信用代码 (GB 32100), checked with python-stdnum's ``cn.uscc``."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return uscc.validate(text)
+        except StdnumError as error:
+            raise ma.ValidationError(f"统一社会信用代码无效 invalid USCC ({error.message})") from None
+
+
+class VehicleRegistryImport(StrictSchema):
+    plate = PlateField(required=True)
+    vin = VinField(required=True)
+    owner_id_number = IdNumberField(required=True)
+    owner_name = ma.fields.String(required=True, validate=_text(min=1, max=100))
+    category = ma.fields.String(required=True, validate=_text(min=1, max=30))
+    seats = ma.fields.Integer(required=True, strict=True, validate=ma.validate.Range(min=1, max=99))
+    power_type = ma.fields.String(required=True, validate=ma.validate.OneOf(POWER_TYPES))
+    wheelbase_mm = ma.fields.Integer(required=True, strict=True, allow_none=True,
+                                     validate=ma.validate.Range(min=0, max=20000))
+    first_registered_on = ma.fields.Date(required=True)
+    use_nature = ma.fields.String(required=True, validate=_text(min=1, max=30))
+    inspection_valid_until = ma.fields.Date(required=True)
+    status = ma.fields.String(required=True, validate=_text(min=1, max=20))
+
+
+class InsuranceImport(StrictSchema):
+    plate = PlateField(required=True)
+    policy_number = ma.fields.String(required=True, validate=_text(min=1, max=60))
+    insurer = ma.fields.String(required=True, validate=_text(min=1, max=100))
+    kind = ma.fields.String(required=True, validate=_text(min=1, max=60))
+    valid_until = ma.fields.Date(required=True)
+
+
+class GpsImport(StrictSchema):
+    plate = PlateField(required=True)
+    # A time without an offset is ambiguous (UTC or Beijing time?), so it is refused.
+    last_position_at = ma.fields.AwareDateTime(required=True, format="iso")
+
+
+class PlatformImport(StrictSchema):
+    code = ma.fields.String(required=True, validate=[
+        _text(min=1, max=40), ma.validate.Regexp(r"^\S+$", error="no spaces in a platform code")])
+    name = ma.fields.String(required=True, validate=_text(min=1, max=200))
+    uscc = UsccField(required=True)
+    licence_number = ma.fields.String(required=True, validate=_text(min=1, max=60))
+    valid_until = ma.fields.Date(required=True)
+    status = ma.fields.String(required=True, validate=_text(min=1, max=20))
+
+
+IMPORTERS.update({
+    "vehicle_registry": Importer(VehicleRegistryImport, models.MirrorVehicle, ("plate",)),
+    "insurance": Importer(InsuranceImport, models.MirrorInsurance, ("plate", "policy_number")),
+    "gps": Importer(GpsImport, models.MirrorGps, ("plate",)),
+})
+
+PLATFORM_IMPORTER = Importer(PlatformImport, models.Platform, ("code",))
+
+
+def import_platforms(lines) -> tuple[int, int]:
+    """Load the platform register (all lines or none); ``(inserted, updated)``."""
+    return upsert(PLATFORM_IMPORTER, parse_lines(PLATFORM_IMPORTER, lines))

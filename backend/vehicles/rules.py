@@ -1,0 +1,251 @@
+"""Eligibility of a vehicle for the transport certificate (regulatory.md §2.1 V1–V8, §2.3 X1–X8).
+
+Thresholds come from the configuration (``VEHICLE_*``, see ``backend/config.py``). A rule whose
+source did not answer is ``unknown`` (the engine sees to that); a vehicle the registry does
+not know fails every rule that reads the registry, because none of them can be shown to hold.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from backend.certificates.models import Status
+from backend.licensing.rules import Context, Facts, add_years, failed, passed, rule
+from backend.vehicles.models import PLATFORM_IN_FORCE
+from backend.vehicles.sources import CERTIFICATES, GPS, INSURANCE, PLATFORM, VEHICLE
+
+INTERIM = "《网络预约出租汽车经营服务管理暂行办法》"
+XIAMEN = "《厦门市网络预约出租汽车经营服务管理实施细则》"
+
+VEHICLE_RULES = ("veh.registered", "veh.owner", "veh.plate_local", "veh.category_seats",
+                 "veh.power", "veh.age", "veh.use_nature", "veh.inspection", "veh.insurance",
+                 "veh.gps_live", "veh.platform_licensed", "veh.single_platform")
+
+POWER_NAMES = {"BEV": ("纯电动", "battery electric"),
+               "PHEV": ("插电式混合动力", "plug-in hybrid"),
+               "HEV": ("油电混合动力", "hybrid"),
+               "FCEV": ("燃料电池", "fuel cell"),
+               "ICE": ("燃油", "combustion engine")}
+USE_NATURES = {"reserved_taxi": "预约出租客运", "non_operating": "非营运",
+               "cruising_taxi": "出租客运", "highway_passenger": "公路客运"}
+RESERVED_TAXI = "reserved_taxi"
+PASSENGER_CAR = "passenger_car"
+NOT_REGISTERED = ("车管所没有该车辆的登记记录，无法核验，请核对号牌号码。",
+                  "The vehicle registry does not know this plate, so this cannot be checked.")
+
+
+def now() -> dt.datetime:
+    """The current instant; tests replace it to check the GPS boundary to the second."""
+    return dt.datetime.now(dt.UTC)
+
+
+def _date(value: str) -> dt.date:
+    return dt.date.fromisoformat(value)
+
+
+def _power_names(codes) -> tuple[str, str]:
+    return ("、".join(POWER_NAMES.get(c, (c, c))[0] for c in codes),
+            ", ".join(POWER_NAMES.get(c, (c, c))[1] for c in codes))
+
+
+@rule("veh.registered", legal_basis=f"{INTERIM}第十二条（机动车登记信息比对）", needs=[VEHICLE])
+def registered(facts: Facts, ctx: Context):
+    vehicle = facts.data(VEHICLE)
+    if vehicle is None:
+        return failed(f"车管所没有号牌为 {ctx.inputs['plate']} 的机动车登记记录，请核对号牌号码。",
+                      f"The vehicle registry has no vehicle with plate {ctx.inputs['plate']}; "
+                      "please check the plate number.")
+    if vehicle["status"] != "normal":
+        return failed(f"车辆在车管所的登记状态为「{vehicle['status']}」，不是正常状态，请先到车管所处理。",
+                      f"The vehicle's registry status is {vehicle['status']}, not normal; please "
+                      "settle it with the vehicle administration first.", status=vehicle["status"])
+    return passed(status=vehicle["status"], vin=vehicle["vin"])
+
+
+@rule("veh.owner", legal_basis=f"{INTERIM}第十二条（车辆所有人）", needs=[VEHICLE])
+def owner(facts: Facts, ctx: Context):
+    vehicle = facts.data(VEHICLE)
+    if vehicle is None:
+        return failed(*NOT_REGISTERED)
+    if vehicle["owner_id_number"] != ctx.id_number:
+        # The registered owner's identity is somebody else's personal data: not in the facts.
+        return failed("车管所登记的车辆所有人不是您本人。运输证须由车辆所有人申请。",
+                      "The registered owner of this vehicle is someone else; the owner must apply.",
+                      owner_matches=False)
+    return passed(owner_matches=True)
+
+
+@rule("veh.plate_local", legal_basis=f"{XIAMEN}（本市号牌）")
+def plate_local(facts: Facts, ctx: Context):
+    prefix, plate = ctx.config["VEHICLE_PLATE_PREFIX"], ctx.inputs["plate"]
+    if not plate.startswith(prefix):
+        return failed(f"网约车须为本市（{prefix}）号牌车辆，{plate} 不是。请先办理车辆转入登记。",
+                      f"Only vehicles with {prefix} (Xiamen) plates qualify; {plate} is not one.",
+                      plate=plate, prefix=prefix)
+    return passed(plate=plate, prefix=prefix)
+
+
+@rule("veh.category_seats", legal_basis=f"{INTERIM}第十二条第（一）项", needs=[VEHICLE])
+def category_seats(facts: Facts, ctx: Context):
+    vehicle = facts.data(VEHICLE)
+    if vehicle is None:
+        return failed(*NOT_REGISTERED)
+    most = ctx.config["VEHICLE_MAX_SEATS"]
+    used = {"category": vehicle["category"], "seats": vehicle["seats"], "max_seats": most}
+    if vehicle["category"] != PASSENGER_CAR:
+        return failed(f"车辆类型须为 {most} 座及以下的乘用车（小型载客汽车），该车登记类型为「{vehicle['category']}」。",
+                      f"Only passenger cars with at most {most} seats qualify; this vehicle is "
+                      f"registered as {vehicle['category']}.", **used)
+    if vehicle["seats"] > most:
+        return failed(f"该车核定载客 {vehicle['seats']} 人，网约车须为 {most} 座及以下乘用车。",
+                      f"The vehicle has {vehicle['seats']} seats; at most {most} are allowed.", **used)
+    return passed(**used)
+
+
+@rule("veh.power", legal_basis=f"{XIAMEN}（车辆动力类型）", needs=[VEHICLE])
+def power(facts: Facts, ctx: Context):
+    vehicle = facts.data(VEHICLE)
+    if vehicle is None:
+        return failed(*NOT_REGISTERED)
+    allowed = list(ctx.config["VEHICLE_ALLOWED_POWER"])
+    used = {"power_type": vehicle["power_type"], "allowed": allowed}
+    if vehicle["power_type"] not in allowed:
+        actual_zh, actual_en = _power_names([vehicle["power_type"]])
+        allowed_zh, allowed_en = _power_names(allowed)
+        return failed(f"该车为{actual_zh}车辆，本市新增网约车须为{allowed_zh}车辆。",
+                      f"This is a {actual_en} vehicle; only {allowed_en} vehicles qualify.", **used)
+    return passed(**used)
+
+
+@rule("veh.age", legal_basis=f"{INTERIM}第三十九条；{XIAMEN}（车龄）", needs=[VEHICLE, CERTIFICATES])
+def age(facts: Facts, ctx: Context):
+    """≤ 3 years on the application date for a first application, ≤ 6 when the vehicle held a
+    Xiamen transport certificate before, and under 8 years on the day of the decision."""
+    vehicle = facts.data(VEHICLE)
+    if vehicle is None:
+        return failed(*NOT_REGISTERED)
+    first = _date(vehicle["first_registered_on"])
+    applied_on = _date(ctx.inputs["applied_on"]) if "applied_on" in ctx.inputs else ctx.today
+    held_before = bool(facts.data(CERTIFICATES))
+    cap = ctx.config["VEHICLE_MAX_AGE_YEARS"]
+    limit = ctx.config["VEHICLE_MAX_AGE_REAPPLY_YEARS" if held_before
+                       else "VEHICLE_MAX_AGE_FIRST_YEARS"]
+    used = {"first_registered_on": first.isoformat(), "applied_on": applied_on.isoformat(),
+            "held_certificate_before": held_before, "limit_years": limit, "cap_years": cap}
+    if ctx.today >= add_years(first, cap):
+        return failed(f"车辆自 {first} 注册登记起已满 {cap} 年，依法退出网约车经营。",
+                      f"The vehicle was first registered on {first} and has reached {cap} years; "
+                      "it must leave ride-hailing service.", **used)
+    if applied_on > add_years(first, limit):
+        kind_zh, kind_en = ("曾持有本市运输证的车辆重新申请", "re-applying vehicles") if held_before \
+            else ("首次申请", "a first application")
+        return failed(f"{kind_zh}，车辆注册登记须不超过 {limit} 年；该车 {first} 注册，"
+                      f"已于 {add_years(first, limit)} 超过。",
+                      f"For {kind_en} the vehicle must be at most {limit} years from its first "
+                      f"registration ({first}); that ended on {add_years(first, limit)}.", **used)
+    return passed(**used)
+
+
+@rule("veh.use_nature", legal_basis=f"{INTERIM}第十三条", needs=[VEHICLE])
+def use_nature(facts: Facts, ctx: Context):
+    vehicle = facts.data(VEHICLE)
+    if vehicle is None:
+        return failed(*NOT_REGISTERED)
+    nature = vehicle["use_nature"]
+    if nature != RESERVED_TAXI:
+        return failed(f"车辆使用性质登记为「{USE_NATURES.get(nature, nature)}」，请先到车管所将使用性质"
+                      "变更登记为「预约出租客运」后再申请。",
+                      f"The registered use nature is {nature}; have it changed to reserved_taxi "
+                      "(预约出租客运) at the vehicle administration first.", use_nature=nature)
+    return passed(use_nature=nature)
+
+
+@rule("veh.inspection", legal_basis=f"{INTERIM}第十二条第（三）项", needs=[VEHICLE])
+def inspection(facts: Facts, ctx: Context):
+    vehicle = facts.data(VEHICLE)
+    if vehicle is None:
+        return failed(*NOT_REGISTERED)
+    until = _date(vehicle["inspection_valid_until"])
+    if until < ctx.today:
+        return failed(f"车辆安全技术检验有效期至 {until}，已过期，请先完成机动车检验。",
+                      f"The vehicle's safety inspection expired on {until}; please have it "
+                      "inspected first.", inspection_valid_until=until.isoformat())
+    return passed(inspection_valid_until=until.isoformat())
+
+
+@rule("veh.insurance", legal_basis=f"{INTERIM}第十七条、第二十三条", needs=[INSURANCE])
+def insurance(facts: Facts, ctx: Context):
+    policies = facts.data(INSURANCE) or []
+    valid = [p for p in policies if _date(p["valid_until"]) >= ctx.today]
+    if valid:
+        return passed(policy_number=valid[0]["policy_number"], valid_until=valid[0]["valid_until"])
+    if not policies:
+        return failed("没有查到该车辆的保险记录，请先为车辆投保后再申请。",
+                      "No insurance policy is on record for this vehicle; please insure it first.")
+    latest = max(p["valid_until"] for p in policies)
+    return failed(f"该车辆的保险已于 {latest} 到期，请续保后再申请。",
+                  f"The vehicle's insurance ended on {latest}; please renew it first.",
+                  latest_valid_until=latest)
+
+
+@rule("veh.gps_live", legal_basis=f"{INTERIM}第十二条第（二）项", needs=[GPS])
+def gps_live(facts: Facts, ctx: Context):
+    position = facts.data(GPS)
+    limit = ctx.config["VEHICLE_GPS_MAX_SILENCE_MINUTES"]
+    if position is None:
+        return failed("监管平台没有收到该车辆的卫星定位数据，请确认车载卫星定位装置已安装并接入后再申请。",
+                      "The supervision platform has no position from this vehicle; make sure its "
+                      "satellite positioning device is installed and connected.")
+    last = dt.datetime.fromisoformat(position["last_position_at"])
+    silence = now() - last
+    used = {"last_position_at": last.isoformat(), "silence_seconds": int(silence.total_seconds()),
+            "max_silence_minutes": limit}
+    if silence > dt.timedelta(minutes=limit):
+        minutes = int(silence.total_seconds() // 60)
+        return failed(f"车载卫星定位装置已 {minutes} 分钟没有上报位置（须在 {limit:g} 分钟内），"
+                      "请检查装置并确认车辆在线后再申请。",
+                      f"The vehicle last reported its position {minutes} minutes ago (at most "
+                      f"{limit:g} allowed); check the device and apply again.", **used)
+    return passed(**used)
+
+
+@rule("veh.platform_licensed", legal_basis=f"{XIAMEN}（平台须取得本市经营许可）", needs=[PLATFORM])
+def platform_licensed(facts: Facts, ctx: Context):
+    platform = facts.data(PLATFORM)
+    code = ctx.inputs["platform"]
+    if platform is None:
+        return failed(f"所选平台「{code}」不在厦门市网约车平台公司许可名录中，请选择已取得许可的平台。",
+                      f"The platform {code} is not in Xiamen's register of licensed platforms.",
+                      platform=code)
+    used = {"platform": code, "status": platform["status"], "valid_until": platform["valid_until"]}
+    if platform["status"] not in PLATFORM_IN_FORCE or _date(platform["valid_until"]) < ctx.today:
+        return failed(f"平台「{platform['name']}」的网约车经营许可不在有效状态（有效期至 "
+                      f"{platform['valid_until']}），请选择其他已取得许可的平台。",
+                      f"The platform {platform['name']} holds no licence in force (valid until "
+                      f"{platform['valid_until']}, status {platform['status']}).", **used)
+    return passed(**used)
+
+
+def valid_certificates(facts: Facts, ctx: Context) -> list[dict]:
+    return [c for c in facts.data(CERTIFICATES) or []
+            if c["status"] == Status.VALID and _date(c["valid_until"]) >= ctx.today]
+
+
+@rule("veh.single_platform", legal_basis=f"{XIAMEN}（一车一平台）", needs=[CERTIFICATES])
+def single_platform(facts: Facts, ctx: Context):
+    others = [c for c in valid_certificates(facts, ctx) if c["platform_code"] != ctx.inputs["platform"]]
+    if others:
+        return failed(single_platform_reason(others[0]["platform_code"]),
+                      single_platform_reason_en(others[0]["platform_code"]),
+                      held_for_platform=others[0]["platform_code"], number=others[0]["number"])
+    return passed(platform=ctx.inputs["platform"])
+
+
+def single_platform_reason(platform_code: str) -> str:
+    return (f"该车辆已持有服务于平台「{platform_code}」的有效运输证，一辆车只能服务一个平台。"
+            "如需更换平台，请先申请注销原运输证。")
+
+
+def single_platform_reason_en(platform_code: str) -> str:
+    return (f"This vehicle already holds a valid transport certificate for platform "
+            f"{platform_code}; one vehicle serves one platform. Cancel that certificate first.")
