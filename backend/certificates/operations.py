@@ -1,14 +1,37 @@
-"""Issuing, replacing and cancelling certificates."""
+"""Issuing, replacing and cancelling certificates; their PDFs; checking a scanned code.
+
+Certificates are signed when they are rendered (a PDF download, a mailing batch), not when
+they are issued: the token depends only on the certificate and the key, so nothing needs
+storing, and a certificate printed after a key rotation carries the new key's signature.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import sqlalchemy as sa
+from flask import current_app
 
 from backend.audit.operations import record
+from backend.certificates.keys import Signer, current_signer, public_keyset
+from backend.certificates.kinds import CertificateKind, get_kind
 from backend.certificates.models import Certificate, Kind, Status
+from backend.certificates.render import CertificateView, render_certificate
+from backend.certificates.tokens import (
+    CHINA_STANDARD_TIME,
+    TokenError,
+    VerifiedToken,
+    china_today,
+    sign_certificate_claims,
+    verification_url,
+    verify_token,
+)
+from backend.certificates.tokens import MESSAGES as TOKEN_MESSAGES
+from backend.certificates.tokens import Reason as TokenReason
+from backend.common.masking import mask_id_number_public
 from backend.db import db, utcnow
+from backend.errors import ApiError
 from backend.identity.models import Person
 
 
@@ -52,3 +75,179 @@ def set_status(certificate: Certificate, status: Status, *, actor: str, reason: 
         certificate.valid_plate = None
     record(actor, f"certificate.{status.value}", "certificate", certificate.id,
            before=before, after={**_snapshot(certificate), "reason": reason})
+
+
+# -- the holder's own certificates --------------------------------------------------------------
+
+def certificates_of(holder: Person) -> list[Certificate]:
+    """Every certificate of the holder, every version, newest first."""
+    return list(db.session.scalars(
+        sa.select(Certificate).where(Certificate.holder_id == holder.id)
+        .order_by(Certificate.issued_at.desc(), Certificate.id.desc())))
+
+
+def certificate_of(holder: Person, certificate_id: int) -> Certificate:
+    """The holder's own certificate; anybody else's is 404, the same as one that does not exist."""
+    certificate = db.session.get(Certificate, certificate_id)
+    if certificate is None or certificate.holder_id != holder.id:
+        raise ApiError(404, "未找到该证件。", "No such certificate.")
+    return certificate
+
+
+def downloadable(certificate: Certificate) -> Certificate:
+    """A certificate in force; a copy of a cancelled, revoked, replaced or expired one is 409."""
+    status = certificate.effective_status(china_today())
+    if status != Status.VALID:
+        raise ApiError(409, f"该证件当前状态为「{STATUS_NAMES[status][0]}」，不能下载电子证件。",
+                       f"This certificate is {status.value}; only a valid one can be downloaded.",
+                       status=status.value)
+    return certificate
+
+
+# -- rendering ----------------------------------------------------------------------------------
+
+def current_signer_for_app() -> Signer:
+    """The bureau's current signing key (created on first use); load it once per batch."""
+    return current_signer(current_app.config["SIGNING_KEYS_DIR"])
+
+
+def signed_token(certificate: Certificate, signer: Signer | None = None) -> str:
+    """The certificate's claims signed with the bureau's current key.
+
+    Signing is deterministic (Ed25519), so the same certificate and key give the same token.
+    """
+    return sign_certificate_claims(
+        signer or current_signer_for_app(),
+        kind=certificate.kind.value, number=certificate.number, version=certificate.version,
+        holder_name=_holder_name(certificate), plate=certificate.plate,
+        valid_from=certificate.valid_from, valid_until=certificate.valid_until,
+        issued_at=certificate.issued_at,
+    )
+
+
+def qr_text(certificate: Certificate, signer: Signer | None = None) -> str:
+    """What the QR code holds: the public verification page of the certificate's token."""
+    return verification_url(current_app.config["PUBLIC_BASE_URL"],
+                            signed_token(certificate, signer))
+
+
+def certificate_view(certificate: Certificate, signer: Signer | None = None) -> CertificateView:
+    return CertificateView(
+        kind=certificate.kind.value, number=certificate.number,
+        holder_name=_holder_name(certificate), valid_from=certificate.valid_from,
+        valid_until=certificate.valid_until,
+        issued_on=certificate.issued_at.astimezone(CHINA_STANDARD_TIME).date(),
+        qr_text=qr_text(certificate, signer), plate=certificate.plate,
+        platform_name=_platform_name(certificate.platform_code),
+    )
+
+
+def certificate_pdf(certificate: Certificate) -> bytes:
+    return render_certificate(certificate_view(certificate))
+
+
+def pdf_filename(certificate: Certificate) -> str:
+    """ASCII, and without the number: a driver certificate's number is the ID number."""
+    return f"certificate-{certificate.kind.value}-{certificate.id}-v{certificate.version}.pdf"
+
+
+def _holder_name(certificate: Certificate) -> str:
+    if certificate.kind == Kind.PLATFORM:
+        return _platform_name(certificate.platform_code) or certificate.holder.name
+    return certificate.holder.name
+
+
+def _platform_name(code: str | None) -> str | None:
+    if not code:
+        return None
+    from backend.vehicles.models import Platform  # the register belongs to the vehicles domain
+
+    platform = db.session.get(Platform, code)
+    return platform.name if platform else code
+
+
+# -- verification -------------------------------------------------------------------------------
+
+STATUS_NAMES: dict[Status, tuple[str, str]] = {
+    Status.VALID: ("有效", "valid"),
+    Status.CANCELLED: ("已注销", "cancelled"),
+    Status.REVOKED: ("已吊销", "revoked"),
+    Status.EXPIRED: ("已过期", "expired"),
+    Status.REPLACED: ("已换发新证", "replaced"),
+}
+
+# Reasons beyond the token's own (``tokens.Reason``): what the register says about it now.
+REASON_MESSAGES: dict[str, tuple[str, str]] = {
+    **{reason.value: message for reason, message in TOKEN_MESSAGES.items()},
+    "unknown_certificate": (
+        "证件库中没有这张证件。证件码签名有效但证件未登记，请到发证机关核实。",
+        "The signature is genuine but the register holds no such certificate. Ask the bureau.",
+    ),
+    "revoked": ("证件已被吊销，不得继续从事网约车经营。", "The certificate has been revoked."),
+    "cancelled": ("证件已注销。", "The certificate has been cancelled."),
+    "replaced": ("证件已换发或补发新证，此证作废，请查验持证人的新证件。",
+                 "The certificate was replaced by a newer one; this copy is void."),
+}
+VALID_MESSAGE = ("证件有效。请核对持证人身份证件或车辆号牌与证件一致。",
+                 "The certificate is valid. Check that the holder's ID or the plate matches.")
+
+
+@dataclass(frozen=True)
+class Verification:
+    """The answer of the online check: signature and key, then the register's current status.
+
+    Shows no more personal data than the token itself: a masked name and ID number for a
+    driver, the plate and no owner for a vehicle.
+    """
+
+    valid: bool
+    reason: str | None
+    status: str | None = None
+    kind: str | None = None
+    number_masked: str | None = None
+    holder_masked: str | None = None
+    plate: str | None = None
+    valid_from: dt.date | None = None
+    valid_until: dt.date | None = None
+
+    @property
+    def message(self) -> tuple[str, str]:
+        return VALID_MESSAGE if self.valid else REASON_MESSAGES[self.reason]
+
+    @property
+    def kind_spec(self) -> CertificateKind | None:
+        return get_kind(self.kind) if self.kind else None
+
+
+def verify(token_or_qr_text: str, *, today: dt.date | None = None) -> Verification:
+    """Check a scanned certificate code against the published keys and the register."""
+    today = today or china_today()
+    keyset = public_keyset(current_app.config["SIGNING_KEYS_DIR"])
+    date_problem = None
+    try:
+        claims = verify_token(token_or_qr_text, keyset, today=today)
+    except TokenError as error:
+        if error.claims is None:  # not genuine: nothing in it may be shown
+            return Verification(valid=False, reason=error.reason.value)
+        claims, date_problem = error.claims, error.reason.value
+    certificate = db.session.scalar(sa.select(Certificate).where(
+        Certificate.kind == claims.kind, Certificate.number == claims.number,
+        Certificate.version == claims.version))
+    if certificate is None:
+        return Verification(valid=False, reason="unknown_certificate")
+    status = certificate.effective_status(today)
+    if status == Status.VALID and today < certificate.valid_from:
+        date_problem = date_problem or TokenReason.NOT_YET_VALID.value
+    reason = status.value if status != Status.VALID else date_problem
+    return Verification(valid=reason is None, reason=reason, status=status.value,
+                        **_public_fields(certificate, claims))
+
+
+def _public_fields(certificate: Certificate, claims: VerifiedToken) -> dict:
+    number = certificate.number
+    if certificate.kind == Kind.DRIVER:
+        number = mask_id_number_public(number)
+    holder = None if certificate.kind == Kind.TRANSPORT else claims.holder  # as signed: masked
+    return {"kind": certificate.kind.value, "number_masked": number, "holder_masked": holder,
+            "plate": certificate.plate, "valid_from": certificate.valid_from,
+            "valid_until": certificate.valid_until}

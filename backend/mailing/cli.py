@@ -1,0 +1,177 @@
+"""``flask mailing``: the mailing room from the terminal (the console offers the same).
+
+    flask --app backend mailing print-batch --out batch.pdf          # all queued items
+    flask --app backend mailing print-batch --batch MB-20261130-001 --out again.pdf
+    flask --app backend mailing dispatch 17 --tracking SF1234567890
+    flask --app backend mailing deliver 17        |  return 17  |  requeue 17 --detail ...
+    flask --app backend mailing import-status carrier.csv
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import getpass
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import click
+from flask.cli import AppGroup
+
+from backend.db import db
+from backend.errors import ApiError
+from backend.mailing import operations
+from backend.mailing.models import MailingBatch
+
+mailing_cli = AppGroup("mailing", help="邮寄 The mailing room: print, dispatch, deliver, return.")
+
+
+def _actor() -> str:
+    return f"cli:{getpass.getuser()}"
+
+
+@contextlib.contextmanager
+def _committed() -> Iterator[None]:
+    """Commit what the block did; on a refusal roll back and say why, changing nothing."""
+    try:
+        yield
+    except ApiError as error:
+        db.session.rollback()
+        raise click.ClickException(
+            f"{error.message} {error.message_en} Nothing was changed.") from None
+    except BaseException:
+        db.session.rollback()
+        raise
+    db.session.commit()
+
+
+@mailing_cli.command("status")
+def status() -> None:
+    """Items by state, items held back, and the latest batches."""
+    counts = operations.counts_by_status()
+    click.echo("  ".join(f"{s.value} {counts[s]}" for s in counts))
+    _warn_held()
+    for batch in operations.recent_batches(10):
+        click.echo(f"{batch.id}  {batch.item_count:>5} items  {batch.created_at:%Y-%m-%d %H:%M} UTC"
+                   f"  {batch.created_by}")
+
+
+@mailing_cli.command("print-batch")
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="the PDF to write")
+@click.option("--batch", "batch_id", help="reprint this batch's items (changes nothing)")
+def print_batch(out: Path, batch_id: str | None) -> None:
+    """Print every queued item into a new batch (marked printed), or reprint one batch.
+
+    The PDF holds, per item, its address sheet and then its certificate.
+    """
+    partial = out.with_name(out.name + ".partial")
+    try:
+        with _committed():
+            batch = operations.get_batch(batch_id) if batch_id else operations.start_batch(
+                actor=_actor())
+            if batch is None:
+                click.echo("nothing to print: no queued item")
+                _warn_held()
+                return
+            pages = _write(batch, partial)
+        os.replace(partial, out)
+    finally:
+        partial.unlink(missing_ok=True)
+    verb = "reprinted" if batch_id else "printed"
+    click.echo(f"batch {batch.id}: {batch.item_count} items {verb}, {pages} pages in {out}")
+    if not batch_id:
+        _warn_held()
+
+
+def _write(batch: MailingBatch, path: Path) -> int:
+    with path.open("wb") as handle, click.progressbar(
+            length=2 * batch.item_count, label=f"{batch.id}", show_pos=True) as bar:
+        return operations.write_batch_pdf(batch, handle, actor=_actor(),
+                                          progress=lambda done: bar.update(done - bar.pos))
+
+
+def _warn_held() -> None:
+    _, held = operations.queued_items()
+    if held:
+        ids = ", ".join(str(item.id) for item in held[:20]) + (" …" if len(held) > 20 else "")
+        click.echo(f"held back: {len(held)} queued items whose certificate is no longer in force "
+                   f"(cancelled or replaced before posting): {ids}", err=True)
+
+
+AT = click.option("--at", type=click.DateTime(["%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M",
+                                               "%Y-%m-%d"]),
+                  help="when it happened, Xiamen time (default: now)")
+
+
+def _xiamen(moment: dt.datetime | None) -> dt.datetime | None:
+    return moment.replace(tzinfo=operations.XIAMEN) if moment else None
+
+
+@mailing_cli.command("dispatch")
+@click.argument("item_id", type=int)
+@click.option("--tracking", required=True, help="the carrier's tracking number")
+@AT
+def dispatch(item_id: int, tracking: str, at: dt.datetime | None) -> None:
+    """Record that a printed item went to the carrier."""
+    with _committed():
+        operations.dispatch(operations.get_item(item_id), tracking, actor=_actor(),
+                            at=_xiamen(at))
+    click.echo(f"item {item_id} dispatched, tracking number {tracking.strip()}")
+
+
+@mailing_cli.command("deliver")
+@click.argument("item_id", type=int)
+@AT
+def deliver(item_id: int, at: dt.datetime | None) -> None:
+    """Record that a dispatched item was delivered."""
+    with _committed():
+        operations.deliver(operations.get_item(item_id), actor=_actor(), at=_xiamen(at))
+    click.echo(f"item {item_id} delivered")
+
+
+@mailing_cli.command("return")
+@click.argument("item_id", type=int)
+@AT
+def return_(item_id: int, at: dt.datetime | None) -> None:
+    """Record that a dispatched item came back undelivered."""
+    with _committed():
+        operations.mark_returned(operations.get_item(item_id), actor=_actor(), at=_xiamen(at))
+    click.echo(f"item {item_id} returned; `flask mailing requeue {item_id}` sends it again")
+
+
+@mailing_cli.command("requeue")
+@click.argument("item_id", type=int)
+@click.option("--recipient")
+@click.option("--phone")
+@click.option("--region-code", help="6-digit administrative region code, e.g. 350203")
+@click.option("--detail", help="street, number, building and room")
+def requeue(item_id: int, **fields: str | None) -> None:
+    """Queue a returned item again, with the corrected parts of its address."""
+    from backend.licensing.schemas import MailingAddressSchema
+
+    with _committed():
+        item = operations.get_item(item_id)
+        corrected = {**item.address, **{k: v for k, v in fields.items() if v is not None}}
+        errors = MailingAddressSchema().validate(corrected)
+        if errors:
+            raise click.ClickException(f"the address is not valid: {errors}")
+        operations.requeue(item, actor=_actor(), address=corrected)
+    click.echo(f"item {item_id} queued again for the next print run")
+
+
+@mailing_cli.command("import-status")
+@click.argument("file", type=click.File("r", encoding="utf-8-sig"))
+def import_status(file) -> None:
+    """Record a carrier's status file (CSV ``item_id,tracking_number,status,at``), all rows
+    or none."""
+    with _committed():
+        try:
+            rows = operations.read_status_file(file.read())
+            counts = operations.import_status(rows, actor=f"carrier-file:{Path(file.name).name}")
+        except operations.StatusFileError as error:
+            raise click.ClickException(f"{file.name}: line {error.line}: {error.message} "
+                                       f"{error.message_en} Nothing was imported.") from None
+    summary = ", ".join(f"{n} {what}" for what, n in sorted(counts.items())) or "no rows"
+    click.echo(f"{file.name}: {summary}")

@@ -1,0 +1,122 @@
+"""The mailing room in the console: mailroom and admin only; print, dispatch, return, import."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from backend.db import db
+from backend.staff.models import Role
+from tests.mailing.conftest import queued_items
+from tests.staff.conftest import csrf_token, post
+
+PAGES = ["/console/mailing/", "/console/mailing/items/1", "/console/mailing/batches/MB-1"]
+
+
+@pytest.mark.parametrize("role", [Role.CLERK, Role.EXAMINER])
+def test_other_roles_get_403(client, sign_in, role):
+    sign_in(role)
+
+    for path in PAGES:
+        assert client.get(path).status_code == 403
+    assert post(client, "/console/mailing/batches").status_code == 403
+
+
+def test_signed_out_is_sent_to_sign_in(client, database):
+    response = client.get("/console/mailing/")
+
+    assert response.status_code == 302 and "/console/login" in response.headers["Location"]
+
+
+@pytest.mark.parametrize("role", [Role.MAILROOM, Role.ADMIN])
+def test_mailroom_and_admin_see_the_queue(client, sign_in, role):
+    queued_items(2)
+    sign_in(role)
+
+    page = client.get("/console/mailing/").get_data(as_text=True)
+
+    assert "2 件待打印" in page and "林志远" in page
+
+
+def test_printing_a_batch_marks_the_items_and_the_pdf_reprints_them(client, sign_in):
+    items = queued_items(3)
+    sign_in(Role.MAILROOM)
+
+    response = post(client, "/console/mailing/batches")
+
+    assert response.status_code == 302
+    batch_page = response.headers["Location"]
+    db.session.expire_all()
+    assert {i.status.value for i in items} == {"printed"}
+    assert batch_page.endswith(f"/console/mailing/batches/{items[0].batch_id}")
+    pdf = client.get(f"{batch_page}/pdf")
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    assert pdf.get_data().startswith(b"%PDF")
+    again = post(client, "/console/mailing/batches")
+    assert again.status_code == 302 and again.headers["Location"].endswith("/console/mailing/")
+    assert "没有可打印的邮件" in client.get("/console/mailing/").get_data(as_text=True)
+
+
+def test_scanning_an_item_and_typing_its_tracking_number_dispatches_it(client, sign_in):
+    sign_in(Role.MAILROOM)
+    items = queued_items(1)
+    post(client, "/console/mailing/batches")
+
+    post(client, "/console/mailing/dispatch", {"item_id": items[0].id,
+                                                "tracking_number": "SF1234567890"})
+
+    db.session.expire_all()
+    assert (items[0].status.value, items[0].tracking_number) == ("dispatched", "SF1234567890")
+
+
+def test_a_refused_step_is_shown_and_changes_nothing(client, sign_in):
+    sign_in(Role.MAILROOM)
+    (item,) = queued_items(1)
+
+    response = post(client, f"/console/mailing/items/{item.id}/deliver")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+
+    assert "只有「已寄出」的邮件才能登记为「已签收」" in page
+    db.session.expire_all()
+    assert item.status.value == "queued"
+
+
+def test_returned_item_is_queued_again_with_the_corrected_address(client, sign_in):
+    sign_in(Role.MAILROOM)
+    (item,) = queued_items(1)
+    post(client, "/console/mailing/batches")
+    post(client, f"/console/mailing/items/{item.id}/dispatch", {"tracking_number": "SF12345"})
+    post(client, f"/console/mailing/items/{item.id}/return")
+
+    post(client, f"/console/mailing/items/{item.id}/requeue", {
+        "recipient": "林志远", "phone": "13800000001", "region_code": "350206",
+        "detail": "湖里区金山路 9 号"})
+
+    db.session.expire_all()
+    assert item.status.value == "queued"
+    assert (item.address["region_code"], item.address["phone"]) == ("350206", "13800000001")
+
+
+def test_carrier_file_upload_refuses_a_bad_file_naming_the_line(client, sign_in):
+    sign_in(Role.MAILROOM)
+    (item,) = queued_items(1)
+    content = f"item_id,tracking_number,status,at\n{item.id},EMS0001,delivered,\n".encode()
+
+    response = client.post("/console/mailing/import", data={
+        "csrf_token": csrf_token(client), "file": (io.BytesIO(content), "carrier.csv")},
+        content_type="multipart/form-data")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+
+    assert "第 2 行" in page and "Nothing was imported" in page
+    db.session.expire_all()
+    assert item.status.value == "queued"
+
+
+def test_forms_without_the_csrf_token_are_refused(client, sign_in):
+    sign_in(Role.MAILROOM)
+    queued_items(1)
+
+    response = client.post("/console/mailing/batches")
+
+    assert response.status_code == 400
