@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING
 # Flask and SQLAlchemy are imported inside the functions, so that importing a light module of
 # the package (``python -m backend.verify`` on an inspector's handheld) does not need them.
 if TYPE_CHECKING:
-    import sqlalchemy as sa
     from flask import Flask
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
@@ -67,13 +66,16 @@ def _init_extensions(app: Flask) -> None:
     _import_models()
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
-            _tune_sqlite(db.engine)
+            from backend.db import tune_sqlite
+
+            tune_sqlite(db.engine)
 
 
 def _import_models() -> None:
     """Every model module, so metadata (and Alembic) sees all tables."""
     from backend.audit import models as _audit  # noqa: F401
     from backend.certificates import models as _certificates  # noqa: F401
+    from backend.devices import models as _devices  # noqa: F401
     from backend.identity import models as _identity  # noqa: F401
 
     # Handlers and rules register themselves on import.
@@ -93,37 +95,25 @@ def _import_models() -> None:
     from backend.verification import models as _verification  # noqa: F401
 
 
-def _tune_sqlite(engine: sa.Engine) -> None:
-    """WAL, foreign keys, and BEGIN IMMEDIATE so concurrent writers queue instead of failing."""
-
-    import sqlalchemy as sa
-
-    @sa.event.listens_for(engine, "connect")
-    def on_connect(dbapi_connection, _record):
-        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=15000")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.close()
-
-    @sa.event.listens_for(engine, "begin")
-    def on_begin(connection):
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
-
-
 def _register_blueprints(app: Flask) -> None:
     import mobile_api
+    from backend.certificates.views import public as certificate_pages
+    from backend.devices import views as kiosk_api
+    from backend.devices.console import devices_console
     from backend.extensions import api, csrf
     from backend.health import health
     from backend.identity import dev_views
+    from backend.mailing.views import mailing as mailing_console
     from backend.staff import auth as _staff_auth  # noqa: F401  (user loader)
     from backend.staff.views import console
 
     app.register_blueprint(health)
     app.register_blueprint(console)
+    app.register_blueprint(devices_console)
+    app.register_blueprint(mailing_console)
+    app.register_blueprint(certificate_pages)
     mobile_api.register(api)
+    kiosk_api.register(api)
     if app.config["IDP_MODE"] == "dev":
         from backend.identity.assertions import ensure_dev_provider_keys
 
@@ -132,21 +122,24 @@ def _register_blueprints(app: Flask) -> None:
         api.register_blueprint(dev_views.blp)
     # The JSON APIs authenticate with bearer tokens or signatures, never with cookies.
     for name, blueprint in app.blueprints.items():
-        if name not in {"console"}:
+        if name not in {"console", "devices_console", "mailing"}:
             csrf.exempt(blueprint)
 
 
 def _register_commands(app: Flask) -> None:
     from backend.audit.cli import audit_cli
+    from backend.certificates.cli import keys_cli
     from backend.cli import setup_command
+    from backend.devices.cli import devices_cli
     from backend.licensing.cli import exams_cli
+    from backend.mailing.cli import mailing_cli
     from backend.matters.cli import matters_command
     from backend.staff.cli import staff_cli
     from backend.vehicles.cli import platforms_cli, vehicles_cli
     from backend.verification.cli import registry_cli
 
     for command in (audit_cli, matters_command, staff_cli, setup_command, registry_cli, exams_cli,
-                    platforms_cli, vehicles_cli):
+                    platforms_cli, vehicles_cli, devices_cli, keys_cli, mailing_cli):
         app.cli.add_command(command)
 
 

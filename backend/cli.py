@@ -12,7 +12,7 @@ from backend.db import db
 @with_appcontext
 def setup_command():
     """Create or migrate the database; load the demo data into an empty one."""
-    flask_migrate.upgrade(directory=current_app.extensions["migrate"].directory, revision="heads")
+    flask_migrate.upgrade(directory=current_app.extensions["migrate"].directory, revision="head")
     if current_app.config["LOAD_DEMO_DATA"]:
         from backend.demo import load_demo_data
         from backend.vehicles.demo import refresh_demo_gps

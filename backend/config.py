@@ -50,6 +50,10 @@ def from_environment(instance_path: str) -> dict:
         "OPENAPI_URL_PREFIX": "/api",
         "OPENAPI_JSON_PATH": "openapi.json",
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Kiosks: device secrets are kept encrypted under this key (default: SECRET_KEY);
+        # a card session lasts this long at most.
+        "DEVICE_SECRETS_KEY": env("DEVICE_SECRETS_KEY"),
+        "KIOSK_SESSION_MINUTES": int(env("KIOSK_SESSION_MINUTES", "10")),
         # Sources (联网联查): a source named in SOURCE_<NAME>_URL is asked over HTTP,
         # every other one is read from its mirror tables.
         "SOURCE_URLS": _source_urls(),

@@ -10,10 +10,17 @@ report it (``wait_for_card``), reads and decodes it (``read_card``: chip serial 
 ``FF B0`` blocks), then removes it and waits for pcscd to see the removal. Insertions
 happen at a random moment within pcscd's 400 ms presence-poll period, as a hand would.
 
-It only prints figures (target for the median: under 1 s). Measurements are registered in
-``MEASUREMENTS``: a function taking the :class:`Bench` and the number of runs and returning
-one dict of phase durations (seconds, with a ``total``) per run. The kiosk's "insertion to
-action screen" is meant to be added there as a second entry.
+The second measurement is the walk-in's wait: insertion to the kiosk's action screen (who
+you are, your certificates, the matters to choose). It runs the real chain: the backend as an
+HTTP server on a throw-away SQLite database (one demo holder with a certificate, one
+registered kiosk), the kiosk program (reader thread, signed backend client, UI server) and
+headless Chromium showing the UI; the time is taken from insertion to the moment the page
+drew the action screen. Without Chromium it stops at the kiosk's state instead (and says so).
+
+It only prints figures (targets for the medians: under 1 s to the record, under 2 s to the
+action screen). Measurements are registered in ``MEASUREMENTS``: a function taking the
+:class:`Bench` and the number of runs and returning one dict of phase durations (seconds,
+with a ``total``) per run; ``TARGETS`` holds a target other than 1 s.
 """
 
 from __future__ import annotations
@@ -83,10 +90,141 @@ def insertion_to_record(bench: Bench, runs: int) -> list[Sample]:
     return samples
 
 
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run"]
+
+
+def _backend(instance: Path, record: IdentityRecord):
+    """A migrated backend app on its own SQLite file, with the bench card's holder holding a
+    driver certificate and one registered kiosk; ``(app, device id, secret)``."""
+    import logging
+    import os
+
+    import flask_migrate
+
+    from backend import create_app
+    from backend.db import db
+    from backend.demo import ELIGIBLE_LICENCE, _import, _issue_demo_certificate, _person
+    from backend.devices.operations import register_device
+
+    os.environ["INSTANCE_PATH"] = str(instance)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance / 'bench.sqlite3'}",
+                      "LOAD_DEMO_DATA": False, "SIGNING_KEYS_DIR": str(instance / "keys")})
+    with app.app_context():
+        flask_migrate.upgrade(revision="heads")
+        _import("identity", [_person(record.id_number, record.name)])
+        _import("driving_licence", [dict(id_number=record.id_number, **ELIGIBLE_LICENCE)])
+        _issue_demo_certificate(record.id_number, record.name)
+        device, secret = register_device("压测终端", "bench", actor="bench")
+        db.session.commit()
+        return app, device.id, secret
+
+
+class _Screen:
+    """When the UI drew a screen: in Chromium when there is one, else the kiosk's own state."""
+
+    def __init__(self, program, stack):
+        self.program, self.page = program, None
+        if CHROMIUM.exists():
+            try:
+                from playwright.sync_api import sync_playwright
+            except ImportError:
+                return
+            playwright = stack.enter_context(sync_playwright())
+            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            stack.callback(browser.close)
+            self.page = browser.new_page(viewport={"width": 1920, "height": 1080})
+            self.page.goto(program.url)
+
+    @property
+    def where(self) -> str:
+        return "drawn in headless Chromium" if self.page else "kiosk state (no Chromium)"
+
+    def wait(self, screen: str) -> float:
+        """Wall-clock time at which ``screen`` appeared."""
+        if self.page is not None:
+            self.page.wait_for_selector(f'body[data-screen="{screen}"]',
+                                        timeout=EVENT_TIMEOUT * 2000)
+            return self.page.evaluate(f"window.kioskTimings['{screen}']") / 1000
+        visit = self.program.visit
+        deadline = time.monotonic() + EVENT_TIMEOUT * 2
+        while visit.screen != screen and time.monotonic() < deadline:
+            visit.wait(visit.snapshot()["version"], 0.5)
+        return time.time()
+
+
+def insertion_to_action_screen(bench: Bench, runs: int) -> list[Sample]:
+    """Insertion -> kiosk sees the card -> record decoded -> holder verified by the backend and
+    the action screen drawn."""
+    import contextlib
+    import logging
+    import tempfile
+    import threading
+
+    from werkzeug.serving import WSGIRequestHandler, make_server
+
+    from card_reader.virtual import VirtualCard
+    from kiosk.app import KioskProgram
+    from kiosk.config import Config
+
+    class QuietHandler(WSGIRequestHandler):
+        def log_request(self, *args) -> None:
+            pass
+
+    with contextlib.ExitStack() as stack:
+        instance = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-kiosk-")))
+        app, device_id, secret = _backend(instance, bench.record)
+        logging.getLogger("kiosk").setLevel(logging.WARNING)
+        server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        stack.callback(server.shutdown)
+        program = KioskProgram(Config(server_url=f"http://127.0.0.1:{server.port}",
+                                      device_id=device_id, secret=secret, reader=bench.reader,
+                                      ui_port=0, idle_timeout=300))
+        marks: dict[str, float] = {}
+        _mark(program.visit, "card_inserted", "kiosk sees the card", marks)
+        _mark(program.visit, "card_read", "record decoded", marks)
+        program.start()
+        stack.callback(program.stop)
+        screen = _Screen(program, stack)
+        print(f"    (action screen: {screen.where})")
+        card = VirtualCard(bench.record, port=bench.port)
+        samples = []
+        for _ in range(runs):
+            screen.wait("waiting")
+            time.sleep(bench.rng.uniform(0, POLL_PERIOD))
+            inserted = time.time()
+            card.insert()
+            shown = screen.wait("holder")
+            card.remove()
+            samples.append({
+                "total": shown - inserted,
+                "insertion -> kiosk sees the card": marks["kiosk sees the card"] - inserted,
+                "card seen -> record decoded":
+                    marks["record decoded"] - marks["kiosk sees the card"],
+                "decoded -> verified, screen drawn": shown - marks["record decoded"],
+            })
+        return samples
+
+
+def _mark(visit, method: str, label: str, marks: dict[str, float]) -> None:
+    """Note the wall-clock time whenever the visit's ``method`` is called."""
+    original = getattr(visit, method)
+
+    def marked(*args):
+        marks[label] = time.time()
+        return original(*args)
+
+    setattr(visit, method, marked)
+
+
 MEASUREMENTS: dict[str, Measurement] = {
     "card insertion -> decoded record": insertion_to_record,
-    # "card insertion -> kiosk action screen": added with the kiosk.
+    "card insertion -> kiosk action screen": insertion_to_action_screen,
 }
+TARGETS = {"card insertion -> kiosk action screen": 2.0}
 
 
 def _bench_record() -> IdentityRecord:
@@ -120,11 +258,12 @@ def _report(name: str, samples: list[Sample]) -> None:
     totals = sorted(sample["total"] for sample in samples)
     median = statistics.median(totals)
     p90 = totals[min(len(totals) - 1, round(0.9 * (len(totals) - 1)))]
-    verdict = "meets" if median < TARGET_SECONDS else "MISSES"
+    target = TARGETS.get(name, TARGET_SECONDS)
+    verdict = "meets" if median < target else "MISSES"
     print(
         f"{name:<40} median {median * 1000:7.1f} ms   p90 {p90 * 1000:7.1f} ms   "
         f"min {totals[0] * 1000:7.1f} ms   max {totals[-1] * 1000:7.1f} ms   "
-        f"({verdict} the < {TARGET_SECONDS:g} s target)"
+        f"({verdict} the < {target:g} s target)"
     )
     for phase in samples[0]:
         if phase != "total":

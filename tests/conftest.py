@@ -68,7 +68,7 @@ def make_app(database_url: str, instance_path, **overrides):
     config.update(overrides)
     app = create_app(config)
     with app.app_context():
-        flask_migrate.upgrade(revision="heads")
+        flask_migrate.upgrade(revision="head")
     return app
 
 

@@ -1,0 +1,76 @@
+"""``flask devices register NAME --location TEXT`` (and list, disable, enable, rekey)."""
+
+import sys
+
+import click
+from flask.cli import AppGroup
+
+from backend.db import db
+from backend.devices import operations
+from backend.errors import ApiError
+
+devices_cli = AppGroup("devices", help="Self-service kiosks (自助终端) that call the kiosk API.")
+
+
+def _print_credentials(device_id: str, secret: str) -> None:
+    click.echo(f"device id: {device_id}")
+    click.echo(f"secret:    {secret}")
+    click.echo("The secret is shown only now. Put both into the kiosk's kiosk.toml:")
+    click.echo(f'  [server]\n  device_id = "{device_id}"\n  secret = "{secret}"')
+
+
+def _device(device_id: str):
+    try:
+        return operations.device_or_404(device_id)
+    except ApiError as error:
+        click.echo(f"error: {error.message_en}", err=True)
+        sys.exit(2)
+
+
+@devices_cli.command("register")
+@click.argument("name")
+@click.option("--location", required=True, help="Where the kiosk stands (shown to staff).")
+def register_command(name, location):
+    """Register a kiosk; print its device id and secret once."""
+    if not name.strip() or not location.strip():
+        click.echo("error: NAME and --location must not be empty", err=True)
+        sys.exit(2)
+    device, secret = operations.register_device(name, location, actor="cli")
+    db.session.commit()
+    _print_credentials(device.id, secret)
+
+
+@devices_cli.command("list")
+def list_command():
+    """Every registered kiosk with its status (never a secret)."""
+    for device in operations.all_devices():
+        seen = device.last_seen_at.isoformat(timespec="seconds") if device.last_seen_at else "never"
+        state = "enabled" if device.enabled else "DISABLED"
+        click.echo(f"{device.id}  {state:<8}  last seen {seen}  {device.name} ({device.location})")
+
+
+@devices_cli.command("disable")
+@click.argument("device_id")
+def disable_command(device_id):
+    """Refuse every request of a kiosk from now on."""
+    operations.set_enabled(_device(device_id), False, actor="cli")
+    db.session.commit()
+    click.echo(f"{device_id} disabled")
+
+
+@devices_cli.command("enable")
+@click.argument("device_id")
+def enable_command(device_id):
+    """Accept a disabled kiosk's requests again."""
+    operations.set_enabled(_device(device_id), True, actor="cli")
+    db.session.commit()
+    click.echo(f"{device_id} enabled")
+
+
+@devices_cli.command("rekey")
+@click.argument("device_id")
+def rekey_command(device_id):
+    """Give a kiosk a new secret (the old one stops working); print it once."""
+    secret = operations.rekey(_device(device_id), actor="cli")
+    db.session.commit()
+    _print_credentials(device_id, secret)

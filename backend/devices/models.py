@@ -1,0 +1,145 @@
+"""Kiosks, the nonces of their signed requests, card sessions and the ratings of visits."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from backend.db import Base, UTCDateTime, utcnow
+from backend.identity.models import Person
+from backend.licensing.models import Application
+
+
+class Device(Base):
+    """A registered kiosk. ``sealed_secret`` is its HMAC secret encrypted with a key derived
+    from the app's secret (:mod:`backend.devices.keys`): a database dump alone cannot sign."""
+
+    __tablename__ = "devices"
+
+    id: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(100))
+    location: Mapped[str] = mapped_column(sa.String(200))
+    sealed_secret: Mapped[str] = mapped_column(sa.String(200))
+    enabled: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    rekeyed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    disabled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def actor(self) -> str:
+        return f"kiosk:{self.id}"
+
+    def __repr__(self) -> str:  # never the secret
+        return f"<Device {self.id} {self.name!r}>"
+
+
+class KioskNonce(Base):
+    """A nonce a device has used; a second request with it is a replay. Rows older than twice
+    the timestamp window can never match a fresh request and are purged."""
+
+    __tablename__ = "kiosk_nonces"
+    __table_args__ = (sa.UniqueConstraint("device_id", "nonce"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    device_id: Mapped[str] = mapped_column(sa.ForeignKey("devices.id"))
+    nonce: Mapped[str] = mapped_column(sa.String(64))
+    seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+class SessionEnd(enum.StrEnum):
+    CARD_REMOVED = "card_removed"
+    TIMEOUT = "timeout"
+    DONE = "done"
+
+
+class KioskSession(Base):
+    """One visit: from the card being placed (and its holder verified) to its removal."""
+
+    __tablename__ = "kiosk_sessions"
+
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    device_id: Mapped[str] = mapped_column(sa.ForeignKey("devices.id"), index=True)
+    person_id: Mapped[int] = mapped_column(sa.ForeignKey("people.id"), index=True)
+    chip_serial: Mapped[str | None] = mapped_column(sa.String(32))
+    started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    end_reason: Mapped[SessionEnd | None] = mapped_column(sa.Enum(
+        SessionEnd, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]))
+
+    device: Mapped[Device] = relationship()
+    person: Mapped[Person] = relationship()
+
+
+class KioskApplication(Base):
+    """An application made in a session, under the kiosk's transaction id."""
+
+    __tablename__ = "kiosk_applications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[str] = mapped_column(sa.ForeignKey("kiosk_sessions.id"), index=True)
+    application_id: Mapped[int] = mapped_column(sa.ForeignKey("applications.id"), unique=True)
+    transaction_id: Mapped[str] = mapped_column(sa.String(64))
+
+    application: Mapped[Application] = relationship()
+
+
+class RatingLevel(enum.IntEnum):
+    """The five 好差评 levels (国办发〔2019〕51号); 不满意 and below are bad reviews (差评)."""
+
+    VERY_DISSATISFIED = 1
+    DISSATISFIED = 2
+    FAIRLY_SATISFIED = 3
+    SATISFIED = 4
+    VERY_SATISFIED = 5
+
+    @property
+    def label(self) -> str:
+        return _LABELS[self][0]
+
+    @property
+    def label_en(self) -> str:
+        return _LABELS[self][1]
+
+    @property
+    def is_bad(self) -> bool:
+        return self <= RatingLevel.DISSATISFIED
+
+
+_LABELS = {
+    RatingLevel.VERY_SATISFIED: ("非常满意", "Very satisfied"),
+    RatingLevel.SATISFIED: ("满意", "Satisfied"),
+    RatingLevel.FAIRLY_SATISFIED: ("基本满意", "Fairly satisfied"),
+    RatingLevel.DISSATISFIED: ("不满意", "Dissatisfied"),
+    RatingLevel.VERY_DISSATISFIED: ("非常不满意", "Very dissatisfied"),
+}
+
+
+class ServiceRating(Base):
+    """The rating of one service event (一次一评): a kiosk visit, tied to its application.
+
+    ``session_id`` is empty for ratings given elsewhere (the app, later); one rating per
+    visit and one per application either way.
+    """
+
+    __tablename__ = "service_ratings"
+    __table_args__ = (sa.CheckConstraint("level BETWEEN 1 AND 5", name="level_range"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(sa.ForeignKey("applications.id"), unique=True)
+    session_id: Mapped[str | None] = mapped_column(sa.ForeignKey("kiosk_sessions.id"), unique=True)
+    device_id: Mapped[str | None] = mapped_column(sa.ForeignKey("devices.id"), index=True)
+    channel: Mapped[str] = mapped_column(sa.String(10))
+    level: Mapped[int]
+    comment: Mapped[str | None] = mapped_column(sa.String(500))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    application: Mapped[Application] = relationship()
+
+    @property
+    def rating_level(self) -> RatingLevel:
+        return RatingLevel(self.level)

@@ -1,0 +1,109 @@
+"""Marshmallow schemas of the kiosk API."""
+
+import marshmallow as ma
+
+from backend.devices.models import RatingLevel, SessionEnd
+from backend.devices.operations import KIOSK_MATTERS, MAILED
+from backend.licensing.schemas import MailingAddressSchema
+
+
+class DeviceSchema(ma.Schema):
+    id = ma.fields.String(metadata={"example": "kiosk-3f9a1c2e5b7d"})
+    name = ma.fields.String()
+    location = ma.fields.String()
+    server_time = ma.fields.Integer(metadata={"description": "The server's clock, unix seconds"})
+
+
+class CardSchema(ma.Schema):
+    """The identity read from the card, in ``card_reader``'s JSON shape (``IdentityRecord.
+    to_json_dict()``); other keys of that shape are accepted and ignored. No photo."""
+
+    class Meta:
+        unknown = ma.EXCLUDE
+
+    card_type = ma.fields.String(required=True, metadata={"example": "resident"})
+    name = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=100))
+    id_number = ma.fields.String(required=True, validate=ma.validate.Length(max=30),
+                                 metadata={"example": "350203199003071236"})
+    address = ma.fields.String(load_default=None, allow_none=True,
+                               validate=ma.validate.Length(max=200))
+    valid_until = ma.fields.Date(load_default=None, allow_none=True,
+                                 metadata={"description": "null for 长期 (long-term)"})
+    long_term = ma.fields.Boolean(load_default=False)
+    expired = ma.fields.Boolean(load_default=False)
+    chip_serial = ma.fields.String(load_default=None, allow_none=True,
+                                   validate=ma.validate.Regexp(r"^[0-9A-Fa-f]{2,32}$"))
+
+
+class HolderSchema(ma.Schema):
+    name_masked = ma.fields.String(metadata={"example": "林*证"})
+    id_number_masked = ma.fields.String(metadata={"example": "350***********1234"})
+
+
+class HeldCertificateSchema(ma.Schema):
+    kind = ma.fields.String(metadata={"enum": ["driver", "transport", "platform"]})
+    kind_name = ma.fields.String()
+    kind_name_en = ma.fields.String()
+    number_masked = ma.fields.String()
+    version = ma.fields.Integer()
+    status = ma.fields.String(metadata={"enum": ["valid", "expired"]})
+    status_name = ma.fields.String()
+    status_name_en = ma.fields.String()
+    valid_until = ma.fields.Date()
+
+
+class OfferedMatterSchema(ma.Schema):
+    code = ma.fields.String(metadata={"enum": list(KIOSK_MATTERS)})
+    name = ma.fields.String()
+    name_en = ma.fields.String()
+    available = ma.fields.Boolean(metadata={"description": "Whether the holder can do it now"})
+    needs_mailing_address = ma.fields.Boolean()
+    reason = ma.fields.String(allow_none=True, metadata={"description": "Why not, in Chinese"})
+    reason_en = ma.fields.String(allow_none=True)
+
+
+class SessionSchema(ma.Schema):
+    id = ma.fields.String()
+    expires_at = ma.fields.DateTime()
+    holder = ma.fields.Nested(HolderSchema)
+    certificates = ma.fields.Nested(HeldCertificateSchema, many=True)
+    matters = ma.fields.Nested(OfferedMatterSchema, many=True)
+    mailing_address = ma.fields.Dict(metadata={
+        "description": "Prefill for the confirm screen: the last mailing address used"})
+
+
+class KioskApplicationRequestSchema(ma.Schema):
+    matter = ma.fields.String(required=True, validate=ma.validate.OneOf(KIOSK_MATTERS))
+    transaction_id = ma.fields.String(required=True, validate=ma.validate.Regexp(
+        r"^[A-Za-z0-9_-]{8,64}$", error="8–64 letters, digits, - or _"), metadata={
+        "description": "The kiosk's id for this transaction: a retry with it never applies twice"})
+    mailing_address = ma.fields.Nested(MailingAddressSchema)
+    phone = ma.fields.String(validate=ma.validate.Regexp(
+        r"^1\d{10}$", error="请填写11位手机号码 an 11-digit mobile number"))
+
+    @ma.validates_schema
+    def _address_for_mailed_matters(self, data, **_kwargs):
+        if data.get("matter") in MAILED and not data.get("mailing_address"):
+            raise ma.ValidationError("请填写证件邮寄地址。A mailing address is required.",
+                                     "mailing_address")
+
+
+class EndSessionQuerySchema(ma.Schema):
+    reason = ma.fields.Enum(SessionEnd, by_value=True, load_default=SessionEnd.DONE)
+
+
+class RatingRequestSchema(ma.Schema):
+    application_number = ma.fields.String(required=True, validate=ma.validate.Length(max=32))
+    level = ma.fields.Integer(
+        required=True, strict=True, validate=ma.validate.Range(min=1, max=5),
+        metadata={"description": "5 非常满意, 4 满意, 3 基本满意, 2 不满意, 1 非常不满意"})
+    comment = ma.fields.String(validate=ma.validate.Length(max=500))
+
+
+class RatingSchema(ma.Schema):
+    application_number = ma.fields.Function(lambda r: r.application.number)
+    level = ma.fields.Integer()
+    label = ma.fields.Function(lambda r: RatingLevel(r.level).label)
+    label_en = ma.fields.Function(lambda r: RatingLevel(r.level).label_en)
+    comment = ma.fields.String(allow_none=True)
+    created_at = ma.fields.DateTime()
