@@ -126,6 +126,16 @@ def app_factory(database_url, tmp_path):
 
 
 @pytest.fixture
+def committed_app(tmp_path):
+    """An app on a throw-away PostgreSQL schema whose requests really commit (for races)."""
+    with PostgresSchema(POSTGRES_URL) as url:
+        app = make_app(url, tmp_path)
+        yield app
+        with app.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture
 def client(app, database):
     return app.test_client()
 

@@ -9,35 +9,12 @@ import sqlalchemy as sa
 from backend.db import db
 from backend.licensing.models import Application
 from backend.verification.imports import import_file
-from tests.conftest import POSTGRES_URL, PostgresSchema, make_app
+from tests.conftest import POSTGRES_URL
 from tests.factories import citizen_token, id_number
+from tests.harness import fire_together
 from tests.licensing.drivers import ADDRESS, eligible_records
 
 pytestmark = pytest.mark.skipif(POSTGRES_URL is None, reason="no PostgreSQL server answers")
-
-
-@pytest.fixture
-def committed_app(tmp_path):
-    with PostgresSchema(POSTGRES_URL) as url:
-        app = make_app(url, tmp_path)
-        yield app
-        with app.app_context():
-            db.engine.dispose()
-
-
-def fire_together(count, request):
-    barrier, results = threading.Barrier(count), [None] * count
-
-    def run(i):
-        barrier.wait()
-        results[i] = request()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return results
 
 
 def test_concurrent_identical_submissions_make_one_application(committed_app):
@@ -50,8 +27,8 @@ def test_concurrent_identical_submissions_make_one_application(committed_app):
     client = committed_app.test_client()
     _, headers = citizen_token(client, number, "陈并发")
     body = {"matter": "driver-cert-issue", "phone": "13800000000", "mailing_address": ADDRESS}
-    responses = fire_together(4, lambda: committed_app.test_client().post(
-        "/api/v1/applications", json=body, headers={**headers, "Idempotency-Key": "same-key"}))
+    responses = fire_together([lambda: committed_app.test_client().post(
+        "/api/v1/applications", json=body, headers={**headers, "Idempotency-Key": "same-key"})] * 4)
     assert [r.status_code for r in responses] == [201] * 4
     assert len({r.json["number"] for r in responses}) == 1
     with committed_app.app_context():
@@ -67,9 +44,9 @@ def test_concurrent_different_keys_still_make_one_open_application(committed_app
         db.session.commit()
     _, headers = citizen_token(committed_app.test_client(), number, "林并发")
     body = {"matter": "driver-cert-issue", "phone": "13800000000", "mailing_address": ADDRESS}
-    responses = fire_together(4, lambda: committed_app.test_client().post(
+    responses = fire_together([lambda: committed_app.test_client().post(
         "/api/v1/applications", json=body,
-        headers={**headers, "Idempotency-Key": str(threading.get_ident())}))
+        headers={**headers, "Idempotency-Key": str(threading.get_ident())})] * 4)
     assert sorted(r.status_code for r in responses) == [201, 409, 409, 409]
     with committed_app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Application)) == 1
@@ -98,5 +75,5 @@ def test_first_time_and_returning_applicants_at_once_never_fail(committed_app):
             headers = next(pending)
         return committed_app.test_client().post("/api/v1/applications", json=body, headers=headers)
 
-    responses = fire_together(len(tokens), submit)
+    responses = fire_together([submit] * len(tokens))
     assert [r.status_code for r in responses] == [201] * len(tokens)

@@ -14,6 +14,7 @@ from backend.staff.models import Role
 from backend.staff.operations import create_staff
 from backend.verification.imports import import_file
 from tests.factories import citizen_token, id_number
+from tests.harness import Department
 
 PASSWORD = "console-password-1"
 _usernames = itertools.count(1)
@@ -76,30 +77,9 @@ def state_of(database, number: str) -> State:
     return application(database, number).state
 
 
-class PoliceRecords:
-    """The police records department: down (nothing answers) or back (answering from its mirror)."""
-
-    KEYS = ("SOURCE_URLS", "SOURCE_BUDGET_SECONDS", "SOURCE_TIMEOUT_SECONDS", "SOURCE_RETRIES")
-
-    def __init__(self, app):
-        self.app = app
-        self.saved = {key: app.config[key] for key in self.KEYS}
-
-    def go_down(self) -> None:
-        # Nothing listens on the loopback discard port: every question is refused at once.
-        self.app.config.update(SOURCE_URLS={"police_records": "http://127.0.0.1:9"},
-                               SOURCE_BUDGET_SECONDS=0.5, SOURCE_TIMEOUT_SECONDS=0.2,
-                               SOURCE_RETRIES=0)
-        self.app.extensions.pop("sources", None)
-
-    def come_back(self) -> None:
-        self.app.config.update(self.saved)
-        self.app.extensions.pop("sources", None)
-
-
 @pytest.fixture
 def police(app):
-    department = PoliceRecords(app)
+    department = Department(app, "police_records")
     yield department
     department.come_back()
 

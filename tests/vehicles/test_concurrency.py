@@ -5,7 +5,6 @@ own, as gunicorn workers would; the rolled-back test transaction cannot be share
 """
 
 import re
-import threading
 
 import pytest
 import sqlalchemy as sa
@@ -15,36 +14,13 @@ from backend.common.counters import current_value
 from backend.db import db
 from backend.licensing.models import Application
 from backend.vehicles.operations import NUMBER_COUNTER
-from tests.conftest import POSTGRES_URL, PostgresSchema, make_app
+from tests.conftest import POSTGRES_URL
 from tests.factories import citizen_token, id_number
+from tests.harness import fire_together
 from tests.vehicles.fleet import ADDRESS, make_platform, make_vehicle
 
 pytestmark = [pytest.mark.postgres,
               pytest.mark.skipif(POSTGRES_URL is None, reason="no PostgreSQL server answers")]
-
-
-@pytest.fixture
-def committed_app(tmp_path):
-    with PostgresSchema(POSTGRES_URL) as url:
-        app = make_app(url, tmp_path)
-        yield app
-        with app.app_context():
-            db.engine.dispose()
-
-
-def fire_together(requests):
-    barrier, results = threading.Barrier(len(requests)), [None] * len(requests)
-
-    def run(i):
-        barrier.wait()
-        results[i] = requests[i]()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(requests))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
 
 
 def test_concurrent_applications_for_one_plate_end_with_one_certificate_and_no_gaps(committed_app):
