@@ -34,6 +34,20 @@ def _postgres_url() -> str | None:
 
 
 POSTGRES_URL = _postgres_url()
+
+
+def pytest_addoption(parser):
+    parser.addoption("--hardware", action="store_true",
+                     help="also run the tests that need a real ID card reader with a card on it")
+
+
+def pytest_collection_modifyitems(config, items):
+    if config.getoption("--hardware"):
+        return
+    skip = pytest.mark.skip(reason="needs a real card reader: run with --hardware")
+    for item in items:
+        if "hardware" in item.keywords:
+            item.add_marker(skip)
 DATABASES = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
 
 
