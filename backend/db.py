@@ -8,7 +8,10 @@ import os
 
 import sqlalchemy as sa
 from flask_sqlalchemy import SQLAlchemy
+from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy.orm import DeclarativeBase
+
+from backend.common import chain
 
 # A naming convention from day one keeps Alembic's constraint names stable on every database.
 NAMING_CONVENTION = {
@@ -24,7 +27,18 @@ class Base(DeclarativeBase):
     metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
 
 
-db = SQLAlchemy(model_class=Base)
+class Session(FlaskSession):
+    def flush(self, objects=None) -> None:
+        """Flush, then write the queued hash-chained log entries (``backend.common.chain``).
+
+        Entries are not ORM objects, so they go here rather than in a flush event: a session
+        whose only news is log entries is "clean" and would skip its flush events.
+        """
+        super().flush(objects)
+        chain.write_pending(self)
+
+
+db = SQLAlchemy(model_class=Base, session_options={"class_": Session})
 
 
 def utcnow() -> dt.datetime:
@@ -85,10 +99,23 @@ def tune_sqlite(engine: sa.Engine) -> None:
             connection.info["writer_lock"] = descriptor
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
-    def release(connection, *_args):
+    def release(connection):
         descriptor = connection.info.pop("writer_lock", None)
         if descriptor is not None:
             os.close(descriptor)  # closing the descriptor releases the lock
 
-    sa.event.listen(engine, "commit", release)
-    sa.event.listen(engine, "rollback", release)
+    # These events fire before SQLAlchemy ends the transaction. Ending it here first lets the
+    # next writer in only once the database is free; otherwise its BEGIN IMMEDIATE would meet
+    # the unfinished COMMIT and sleep in the busy handler. SQLAlchemy's own COMMIT or ROLLBACK
+    # that follows is then a no-op (the driver sees no open transaction), or, should ours have
+    # failed, tries again and reports the error the usual way.
+    def end_then_release(connection, how: str):
+        try:
+            getattr(connection.connection.dbapi_connection, how)()
+        except Exception:  # noqa: BLE001, S110  (SQLAlchemy's own attempt reports it)
+            pass
+        finally:
+            release(connection)
+
+    sa.event.listen(engine, "commit", lambda connection: end_then_release(connection, "commit"))
+    sa.event.listen(engine, "rollback", lambda connection: end_then_release(connection, "rollback"))

@@ -17,7 +17,7 @@ import pytest
 import sqlalchemy as sa
 
 from backend import create_app
-from backend.db import db
+from backend.db import Session, db
 
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
@@ -113,7 +113,8 @@ def database(app):
         transaction = connection.begin()
         engines[None] = connection
         original_session = db.session
-        db.session = db._make_scoped_session({"join_transaction_mode": "create_savepoint"})
+        db.session = db._make_scoped_session({"class_": Session,
+                                              "join_transaction_mode": "create_savepoint"})
         try:
             yield db
         finally:

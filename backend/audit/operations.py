@@ -15,9 +15,9 @@ from collections.abc import Iterator
 import sqlalchemy as sa
 
 from backend.audit.models import AuditEntry
-from backend.common.chain import GENESIS_HASH, ChainedLog, append, canonical_hash
+from backend.common.chain import GENESIS_HASH, ChainedLog, Entry, append, canonical_hash
 from backend.common.counters import current_value
-from backend.db import db, utcnow
+from backend.db import Base, db, utcnow
 
 __all__ = ["GENESIS_HASH", "canonical_hash", "record", "verify_chain"]
 COUNTER = "audit.entries"
@@ -56,12 +56,19 @@ AUDIT_LOG = ChainedLog(AuditEntry, COUNTER, entry_hash)
 
 
 def record(actor: str, action: str, object_type: str, object_id: object,
-           before: dict | None = None, after: dict | None = None) -> AuditEntry:
+           before: dict | None = None, after: dict | None = None) -> Entry:
     """Append one entry in the current transaction (numbered and chained at the next flush).
-    Never put unmasked ID numbers in here."""
-    entry = AuditEntry(at=utcnow(), actor=actor, action=action, object_type=object_type,
-                       object_id=str(object_id), before=_normalise(before),
-                       after=_normalise(after))
+    Never put unmasked ID numbers in here.
+
+    ``object_id`` may be a model instance not flushed yet: its id is recorded once it has one.
+    """
+    if isinstance(object_id, Base):
+        instance = object_id
+        object_id = lambda: str(instance.id)  # noqa: E731  (resolved when written)
+    else:
+        object_id = str(object_id)
+    entry = Entry(at=utcnow(), actor=actor, action=action, object_type=object_type,
+                  object_id=object_id, before=_normalise(before), after=_normalise(after))
     append(db.session, AUDIT_LOG, entry)
     return entry
 

@@ -61,8 +61,10 @@ def issue(*, kind: Kind, number: str, holder: Person, valid_from: dt.date, valid
         valid_from=valid_from, valid_until=valid_until, **extra,
     )
     db.session.add(certificate)
+    # Recorded before the flush (the entry takes the id the flush gives the certificate), so
+    # the flush writes the entry along with the certificate.
+    record(actor, "certificate.issued", "certificate", certificate, after=_snapshot(certificate))
     db.session.flush()
-    record(actor, "certificate.issued", "certificate", certificate.id, after=_snapshot(certificate))
     return certificate
 
 

@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.orm.attributes import set_committed_value
 
 from backend.audit.operations import record
 from backend.certificates import operations as certificates
@@ -130,7 +131,7 @@ def submit(person: Person, matter_code: str, body: dict, *, channel: Channel, ac
     # A concurrent second one is refused by the unique open_key itself.
     try:
         with db.session.begin_nested():
-            application = _create(person, matter_code, channel, body, inputs, open_key,
+            application = _create(person, matter, channel, body, inputs, open_key,
                                   idempotency_key, request_hash, actor)
     except sa.exc.IntegrityError:
         if idempotency_key and (existing := _by_idempotency_key(person, idempotency_key)):
@@ -138,10 +139,12 @@ def submit(person: Person, matter_code: str, body: dict, *, channel: Channel, ac
         if existing := _open_application(open_key):
             raise _already_open(existing) from None
         raise
-    # Decide without intermediate flushes: the audit and query-log entries of the whole
-    # decision are then numbered and written in one batch when the request commits.
+    # Decide without intermediate flushes, then write the whole decision in one flush: its
+    # audit and query-log entries are numbered and written in one batch, and the answer
+    # (certificate id, history) is complete before it is serialised.
     with db.session.no_autoflush:
         handler.process(application, actor)
+    db.session.flush()
     return application, False
 
 
@@ -151,10 +154,10 @@ def _already_open(existing: Application) -> ApiError:
                     application_number=existing.number)
 
 
-def _create(person, matter_code, channel, body, inputs, open_key, idempotency_key,
+def _create(person, matter, channel, body, inputs, open_key, idempotency_key,
             request_hash, actor) -> Application:
     application = Application(
-        number=application_number(today()), matter_code=matter_code, applicant_id=person.id,
+        number=application_number(today()), matter=matter, applicant=person,
         channel=channel, state=State.SUBMITTED, inputs=inputs, phone=body.get("phone"),
         mailing_address=inputs.get("mailing_address"), open_key=open_key,
         idempotency_key=idempotency_key, request_hash=request_hash, rule_results=[],
@@ -163,9 +166,9 @@ def _create(person, matter_code, channel, body, inputs, open_key, idempotency_ke
         events=[ApplicationEvent(from_state=None, to_state=State.SUBMITTED, actor=actor)],
     )
     db.session.add(application)
-    db.session.flush()
     record(actor, "application.submitted", "application", application.number,
-           after={"matter": matter_code, "channel": channel, "state": State.SUBMITTED})
+           after={"matter": matter.code, "channel": channel, "state": State.SUBMITTED})
+    db.session.flush()  # here, in the savepoint: a second open application fails on open_key
     return application
 
 
@@ -193,18 +196,40 @@ def run_checks(application: Application, rule_codes, questions, *, actor: str) -
     context = Context(today=today(), config=current_app.config, id_number=person.id_number,
                       name=person.name, inputs=application.inputs)
     outcomes = evaluate(rule_codes, Facts(answers), context)
-    run = 1 + max((r.run for r in application.rule_results), default=0)
-    for outcome in outcomes:
-        application.rule_results.append(RuleResult(
-            run=run, rule=outcome.rule,
-            outcome=outcome.verdict.outcome, reason=outcome.verdict.reason,
-            reason_en=outcome.verdict.reason_en, facts=outcome.verdict.facts,
-            query_ids=outcome.query_ids,
-        ))
+    _store_results(application, outcomes)
     results = {o.verdict.outcome for o in outcomes}
     if Outcome.FAIL in results:
         return Outcome.FAIL
     return Outcome.UNKNOWN if Outcome.UNKNOWN in results else Outcome.PASS
+
+
+def _store_results(application: Application, outcomes) -> None:
+    """Insert one run's results with one statement and add them to ``application.rule_results``
+    in memory.
+
+    Results are written once and (almost) never changed, so they skip the ORM's unit of work,
+    which on SQLite inserts rows one statement at a time to learn their ids. The objects in
+    the collection are therefore not tracked: change one only through ``amend_result``.
+    """
+    run = 1 + max((r.run for r in application.rule_results), default=0)
+    rows = [{"application_id": application.id, "run": run, "rule": o.rule,
+             "outcome": o.verdict.outcome, "reason": o.verdict.reason,
+             "reason_en": o.verdict.reason_en, "facts": o.verdict.facts,
+             "query_ids": o.query_ids, "evaluated_at": utcnow()} for o in outcomes]
+    db.session.connection().execute(sa.insert(RuleResult.__table__), rows)
+    set_committed_value(application, "rule_results",
+                        [*application.rule_results, *(RuleResult(**row) for row in rows)])
+
+
+def amend_result(result: RuleResult, **values) -> None:
+    """Change a stored rule result (in memory and in the database)."""
+    for name, value in values.items():
+        setattr(result, name, value)
+    if sa.inspect(result).transient:  # stored by ``_store_results``: not tracked by the session
+        table = RuleResult.__table__
+        db.session.connection().execute(sa.update(table).where(
+            table.c.application_id == result.application_id, table.c.run == result.run,
+            table.c.rule == result.rule).values(**values))
 
 
 def latest_results(application: Application) -> list[RuleResult]:
@@ -270,7 +295,7 @@ def issue_driver_certificate(application: Application, *, actor: str,
 
 def _mailing_address(person: Person, body: dict) -> dict | None:
     address = body.get("mailing_address") or person.last_mailing_address
-    if address:
+    if address and address != person.last_mailing_address:  # (unchanged: nothing to flush)
         person.last_mailing_address = address
     return address
 

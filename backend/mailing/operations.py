@@ -51,11 +51,12 @@ TRACKING_NUMBER = re.compile(r"[A-Za-z0-9-]{4,40}")
 
 
 def queue_item(certificate: Certificate, application, *, actor: str) -> MailingItem:
-    item = MailingItem(certificate_id=certificate.id, application_id=application.id,
+    """Queue the certificate for the post; the item is inserted (and gets its id) at the next
+    flush, which its audit entry waits for."""
+    item = MailingItem(certificate=certificate, application=application,
                        status=MailingStatus.QUEUED, address=application.mailing_address)
     db.session.add(item)
-    db.session.flush()
-    record(actor, "mailing.queued", "mailing_item", item.id,
+    record(actor, "mailing.queued", "mailing_item", item,
            after={"certificate": certificate.id, "application": application.number})
     return item
 

@@ -102,8 +102,8 @@ def _platform_code(body: dict) -> str:
 
 
 def _mailing_address(person: Person, body: dict) -> dict | None:
-    if body.get("mailing_address"):
-        person.last_mailing_address = body["mailing_address"]
+    if body.get("mailing_address") and body["mailing_address"] != person.last_mailing_address:
+        person.last_mailing_address = body["mailing_address"]  # (unchanged: nothing to flush)
     return body.get("mailing_address") or person.last_mailing_address
 
 
@@ -201,9 +201,10 @@ def _lose_to(application: Application, winner: Certificate, actor: str) -> None:
     if result is None:
         result = RuleResult(application_id=application.id, rule="veh.single_platform", query_ids=[])
         db.session.add(result)
-    result.outcome, result.reason, result.reason_en = Outcome.FAIL, reason, reason_en
-    result.facts = {"held_for_platform": winner.platform_code, "number": winner.number,
-                    "decided_by": "database constraint (one vehicle, one platform)"}
+    licensing.amend_result(
+        result, outcome=Outcome.FAIL, reason=reason, reason_en=reason_en,
+        facts={"held_for_platform": winner.platform_code, "number": winner.number,
+               "decided_by": "database constraint (one vehicle, one platform)"})
     licensing.transition(application, State.REJECTED, actor=actor, reason=reason)
 
 

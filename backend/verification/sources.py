@@ -31,7 +31,7 @@ import requests
 import sqlalchemy as sa
 from flask import current_app
 
-from backend.common.chain import ChainedLog, append, canonical_hash
+from backend.common.chain import ChainedLog, Entry, append, canonical_hash
 from backend.db import db, utcnow
 from backend.verification import models
 
@@ -271,7 +271,7 @@ QUERY_LOG = ChainedLog(models.SourceQuery, QUERY_LOG_COUNTER, query_hash)
 
 def _log(question: Question, implementation: str, status: Status, data, latency_ms: float, *,
          requester: str, purpose: str) -> Answer:
-    row = models.SourceQuery(
+    row = Entry(
         query_id=str(uuid.uuid4()), at=utcnow(), requester=requester,
         purpose=purpose, source=question.source, operation=question.operation,
         implementation=implementation, request_hash=_digest(question.params),
