@@ -41,6 +41,13 @@ class Session(FlaskSession):
 db = SQLAlchemy(model_class=Base, session_options={"class_": Session})
 
 
+def enum_column(cls, length: int = 20) -> sa.Enum:
+    """An enum stored by value (``"awaiting_exam"``) as a plain string: readable in SQL, and no
+    database enum type to migrate when a value is added."""
+    return sa.Enum(cls, native_enum=False, length=length,
+                   values_callable=lambda members: [m.value for m in members])
+
+
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 

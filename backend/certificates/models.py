@@ -8,7 +8,7 @@ import enum
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from backend.db import Base, UTCDateTime, utcnow
+from backend.db import Base, UTCDateTime, enum_column, utcnow
 from backend.identity.models import Person
 
 
@@ -26,9 +26,6 @@ class Status(enum.StrEnum):
     REPLACED = "replaced"
 
 
-def _enum(cls):
-    return sa.Enum(cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
-
 
 class Certificate(Base):
     """One version of a certificate. Reissue and renewal add a version and replace the old one."""
@@ -37,12 +34,12 @@ class Certificate(Base):
     __table_args__ = (sa.UniqueConstraint("kind", "number", "version"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[Kind] = mapped_column(_enum(Kind), index=True)
+    kind: Mapped[Kind] = mapped_column(enum_column(Kind), index=True)
     number: Mapped[str] = mapped_column(sa.String(60), index=True)
     version: Mapped[int] = mapped_column(default=1)
     holder_id: Mapped[int] = mapped_column(sa.ForeignKey("people.id"), index=True)
     previous_id: Mapped[int | None] = mapped_column(sa.ForeignKey("certificates.id"))
-    status: Mapped[Status] = mapped_column(_enum(Status), index=True)
+    status: Mapped[Status] = mapped_column(enum_column(Status), index=True)
     valid_from: Mapped[dt.date]
     valid_until: Mapped[dt.date]
     issued_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

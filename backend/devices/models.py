@@ -8,7 +8,7 @@ import enum
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from backend.db import Base, UTCDateTime, utcnow
+from backend.db import Base, UTCDateTime, enum_column, utcnow
 from backend.identity.models import Person
 from backend.licensing.models import Application
 
@@ -68,8 +68,7 @@ class KioskSession(Base):
     started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-    end_reason: Mapped[SessionEnd | None] = mapped_column(sa.Enum(
-        SessionEnd, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]))
+    end_reason: Mapped[SessionEnd | None] = mapped_column(enum_column(SessionEnd))
 
     device: Mapped[Device] = relationship()
     person: Mapped[Person] = relationship()

@@ -8,13 +8,9 @@ import enum
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from backend.db import Base, UTCDateTime, utcnow
+from backend.db import Base, UTCDateTime, enum_column, utcnow
 from backend.identity.models import Person
 from backend.matters.models import Matter
-
-
-def _enum(cls):
-    return sa.Enum(cls, native_enum=False, length=24, values_callable=lambda e: [m.value for m in e])
 
 
 class State(enum.StrEnum):
@@ -49,8 +45,8 @@ class Application(Base):
     number: Mapped[str] = mapped_column(sa.String(32), unique=True)
     matter_code: Mapped[str] = mapped_column(sa.ForeignKey("matters.code"), index=True)
     applicant_id: Mapped[int] = mapped_column(sa.ForeignKey("people.id"), index=True)
-    channel: Mapped[Channel] = mapped_column(_enum(Channel))
-    state: Mapped[State] = mapped_column(_enum(State), index=True)
+    channel: Mapped[Channel] = mapped_column(enum_column(Channel, 24))
+    state: Mapped[State] = mapped_column(enum_column(State, 24), index=True)
     inputs: Mapped[dict] = mapped_column(sa.JSON, default=dict)
     phone: Mapped[str | None] = mapped_column(sa.String(20))
     mailing_address: Mapped[dict | None] = mapped_column(sa.JSON)
@@ -81,8 +77,8 @@ class ApplicationEvent(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(sa.ForeignKey("applications.id"), index=True)
-    from_state: Mapped[State | None] = mapped_column(_enum(State))
-    to_state: Mapped[State] = mapped_column(_enum(State))
+    from_state: Mapped[State | None] = mapped_column(enum_column(State, 24))
+    to_state: Mapped[State] = mapped_column(enum_column(State, 24))
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     actor: Mapped[str] = mapped_column(sa.String(120))
     reason: Mapped[str | None] = mapped_column(sa.Text)
@@ -99,7 +95,7 @@ class RuleResult(Base):
     application_id: Mapped[int] = mapped_column(sa.ForeignKey("applications.id"), index=True)
     run: Mapped[int] = mapped_column(default=1)
     rule: Mapped[str] = mapped_column(sa.String(40))
-    outcome: Mapped[Outcome] = mapped_column(_enum(Outcome))
+    outcome: Mapped[Outcome] = mapped_column(enum_column(Outcome, 24))
     reason: Mapped[str | None] = mapped_column(sa.String(300))
     reason_en: Mapped[str | None] = mapped_column(sa.String(300))
     facts: Mapped[dict] = mapped_column(sa.JSON, default=dict)

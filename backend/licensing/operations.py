@@ -173,6 +173,10 @@ def _create(person, matter, channel, body, inputs, open_key, idempotency_key,
 
 
 def transition(application: Application, to: State, *, actor: str, reason: str | None = None):
+    # A clerk's written reason (see ``decide``) goes with the first step the approval takes.
+    clerk_reason = application.__dict__.pop("_clerk_reason", None)
+    if clerk_reason:
+        reason = f"{reason}；审核意见：{clerk_reason}" if reason else f"审核意见：{clerk_reason}"
     before = application.state
     application.state = to
     if to in CLOSED or (to == State.APPROVED and application.matter_code.endswith("-cancel")):
@@ -393,6 +397,7 @@ def decide(application: Application, *, approve: bool, reason: str, actor: str) 
         raise ApiError(422, "此事项不能在此作出决定。", "This matter is not decided here.")
     record(actor, "application.approved_by_clerk", "application", application.number,
            after={"reason": reason})
+    application._clerk_reason = reason  # not a column: read once by the next transition
     handler.approve(application, actor)
 
 

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from backend.certificates.models import Certificate
-from backend.db import Base, UTCDateTime, utcnow
+from backend.db import Base, UTCDateTime, enum_column, utcnow
 
 if TYPE_CHECKING:
     from backend.licensing.models import Application
@@ -48,9 +48,7 @@ class MailingItem(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     certificate_id: Mapped[int] = mapped_column(sa.ForeignKey("certificates.id"), index=True)
     application_id: Mapped[int] = mapped_column(sa.ForeignKey("applications.id"), index=True)
-    status: Mapped[MailingStatus] = mapped_column(
-        sa.Enum(MailingStatus, native_enum=False, length=20,
-                values_callable=lambda e: [m.value for m in e]), index=True)
+    status: Mapped[MailingStatus] = mapped_column(enum_column(MailingStatus), index=True)
     address: Mapped[dict] = mapped_column(sa.JSON)
     batch_id: Mapped[str | None] = mapped_column(sa.ForeignKey("mailing_batches.id"), index=True)
     tracking_number: Mapped[str | None] = mapped_column(sa.String(40))

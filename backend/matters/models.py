@@ -7,7 +7,7 @@ import enum
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from backend.db import Base
+from backend.db import Base, enum_column
 
 
 class Subject(enum.StrEnum):
@@ -22,9 +22,7 @@ class Matter(Base):
     code: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(100))
     name_en: Mapped[str] = mapped_column(sa.String(200))
-    subject: Mapped[Subject] = mapped_column(
-        sa.Enum(Subject, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
-    )
+    subject: Mapped[Subject] = mapped_column(enum_column(Subject))
     zero_material: Mapped[bool]
     instant: Mapped[bool]
     auto_decided: Mapped[bool]

@@ -10,7 +10,7 @@ from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from backend.db import Base, UTCDateTime, utcnow
+from backend.db import Base, UTCDateTime, enum_column, utcnow
 
 
 class Role(enum.StrEnum):
@@ -27,9 +27,7 @@ class StaffUser(UserMixin, Base):
     username: Mapped[str] = mapped_column(sa.String(64), unique=True)
     display_name: Mapped[str | None] = mapped_column(sa.String(100))
     password_hash: Mapped[str] = mapped_column(sa.String(256))
-    role: Mapped[Role] = mapped_column(
-        sa.Enum(Role, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
-    )
+    role: Mapped[Role] = mapped_column(enum_column(Role))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

@@ -74,6 +74,8 @@ def test_approval_with_a_reason_sends_the_driver_to_the_exams(client, sign_in, i
     approval = database.session.scalar(sa.select(AuditEntry).where(
         AuditEntry.action == "application.approved_by_clerk", AuditEntry.object_id == number))
     assert approval.actor == f"staff:{clerk}"
+    step = application(database, number).events[-1]
+    assert step.to_state == State.AWAITING_EXAM and "已电话核实公安部门无相关记录" in step.reason
 
 
 def test_rejection_closes_the_application_and_the_applicant_sees_the_reason(client, sign_in,
