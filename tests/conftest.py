@@ -151,6 +151,14 @@ def committed_app(tmp_path):
 
 
 @pytest.fixture
+def sign_in(client, database):
+    """``sign_in(Role.CLERK)``: a new staff account with that role, the client signed in as it."""
+    from tests.harness import sign_in_as
+
+    return lambda role: sign_in_as(client, role)
+
+
+@pytest.fixture
 def client(app, database):
     return app.test_client()
 

@@ -1,8 +1,10 @@
-"""Test harness pieces several test packages share: a department that goes down, and firing
-requests at the same instant."""
+"""Test harness pieces several test packages share: a department that goes down, firing
+requests at the same instant, and driving the staff console."""
 
 from __future__ import annotations
 
+import itertools
+import re
 import threading
 from collections.abc import Callable
 
@@ -42,3 +44,30 @@ def fire_together(requests: list[Callable]) -> list:
     for thread in threads:
         thread.join(timeout=60)
     return results
+
+
+# -- the staff console, as a browser drives it ---------------------------------------------------
+
+STAFF_PASSWORD = "console-password-1"
+_usernames = itertools.count(1)
+
+
+def csrf_token(client) -> str:
+    page = client.get("/console/login").get_data(as_text=True)
+    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+
+
+def post(client, url: str, data: dict | None = None):
+    """A console form post carrying the session's CSRF token, as a browser would send it."""
+    return client.post(url, data={**(data or {}), "csrf_token": csrf_token(client)})
+
+
+def sign_in_as(client, role, password: str = STAFF_PASSWORD) -> str:
+    """Create a staff account with ``role`` and sign the client in; its username."""
+    from backend.staff.operations import create_staff
+
+    username = f"{role.value}{next(_usernames)}"
+    create_staff(username, role, password, actor="test")
+    response = post(client, "/console/login", {"username": username, "password": password})
+    assert response.status_code == 302
+    return username

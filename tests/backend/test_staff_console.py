@@ -1,20 +1,13 @@
-import re
-
 import sqlalchemy as sa
 
 from backend.audit.models import AuditEntry
 from backend.staff.models import Role, StaffUser
 from backend.staff.operations import create_staff
-
-
-def _csrf(page: str) -> str:
-    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+from tests.harness import post
 
 
 def login(client, username, password):
-    page = client.get("/console/login").get_data(as_text=True)
-    return client.post("/console/login", data={"username": username, "password": password,
-                                                "csrf_token": _csrf(page)})
+    return post(client, "/console/login", {"username": username, "password": password})
 
 
 def test_staff_create_stores_a_hashed_password(cli, database):

@@ -9,17 +9,9 @@ from backend.audit.models import AuditEntry
 from backend.devices.models import Device
 from backend.staff.models import Role
 from backend.staff.operations import create_staff
+from tests.harness import post
 
 PASSWORD = "console-password-1"
-
-
-def _csrf(client) -> str:
-    page = client.get("/console/login").get_data(as_text=True)
-    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-
-
-def _post(client, url: str):
-    return client.post(url, data={"csrf_token": _csrf(client)})
 
 
 @pytest.fixture
@@ -27,8 +19,8 @@ def signed_in(client, database):
     def sign_in(role: Role) -> None:
         create_staff(f"{role.value}-devices", role, PASSWORD, actor="test")
         database.session.commit()
-        response = client.post("/console/login", data={
-            "username": f"{role.value}-devices", "password": PASSWORD, "csrf_token": _csrf(client)})
+        response = post(client, "/console/login",
+                        {"username": f"{role.value}-devices", "password": PASSWORD})
         assert response.status_code == 302
 
     return sign_in
@@ -44,17 +36,17 @@ def test_admin_sees_every_kiosk_and_never_a_secret(client, kiosk, signed_in):
 def test_clerks_may_not_manage_kiosks(client, kiosk, signed_in):
     signed_in(Role.CLERK)
     assert client.get("/console/devices/").status_code == 403
-    assert _post(client, f"/console/devices/{kiosk.device_id}/disable").status_code == 403
+    assert post(client, f"/console/devices/{kiosk.device_id}/disable").status_code == 403
 
 
 def test_disable_refuses_the_kiosk_at_once_and_is_audited(client, kiosk, signed_in, database):
     signed_in(Role.ADMIN)
-    response = _post(client, f"/console/devices/{kiosk.device_id}/disable")
+    response = post(client, f"/console/devices/{kiosk.device_id}/disable")
     assert response.status_code == 302
     assert kiosk.call("GET", "/kiosk/v1/device").status_code == 401
     entry = database.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "device.disabled"))
     assert entry.actor == "staff:admin-devices" and entry.object_id == kiosk.device_id
-    _post(client, f"/console/devices/{kiosk.device_id}/enable")
+    post(client, f"/console/devices/{kiosk.device_id}/enable")
     assert kiosk.call("GET", "/kiosk/v1/device").status_code == 200
 
 
@@ -68,7 +60,7 @@ def test_a_post_without_the_csrf_token_is_refused(client, kiosk, signed_in, data
 
 def test_rekey_shows_the_new_secret_once_and_the_old_stops(client, kiosk, signed_in):
     signed_in(Role.ADMIN)
-    response = _post(client, f"/console/devices/{kiosk.device_id}/rekey")
+    response = post(client, f"/console/devices/{kiosk.device_id}/rekey")
     assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
     secret = re.search(r'secret = "([^"]+)"', response.get_data(as_text=True)).group(1)
     assert kiosk.call("GET", "/kiosk/v1/device").status_code == 401
@@ -78,4 +70,4 @@ def test_rekey_shows_the_new_secret_once_and_the_old_stops(client, kiosk, signed
 
 def test_unknown_kiosk_is_404(client, signed_in):
     signed_in(Role.ADMIN)
-    assert _post(client, "/console/devices/kiosk-nothere00000/disable").status_code == 404
+    assert post(client, "/console/devices/kiosk-nothere00000/disable").status_code == 404

@@ -5,8 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 
-import pytest
-
 from backend.certificates import operations as certificates
 from backend.certificates.models import Kind
 from backend.db import db
@@ -14,13 +12,9 @@ from backend.identity.models import Person
 from backend.licensing.models import Application, Channel, State
 from backend.mailing.models import MailingItem
 from backend.mailing.operations import queue_item
-from backend.staff.models import Role
-from backend.staff.operations import create_staff
 from tests.factories import id_number
-from tests.staff.conftest import PASSWORD, post
 
 _runs = itertools.count(1)
-_usernames = itertools.count(1)
 ADDRESS = {"recipient": "林志远", "phone": "13800000000", "region_code": "350203",
            "detail": "思明区湖滨北路 61 号"}
 
@@ -55,15 +49,3 @@ def queued_items(count: int) -> list[MailingItem]:
     return items
 
 
-@pytest.fixture
-def sign_in(client, database):
-    """Create a staff account with ``role`` and sign the test client in as it."""
-
-    def sign_in(role: Role) -> str:
-        username = f"mail-{role.value}{next(_usernames)}"
-        create_staff(username, role, PASSWORD, actor="test")
-        response = post(client, "/console/login", {"username": username, "password": PASSWORD})
-        assert response.status_code == 302
-        return username
-
-    return sign_in

@@ -8,8 +8,8 @@ import pytest
 
 from backend.db import db
 from backend.staff.models import Role
+from tests.harness import csrf_token, post
 from tests.mailing.conftest import queued_items
-from tests.staff.conftest import csrf_token, post
 
 PAGES = ["/console/mailing/", "/console/mailing/items/1", "/console/mailing/batches/MB-1"]
 

@@ -2,48 +2,18 @@
 
 from __future__ import annotations
 
-import itertools
 import json
-import re
 
 import pytest
 import sqlalchemy as sa
 
 from backend.licensing.models import Application, State
-from backend.staff.models import Role
-from backend.staff.operations import create_staff
 from backend.verification.imports import import_file
 from tests.factories import citizen_token, id_number
 from tests.harness import Department
 
-PASSWORD = "console-password-1"
-_usernames = itertools.count(1)
 ADDRESS = {"recipient": "林志远", "phone": "13800000000", "region_code": "350203",
            "detail": "思明区湖滨北路 61 号"}
-
-
-def csrf_token(client) -> str:
-    page = client.get("/console/login").get_data(as_text=True)
-    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-
-
-def post(client, url: str, data: dict | None = None):
-    """A console form post carrying the session's CSRF token, as a browser would send it."""
-    return client.post(url, data={**(data or {}), "csrf_token": csrf_token(client)})
-
-
-@pytest.fixture
-def sign_in(client, database):
-    """Create a staff account with ``role`` and sign the test client in as it."""
-
-    def sign_in(role: Role) -> str:
-        username = f"{role.value}{next(_usernames)}"
-        create_staff(username, role, PASSWORD, actor="test")
-        response = post(client, "/console/login", {"username": username, "password": PASSWORD})
-        assert response.status_code == 302
-        return username
-
-    return sign_in
 
 
 def eligible_driver(name: str = "林志远") -> str:

@@ -5,7 +5,9 @@ import pytest
 from backend.licensing.models import State
 from backend.staff.models import Role
 from backend.staff.operations import create_staff
-from tests.staff.conftest import PASSWORD, post, state_of
+from tests.harness import STAFF_PASSWORD as PASSWORD
+from tests.harness import post
+from tests.staff.conftest import state_of
 
 
 @pytest.mark.parametrize("path", ["/console/review", "/console/exams",

@@ -6,7 +6,8 @@ from backend.certificates.models import Certificate, Kind, Status
 from backend.licensing.exams import ExamAttempt
 from backend.licensing.models import State
 from backend.staff.models import Role
-from tests.staff.conftest import application, apply, eligible_driver, post, state_of
+from tests.harness import post
+from tests.staff.conftest import application, apply, eligible_driver, state_of
 
 
 def _result(client, number, subject, score, passed):

@@ -9,7 +9,8 @@ from backend.licensing.models import State
 from backend.staff import views
 from backend.staff.models import Role
 from tests.factories import citizen_token
-from tests.staff.conftest import application, apply, eligible_driver, post, state_of
+from tests.harness import post
+from tests.staff.conftest import application, apply, eligible_driver, state_of
 
 
 def test_queue_shows_the_application_with_masked_applicant_and_open_checks(client, sign_in, in_review):
