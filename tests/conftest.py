@@ -140,6 +140,22 @@ def app_factory(database_url, tmp_path):
             db.engine.dispose()
 
 
+@pytest.fixture(scope="session")
+def pcscd(tmp_path_factory):
+    """The real PC/SC daemon with the vsmartcard vpcd readers, for the whole session (shared
+    with one that already runs); card and kiosk tests put the project's virtual card in it."""
+    from card_reader.daemon import PcscDaemon
+    from card_reader.errors import CardReaderError
+
+    daemon = PcscDaemon(log_path=tmp_path_factory.mktemp("pcscd") / "pcscd.log")
+    try:
+        daemon.start(timeout=20.0)
+    except CardReaderError as error:
+        pytest.fail(f"cannot run pcscd with the vpcd driver: {error}", pytrace=False)
+    yield daemon
+    daemon.stop()
+
+
 @pytest.fixture
 def committed_app(tmp_path):
     """An app on a throw-away PostgreSQL schema whose requests really commit (for races)."""

@@ -94,21 +94,6 @@ def run_cli() -> Callable[..., subprocess.CompletedProcess[str]]:
 
 
 @pytest.fixture(scope="session")
-def pcscd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PcscDaemon]:
-    """A pcscd with vpcd readers for the whole session."""
-    from card_reader.daemon import PcscDaemon
-    from card_reader.errors import CardReaderError
-
-    daemon = PcscDaemon(log_path=tmp_path_factory.mktemp("pcscd") / "pcscd.log")
-    try:
-        daemon.start(timeout=20.0)
-    except CardReaderError as exc:
-        pytest.fail(f"cannot run pcscd with the vpcd driver: {exc}", pytrace=False)
-    yield daemon
-    daemon.stop()
-
-
-@pytest.fixture(scope="session")
 def vpcd_slot(pcscd: PcscDaemon) -> Slot:
     """The first vpcd slot that holds no card."""
     from card_reader import pcsc

@@ -9,7 +9,6 @@ program reaches it over HTTP from other threads).
 from __future__ import annotations
 
 import dataclasses
-import shutil
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -91,22 +90,6 @@ class BackendData:
         make = holder_with_certificate if certificate else eligible_driver
         number = self.run(lambda: make(self.app.test_client(), name=name, **overrides))
         return card_for(number, name)
-
-
-@pytest.fixture(scope="session")
-def pcscd(tmp_path_factory):
-    from card_reader.daemon import PcscDaemon
-    from card_reader.errors import CardReaderError
-
-    if not (shutil.which("pcscd") or Path("/usr/sbin/pcscd").exists()):
-        pytest.skip("pcscd is not installed (Debian packages pcscd and vsmartcard-vpcd)")
-    daemon = PcscDaemon(log_path=tmp_path_factory.mktemp("kiosk-pcscd") / "pcscd.log")
-    try:
-        daemon.start(timeout=20.0)
-    except CardReaderError as error:
-        pytest.fail(f"cannot run pcscd with the vpcd driver: {error}", pytrace=False)
-    yield daemon
-    daemon.stop()
 
 
 @pytest.fixture(scope="session")
