@@ -41,6 +41,18 @@ class Session(FlaskSession):
 db = SQLAlchemy(model_class=Base, session_options={"class_": Session})
 
 
+def commit_keeping_state() -> None:
+    """Commit now, keeping the loaded objects as they are (no reload): for a view that has
+    decided and only has its answer left to write. The writer lock (SQLite) and row locks
+    (PostgreSQL) are released before the answer is serialised, not after."""
+    session = db.session()
+    expire, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expire
+
+
 def enum_column(cls, length: int = 20) -> sa.Enum:
     """An enum stored by value (``"awaiting_exam"``) as a plain string: readable in SQL, and no
     database enum type to migrate when a value is added."""
@@ -77,46 +89,84 @@ def is_postgresql() -> bool:
     return db.engine.dialect.name == "postgresql"
 
 
-def tune_sqlite(engine: sa.Engine) -> None:
-    """The embedded default's SQLite: WAL, foreign keys, and one writer at a time.
+WRITER_LOCK = "wyc.writer_lock"  # Connection.info key: the held lock's file descriptor
+_READS = ("SELECT", "PRAGMA")
 
-    Every transaction starts with ``BEGIN IMMEDIATE`` so that concurrent writers queue instead
-    of failing half-way. They queue on an ``flock`` beside the database file rather than on
-    SQLite's busy handler, which polls with sleeps of up to 100 ms: a writer wakes the moment
-    the one before it finishes. ``synchronous=NORMAL`` in WAL mode never corrupts the file; a
-    power cut may lose the last transactions (production runs on PostgreSQL).
+
+def begin_writing(connection: sa.Connection) -> None:
+    """Before a transaction's first write on SQLite: queue for the writer lock, then
+    ``BEGIN IMMEDIATE``. Anything else (PostgreSQL, a transaction already writing): nothing."""
+    begin = connection.info.get("wyc.begin_writing")
+    if begin is not None and WRITER_LOCK not in connection.info:
+        begin(connection)
+
+
+def tune_sqlite(engine: sa.Engine) -> None:
+    """The embedded default's SQLite: WAL, foreign keys, readers in parallel, one writer at a
+    time.
+
+    A transaction reads without any lock (each read sees what is committed; in WAL mode readers
+    never wait). Its first write queues for the writer lock and starts ``BEGIN IMMEDIATE``, so
+    concurrent writers queue instead of failing half-way, and only the write phase of a request
+    is serialised. Writes that depend on an earlier read say so in SQL (``UPDATE … WHERE
+    status = 'valid'``, unique constraints), as they must on PostgreSQL too. Writers queue on
+    an ``flock`` beside the database file rather than on SQLite's busy handler, which polls with
+    sleeps of up to 100 ms: a writer wakes the moment the one before it finishes.
+    ``synchronous=NORMAL`` in WAL mode never corrupts the file; a power cut may lose the last
+    transactions (production runs on PostgreSQL).
     """
     database = engine.url.database
     lock_path = f"{database}.writer-lock" if database and database != ":memory:" else None
 
     @sa.event.listens_for(engine, "connect")
-    def on_connect(dbapi_connection, _record):
-        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
+    def on_connect(dbapi_connection, record):
+        dbapi_connection.isolation_level = None  # autocommit until we BEGIN ourselves
+        record.info["wyc.begin_writing"] = start_writing
         cursor = dbapi_connection.cursor()
         for pragma in ("journal_mode=WAL", "foreign_keys=ON", "busy_timeout=15000",
                        "synchronous=NORMAL"):
             cursor.execute(f"PRAGMA {pragma}")
         cursor.close()
 
-    @sa.event.listens_for(engine, "begin")
-    def on_begin(connection):
-        if lock_path and "writer_lock" not in connection.info:
+    def start_writing(connection: sa.Connection) -> None:
+        descriptor = None
+        if lock_path:
             descriptor = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
             fcntl.flock(descriptor, fcntl.LOCK_EX)
-            connection.info["writer_lock"] = descriptor
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        connection.info[WRITER_LOCK] = descriptor
+        try:
+            connection.connection.dbapi_connection.execute("BEGIN IMMEDIATE")
+        except BaseException:
+            release(connection)
+            raise
+
+    @sa.event.listens_for(engine, "before_cursor_execute")
+    def before_write(connection, _cursor, statement, _parameters, _context, _executemany):
+        if WRITER_LOCK not in connection.info and not statement.lstrip()[:6].upper().startswith(_READS):
+            start_writing(connection)
 
     def release(connection):
-        descriptor = connection.info.pop("writer_lock", None)
+        descriptor = connection.info.pop(WRITER_LOCK, None)
         if descriptor is not None:
             os.close(descriptor)  # closing the descriptor releases the lock
+
+    @sa.event.listens_for(engine, "reset")
+    def on_reset(dbapi_connection, record, _reset_state):
+        """A connection going back to the pool mid-transaction: the pool rolls it back (without
+        the engine's rollback event); the lock goes with it."""
+        if WRITER_LOCK in record.info:
+            dbapi_connection.rollback()
+            release(record)
 
     # These events fire before SQLAlchemy ends the transaction. Ending it here first lets the
     # next writer in only once the database is free; otherwise its BEGIN IMMEDIATE would meet
     # the unfinished COMMIT and sleep in the busy handler. SQLAlchemy's own COMMIT or ROLLBACK
     # that follows is then a no-op (the driver sees no open transaction), or, should ours have
-    # failed, tries again and reports the error the usual way.
+    # failed, tries again and reports the error the usual way. A transaction that only read
+    # never began one: there is nothing to end.
     def end_then_release(connection, how: str):
+        if WRITER_LOCK not in connection.info:
+            return
         try:
             getattr(connection.connection.dbapi_connection, how)()
         except Exception:  # noqa: BLE001, S110  (SQLAlchemy's own attempt reports it)

@@ -14,6 +14,7 @@ Benchmark people are named 压测… and exist only in the throw-away instance.
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import os
 import platform
@@ -26,6 +27,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import requests
 
@@ -99,16 +101,29 @@ def token(base: str, number: str, name: str) -> dict:
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
 
+class Client:
+    """One phone: a kept-alive connection posting JSON. ``http.client`` rather than
+    ``requests``: the load generator shares the two cores with the server, and ``requests``
+    spends several times more CPU per call than the plain connection does."""
+
+    def __init__(self, base: str, headers: dict):
+        self.connection = http.client.HTTPConnection(urlsplit(base).netloc)
+        self.headers = {**headers, "Content-Type": "application/json"}
+
+    def post(self, path: str, body: dict) -> str:
+        """The application's status, or the HTTP status when there is none."""
+        self.connection.request("POST", path, json.dumps(body, ensure_ascii=False).encode(),
+                                self.headers)
+        response = self.connection.getresponse()
+        answer = json.loads(response.read())
+        return answer.get("status", str(response.status)) if isinstance(answer, dict) \
+            else str(response.status)
+
+
 def renew_flow(base: str, person: tuple[str, str]):
     """One renewal per call; a decision is an issued (or rejected) application."""
-    session, headers = requests.Session(), token(base, *person)
-
-    def once() -> str:
-        response = session.post(f"{base}/api/v1/applications",
-                                json={"matter": "driver-cert-renew"}, headers=headers)
-        return response.json().get("status", str(response.status_code))
-
-    return once
+    client = Client(base, token(base, *person))
+    return lambda: client.post("/api/v1/applications", {"matter": "driver-cert-renew"})
 
 
 FLOWS["driver-cert-renew"] = renew_flow
@@ -163,17 +178,12 @@ def vehicle_permit_flow(base: str, owner: tuple[str, str, list[str]]):
     """One vehicle permit per call, each for the owner's next plate: all 12 rules, then a
     transport certificate numbered, stored and queued for the post, in the same request."""
     number, name, plates = owner
-    session, headers, remaining = requests.Session(), token(base, number, name), iter(plates)
+    client, remaining = Client(base, token(base, number, name)), iter(plates)
     address = {"recipient": name, "phone": "13800000000", "region_code": "350211",
                "detail": "集美区压测路1号"}
-
-    def once() -> str:
-        response = session.post(f"{base}/api/v1/applications", headers=headers, json={
-            "matter": "vehicle-permit-issue", "plate": next(remaining),
-            "platform": "xm-green-ride", "mailing_address": address})
-        return response.json().get("status", str(response.status_code))
-
-    return once
+    return lambda: client.post("/api/v1/applications", {
+        "matter": "vehicle-permit-issue", "plate": next(remaining),
+        "platform": "xm-green-ride", "mailing_address": address})
 
 
 FLOWS["vehicle-permit-issue"] = vehicle_permit_flow

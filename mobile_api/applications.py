@@ -4,7 +4,7 @@ import sqlalchemy as sa
 from flask import request
 from flask_smorest import Blueprint
 
-from backend.db import db
+from backend.db import commit_keeping_state, db
 from backend.licensing.models import Application, Channel
 from backend.licensing.operations import application_for, submit
 from backend.licensing.schemas import (
@@ -35,6 +35,7 @@ def create(body):
     matter = body.pop("matter")
     application, replayed = submit(current_person(), matter, body, channel=Channel.APP,
                                    actor=f"person:{current_person().id}", idempotency_key=key)
+    commit_keeping_state()
     return application, 201, ({"Idempotent-Replayed": "true"} if replayed else {})
 
 

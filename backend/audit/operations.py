@@ -60,7 +60,8 @@ def record(actor: str, action: str, object_type: str, object_id: object,
     """Append one entry in the current transaction (numbered and chained at the next flush).
     Never put unmasked ID numbers in here.
 
-    ``object_id`` may be a model instance not flushed yet: its id is recorded once it has one.
+    ``object_id`` may be a model instance not flushed yet: its id is recorded once it has one;
+    ``after`` may be a function, called when the entry is written (for ids of such instances).
     """
     if isinstance(object_id, Base):
         instance = object_id
@@ -68,7 +69,8 @@ def record(actor: str, action: str, object_type: str, object_id: object,
     else:
         object_id = str(object_id)
     entry = Entry(at=utcnow(), actor=actor, action=action, object_type=object_type,
-                  object_id=object_id, before=_normalise(before), after=_normalise(after))
+                  object_id=object_id, before=_normalise(before),
+                  after=(lambda: _normalise(after())) if callable(after) else _normalise(after))
     append(db.session, AUDIT_LOG, entry)
     return entry
 

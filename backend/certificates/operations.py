@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.orm.attributes import set_committed_value
 
 from backend.audit.operations import record
 from backend.certificates.keys import Signer, current_signer, public_keyset
@@ -29,10 +30,14 @@ from backend.certificates.tokens import (
 )
 from backend.certificates.tokens import MESSAGES as TOKEN_MESSAGES
 from backend.certificates.tokens import Reason as TokenReason
+from backend.common.chain import add, update_one
 from backend.common.masking import mask_id_number_public
 from backend.db import db, utcnow
 from backend.errors import ApiError
 from backend.identity.models import Person
+
+CHANGED = ("该证件的状态刚刚已被另一项办理改变，请刷新后再试。",
+           "The certificate was changed by another request just now; please try again.")
 
 
 def _snapshot(certificate: Certificate) -> dict:
@@ -55,27 +60,41 @@ def issue(*, kind: Kind, number: str, holder: Person, valid_from: dt.date, valid
     """A new certificate, or a new version replacing ``previous``."""
     if previous is not None:
         set_status(previous, Status.REPLACED, actor=actor, reason="新版本已签发 replaced by a new version")
+    now = utcnow()
     certificate = Certificate(
-        kind=kind, number=number, holder_id=holder.id, status=Status.VALID,
-        version=previous.version + 1 if previous else 1, previous_id=previous.id if previous else None,
-        valid_from=valid_from, valid_until=valid_until, **extra,
+        kind=kind, number=number, holder=holder, holder_id=holder.id, status=Status.VALID,
+        version=previous.version + 1 if previous else 1, previous=previous,
+        previous_id=previous.id if previous else None, valid_from=valid_from,
+        valid_until=valid_until, issued_at=now, status_changed_at=now, **extra,
     )
-    db.session.add(certificate)
-    # Recorded before the flush (the entry takes the id the flush gives the certificate), so
-    # the flush writes the entry along with the certificate.
+    add(db.session, certificate)
+    # Inserted at the next flush, with the rest of the decision; the entry takes the id the
+    # flush gives the certificate.
     record(actor, "certificate.issued", "certificate", certificate, after=_snapshot(certificate))
-    db.session.flush()
     return certificate
 
 
 def set_status(certificate: Certificate, status: Status, *, actor: str, reason: str) -> None:
+    """Change a certificate's status. A stored one changes only if it still has the status it
+    was read with: a concurrent change of the same certificate (two renewals at once) makes
+    the later request fail with 409 rather than leave two valid certificates."""
     before = _snapshot(certificate)
-    certificate.status = status
-    certificate.status_reason = reason
-    certificate.status_changed_at = utcnow()
+    changes = {"status": status, "status_reason": reason, "status_changed_at": utcnow()}
     if status != Status.VALID:
-        certificate.valid_plate = None
-    record(actor, f"certificate.{status.value}", "certificate", certificate.id,
+        changes["valid_plate"] = None
+    if sa.inspect(certificate).persistent:
+        update_one(db.session, "UPDATE certificates SET status = :status, "
+                   "status_reason = :status_reason, status_changed_at = :status_changed_at"
+                   f"{', valid_plate = NULL' if 'valid_plate' in changes else ''} "
+                   "WHERE id = :id AND status = :before",
+                   {**changes, "id": certificate.id, "before": certificate.status},
+                   conflict=CHANGED)
+        for name, value in changes.items():  # as written: nothing left for the ORM to flush
+            set_committed_value(certificate, name, value)
+    else:
+        for name, value in changes.items():
+            setattr(certificate, name, value)
+    record(actor, f"certificate.{status.value}", "certificate", certificate,
            before=before, after={**_snapshot(certificate), "reason": reason})
 
 

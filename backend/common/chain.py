@@ -1,4 +1,12 @@
-"""Hash-chained, append-only logs (the audit log, the source query log), written in batches.
+"""A decision's write phase: hash-chained logs (the audit log, the source query log), new
+objects, plain rows and guarded updates, queued in memory and written in a few statements.
+
+On SQLite the first write of a transaction takes the one writer lock (``backend.db``), so
+everything a request writes is queued while it only reads, and written at the flush in one
+short burst on the driver (``backend.common.sql``): guarded updates first (in the order they
+were queued), then new objects (``add``) in the order their foreign keys need, each attached to
+the session afterwards as if loaded, then plain rows (``Rows``, one statement per table), then
+the chained logs.
 
 ``append`` queues an :class:`Entry` on the session without its id or hash. Whenever the session
 flushes (and before it commits, or opens a savepoint), the queued entries get the next ids from
@@ -15,6 +23,7 @@ when it ends unwritten.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 import types
@@ -34,6 +43,30 @@ class ChainedLog:
     model: type
     counter: str
     hash_of: Callable[[object], str]
+
+
+class _Objects:
+    """New model instances, inserted on the driver and then attached to the session."""
+
+    counter = None
+
+
+class _Updates:
+    """``UPDATE`` statements that must touch exactly one row (else 409)."""
+
+    counter = None
+
+
+OBJECTS, UPDATES = _Objects(), _Updates()
+
+
+@dataclasses.dataclass(frozen=True)
+class Rows:
+    """Plain rows queued the same way (written at the flush, in one statement per table), for
+    rows written once and never changed through the ORM, like an application's history."""
+
+    model: type
+    counter = None
 
 
 class Entry(types.SimpleNamespace):
@@ -59,45 +92,98 @@ def append(session: Session, log: ChainedLog, entry: Entry) -> None:
 
 def reserve(connection: sa.Connection, counter: str, count: int) -> int:
     """Advance ``counter`` by ``count``; return its new value (the last id reserved)."""
-    bump = sa.text("UPDATE counters SET value = value + :n WHERE name = :name RETURNING value")
-    value = connection.execute(bump, {"n": count, "name": counter}).scalar()
+    from backend.common.sql import Statements  # (sql imports backend.db, which imports us)
+
+    statements = Statements(connection)
+    bump = "UPDATE counters SET value = value + :n WHERE name = :name RETURNING value"
+    value = statements.value(bump, {"n": count, "name": counter}, write=True)
     if value is None:
-        connection.execute(sa.text(
-            "INSERT INTO counters (name, value) VALUES (:name, 0) ON CONFLICT (name) DO NOTHING"),
-            {"name": counter})
-        value = connection.execute(bump, {"n": count, "name": counter}).scalar_one()
+        statements.write("INSERT INTO counters (name, value) VALUES (:name, 0) "
+                         "ON CONFLICT (name) DO NOTHING", {"name": counter})
+        value = statements.value(bump, {"n": count, "name": counter}, write=True)
     return value
 
 
-def write_pending(session: Session) -> None:
-    """Write every queued entry now, in the session's current transaction.
+def add(session: Session, instance) -> None:
+    """Queue a new model instance: inserted at the next flush (after the rows its foreign keys
+    point to), then attached to ``session`` like a loaded one, so later changes are tracked.
+    Until then it is in memory only; its relationships may point to other queued instances."""
+    append(session, OBJECTS, instance)
 
-    Called by the session after each flush (``backend.db.Session.flush``), so entries can
+
+def update_one(session: Session, statement: str, params: dict,
+               conflict: tuple[str, str]) -> None:
+    """Queue an ``UPDATE`` that must change exactly one row (its ``WHERE`` says what the
+    caller read); at the flush, no row changed is a 409 with the ``conflict`` message
+    (Chinese, English): someone else changed the row since it was read."""
+    append(session, UPDATES, (statement, params, conflict))
+
+
+def write_pending(session: Session) -> None:
+    """Write everything queued now, in the session's current transaction.
+
+    Called by the session after each flush (``backend.db.Session.flush``), so queued rows can
     refer to rows that flush inserted.
     """
+    from backend.common.sql import Statements
+
     pending = session.info.pop(_PENDING, None)
     if not pending:
         return
     connection = session.connection()
+    statements = Statements(connection)
+    for _, _, (statement, params, conflict) in (p for p in pending if p[1] is UPDATES):
+        if statements.write(statement, {k: v() if callable(v) else v
+                                        for k, v in params.items()}) != 1:
+            from backend.errors import ApiError
+
+            raise ApiError(409, *conflict)
+    instances = [instance for _, log, instance in pending if log is OBJECTS]
+    for instance in sorted(instances, key=_dependency_order):
+        statements.insert_object(instance)
+        session.add(instance)
     tails = session.info.setdefault(_TAILS, {})
-    for log in dict.fromkeys(log for _, log, _ in pending):
+    logs = [log for log in dict.fromkeys(log for _, log, _ in pending)
+            if log is not OBJECTS and log is not UPDATES]
+    for log in sorted(logs, key=lambda log: isinstance(log, ChainedLog)):
         _write(connection, log, [entry for _, entry_log, entry in pending if entry_log is log],
                tails)
 
 
-def _write(connection: sa.Connection, log: ChainedLog, entries: list[Entry],
+def _dependency_order(instance) -> int:
+    """Tables a foreign key points to come first (certificates, applications, mailing items)."""
+    return _positions(instance.__table__.metadata)[instance.__table__.name]
+
+
+@functools.cache
+def _positions(metadata: sa.MetaData) -> dict[str, int]:
+    return {table.name: position for position, table in enumerate(metadata.sorted_tables)}
+
+
+def _write(connection: sa.Connection, log: ChainedLog | Rows, entries: list[Entry],
            tails: dict) -> None:
+    from backend.common.sql import Statements
+
+    if log.counter is None:
+        for entry in entries:
+            _resolve(entry)
+        Statements(connection).insert(log.model.__tablename__, [vars(e) for e in entries])
+        return
     last = reserve(connection, log.counter, len(entries))
     first = last - len(entries) + 1
     previous = _hash_of_entry(connection, log, first - 1, tails)
     for offset, entry in enumerate(entries):
-        for name, value in vars(entry).items():
-            if callable(value):
-                setattr(entry, name, value())
+        _resolve(entry)
         entry.id, entry.prev_hash = first + offset, previous
         entry.hash = previous = log.hash_of(entry)
-    connection.execute(sa.insert(log.model.__table__), [vars(entry).copy() for entry in entries])
+    Statements(connection).insert(log.model.__tablename__, [vars(entry) for entry in entries])
     tails[log.counter] = (last, previous)
+
+
+def _resolve(entry: Entry) -> None:
+    for name, value in vars(entry).items():
+        if callable(value):
+            setattr(entry, name, value())
 
 
 def _hash_of_entry(connection: sa.Connection, log: ChainedLog, entry_id: int,
@@ -108,10 +194,13 @@ def _hash_of_entry(connection: sa.Connection, log: ChainedLog, entry_id: int,
     the transaction holds the counter's row lock, so nobody else can have appended since. The
     memory is dropped when any transaction or savepoint rolls back, or the transaction ends.
     """
+    from backend.common.sql import Statements
+
     tail_id, tail_hash = tails.get(log.counter, (None, None))
     if tail_id == entry_id:
         return tail_hash
-    stored = connection.execute(sa.select(log.model.hash).where(log.model.id == entry_id)).scalar()
+    stored = Statements(connection).value(
+        f"SELECT hash FROM {log.model.__tablename__} WHERE id = :id", {"id": entry_id})
     return stored or GENESIS_HASH
 
 

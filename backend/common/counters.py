@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from backend.common.chain import reserve
-from backend.db import db
+from backend.db import WRITER_LOCK, db
 from backend.licensing.models import Counter
 
 
@@ -24,13 +24,15 @@ def next_value_now(name: str) -> int:
 
     For numbers that may have gaps (application numbers): the counter row is locked only for
     that moment, not for the rest of the caller's transaction, so concurrent requests do not
-    queue on it and cannot deadlock with the audit chain's counter. On SQLite, where a
-    transaction holds the one writer lock anyway, the number is taken in the caller's
-    transaction (a second connection would wait for that lock forever).
+    queue on it and cannot deadlock with the audit chain's counter, and on SQLite a request
+    does not hold the one writer lock from its number to its end. When the caller's
+    transaction is already writing on SQLite the number is taken in it (a second connection
+    would wait for that transaction's lock forever).
     """
     engine = db.engine
     # (A test joined to one outer transaction hands us a Connection: stay inside it.)
-    if engine.dialect.name == "sqlite" or not isinstance(engine, sa.Engine):
+    if not isinstance(engine, sa.Engine) or (
+            engine.dialect.name == "sqlite" and WRITER_LOCK in db.session.connection().info):
         return next_value(name)
     with engine.connect() as connection:
         value = reserve(connection, name, 1)

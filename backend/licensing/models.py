@@ -8,6 +8,7 @@ import enum
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from backend.certificates.models import Certificate
 from backend.db import Base, UTCDateTime, enum_column, utcnow
 from backend.identity.models import Person
 from backend.matters.models import Matter
@@ -62,11 +63,15 @@ class Application(Base):
 
     matter: Mapped[Matter] = relationship(lazy="joined")
     applicant: Mapped[Person] = relationship()
+    certificate: Mapped[Certificate | None] = relationship()
+    # History and results are written by ``backend.licensing.operations`` in one statement per
+    # decision (never through these collections, which it keeps in step in memory): no
+    # save-update cascade, so attaching an application never inserts them a second time.
     events: Mapped[list[ApplicationEvent]] = relationship(
-        back_populates="application", order_by="ApplicationEvent.id"
+        back_populates="application", order_by="ApplicationEvent.id", cascade="merge"
     )
     rule_results: Mapped[list[RuleResult]] = relationship(
-        back_populates="application", order_by="RuleResult.id"
+        back_populates="application", order_by="RuleResult.id", cascade="merge"
     )
 
 

@@ -20,7 +20,9 @@ from sqlalchemy.orm.attributes import set_committed_value
 from backend.audit.operations import record
 from backend.certificates import operations as certificates
 from backend.certificates.models import Certificate, Kind, Status
+from backend.common.chain import Entry, Rows, add, append
 from backend.common.counters import next_value_now
+from backend.common.sql import Statements
 from backend.db import db, utcnow
 from backend.errors import ApiError
 from backend.identity.models import Person
@@ -40,6 +42,7 @@ from backend.matters.operations import get_matter
 from backend.verification.sources import ask_all
 
 CLOSED = {State.REJECTED, State.ISSUED, State.WITHDRAWN}
+EVENTS, RESULTS = Rows(ApplicationEvent), Rows(RuleResult)
 XIAMEN = zoneinfo.ZoneInfo("Asia/Shanghai")
 
 
@@ -128,23 +131,25 @@ def submit(person: Person, matter_code: str, body: dict, *, channel: Channel, ac
     open_key = handler.open_key(person, inputs)
     if existing := _open_application(open_key):
         raise _already_open(existing)
-    # A concurrent second one is refused by the unique open_key itself.
+    application = _create(person, matter, channel, body, inputs, open_key, idempotency_key,
+                          request_hash, actor)
+    # Decide, then write. Everything up to the checks' results only reads (on SQLite without
+    # the writer lock, so decisions check in parallel); the application row, its history, the
+    # results, any certificate and the audit and query-log entries are then written in the
+    # decision's one write phase. A concurrent second application (same open_key or
+    # idempotency key) is refused there by the unique constraints: the loser's whole
+    # transaction rolls back and it answers with the winner.
     try:
-        with db.session.begin_nested():
-            application = _create(person, matter, channel, body, inputs, open_key,
-                                  idempotency_key, request_hash, actor)
+        with db.session.no_autoflush:
+            handler.process(application, actor)
+        db.session.flush()
     except sa.exc.IntegrityError:
+        db.session.rollback()
         if idempotency_key and (existing := _by_idempotency_key(person, idempotency_key)):
             return _replay(existing, request_hash), True
         if existing := _open_application(open_key):
             raise _already_open(existing) from None
         raise
-    # Decide without intermediate flushes, then write the whole decision in one flush: its
-    # audit and query-log entries are numbered and written in one batch, and the answer
-    # (certificate id, history) is complete before it is serialised.
-    with db.session.no_autoflush:
-        handler.process(application, actor)
-    db.session.flush()
     return application, False
 
 
@@ -156,20 +161,32 @@ def _already_open(existing: Application) -> ApiError:
 
 def _create(person, matter, channel, body, inputs, open_key, idempotency_key,
             request_hash, actor) -> Application:
+    """The new application, in the session only: it is inserted at the decision's first write."""
     application = Application(
-        number=application_number(today()), matter=matter, applicant=person,
+        number=application_number(today()), matter=matter, matter_code=matter.code,
+        applicant=person, applicant_id=person.id,
         channel=channel, state=State.SUBMITTED, inputs=inputs, phone=body.get("phone"),
         mailing_address=inputs.get("mailing_address"), open_key=open_key,
-        idempotency_key=idempotency_key, request_hash=request_hash, rule_results=[],
-        # History and results go through the relationships, so the answer to this request is
-        # built from memory without reloading them.
-        events=[ApplicationEvent(from_state=None, to_state=State.SUBMITTED, actor=actor)],
-    )
-    db.session.add(application)
+        idempotency_key=idempotency_key, request_hash=request_hash, created_at=utcnow())
+    # History and results are kept in memory as they are written, so the answer to this
+    # request is built without reloading them.
+    set_committed_value(application, "events", [])
+    set_committed_value(application, "rule_results", [])
+    add(db.session, application)
+    _add_event(application, None, State.SUBMITTED, actor=actor, reason=None)
     record(actor, "application.submitted", "application", application.number,
            after={"matter": matter.code, "channel": channel, "state": State.SUBMITTED})
-    db.session.flush()  # here, in the savepoint: a second open application fails on open_key
     return application
+
+
+def _add_event(application: Application, before: State | None, to: State, *, actor: str,
+               reason: str | None) -> None:
+    """Queue one history row (written with the decision's other rows, in one statement)."""
+    row = Entry(application_id=lambda: application.id, from_state=before, to_state=to,
+                at=utcnow(), actor=actor, reason=reason)
+    append(db.session, EVENTS, row)
+    set_committed_value(application, "events", [*application.events, ApplicationEvent(
+        from_state=before, to_state=to, at=row.at, actor=actor, reason=reason)])
 
 
 def transition(application: Application, to: State, *, actor: str, reason: str | None = None):
@@ -183,8 +200,7 @@ def transition(application: Application, to: State, *, actor: str, reason: str |
         application.open_key = None
     if to in CLOSED | {State.APPROVED, State.AWAITING_EXAM}:
         application.decided_at = application.decided_at or utcnow()
-    application.events.append(ApplicationEvent(from_state=before, to_state=to, actor=actor,
-                                               reason=reason))
+    _add_event(application, before, to, actor=actor, reason=reason)
     record(actor, "application.transition", "application", application.number,
            before={"state": before}, after={"state": to, "reason": reason})
 
@@ -208,32 +224,35 @@ def run_checks(application: Application, rule_codes, questions, *, actor: str) -
 
 
 def _store_results(application: Application, outcomes) -> None:
-    """Insert one run's results with one statement and add them to ``application.rule_results``
-    in memory.
+    """Queue one run's results (written at the next flush, in one statement) and add them to
+    ``application.rule_results`` in memory.
 
-    Results are written once and (almost) never changed, so they skip the ORM's unit of work,
-    which on SQLite inserts rows one statement at a time to learn their ids. The objects in
-    the collection are therefore not tracked: change one only through ``amend_result``.
+    Results are written once and (almost) never changed, so they skip the ORM's unit of work.
+    The objects in the collection are therefore not tracked: change one only through
+    ``amend_result``.
     """
     run = 1 + max((r.run for r in application.rule_results), default=0)
-    rows = [{"application_id": application.id, "run": run, "rule": o.rule,
-             "outcome": o.verdict.outcome, "reason": o.verdict.reason,
-             "reason_en": o.verdict.reason_en, "facts": o.verdict.facts,
-             "query_ids": o.query_ids, "evaluated_at": utcnow()} for o in outcomes]
-    db.session.connection().execute(sa.insert(RuleResult.__table__), rows)
-    set_committed_value(application, "rule_results",
-                        [*application.rule_results, *(RuleResult(**row) for row in rows)])
+    rows = [Entry(application_id=lambda: application.id, run=run, rule=o.rule,
+                  outcome=o.verdict.outcome, reason=o.verdict.reason,
+                  reason_en=o.verdict.reason_en, facts=o.verdict.facts,
+                  query_ids=o.query_ids, evaluated_at=utcnow()) for o in outcomes]
+    for row in rows:
+        append(db.session, RESULTS, row)
+    set_committed_value(application, "rule_results", [*application.rule_results, *(
+        RuleResult(**{**vars(row), "application_id": application.id}) for row in rows)])
 
 
-def amend_result(result: RuleResult, **values) -> None:
-    """Change a stored rule result (in memory and in the database)."""
+def amend_result(application: Application, result: RuleResult, **values) -> None:
+    """Change a stored rule result of ``application`` (in memory and in the database)."""
     for name, value in values.items():
         setattr(result, name, value)
     if sa.inspect(result).transient:  # stored by ``_store_results``: not tracked by the session
-        table = RuleResult.__table__
-        db.session.connection().execute(sa.update(table).where(
-            table.c.application_id == result.application_id, table.c.run == result.run,
-            table.c.rule == result.rule).values(**values))
+        db.session.flush()  # (written, if it was still queued)
+        Statements().write(
+            f"UPDATE rule_results SET {', '.join(f'{name} = :{name}' for name in values)} "
+            "WHERE application_id = :application_id AND run = :run AND rule = :rule",
+            {**values, "application_id": application.id, "run": result.run,
+             "rule": result.rule})
 
 
 def latest_results(application: Application) -> list[RuleResult]:
@@ -290,11 +309,22 @@ def issue_driver_certificate(application: Application, *, actor: str,
     certificate = certificates.issue(kind=Kind.DRIVER, number=person.id_number, holder=person,
                                      valid_from=starts, valid_until=ends, actor=actor,
                                      previous=previous)
-    application.certificate_id = certificate.id
+    link_certificate(application, certificate)
     if application.mailing_address:
         queue_item(certificate, application, actor=actor)
     transition(application, State.ISSUED, actor=actor)
     return certificate
+
+
+def link_certificate(application: Application, certificate: Certificate) -> None:
+    """Record which certificate the application issued or changed."""
+    if sa.inspect(application).persistent and sa.inspect(certificate).transient:
+        db.session.flush()  # (a stored application, a clerk's decision: the certificate first)
+    if sa.inspect(application).transient:
+        application.certificate = certificate  # its insert takes the id
+    else:
+        application.certificate_id = certificate.id
+        set_committed_value(application, "certificate", certificate)
 
 
 def _mailing_address(person: Person, body: dict) -> dict | None:
@@ -372,7 +402,7 @@ class DriverCancel:
         certificate = db.session.get(Certificate, application.inputs["certificate_id"])
         certificates.set_status(certificate, Status.CANCELLED, actor=actor,
                                 reason=f"持证人申请注销（{application.number}）")
-        application.certificate_id = certificate.id
+        link_certificate(application, certificate)
         transition(application, State.APPROVED, actor=actor, reason="证件已注销")
 
 
@@ -382,6 +412,7 @@ def recheck(application: Application, *, actor: str) -> None:
     """Re-run every check of an application waiting for review (a source is back)."""
     _require_state(application, State.AWAITING_REVIEW)
     HANDLERS[application.matter_code].process(application, actor)
+    db.session.flush()
 
 
 def decide(application: Application, *, approve: bool, reason: str, actor: str) -> None:
@@ -399,6 +430,7 @@ def decide(application: Application, *, approve: bool, reason: str, actor: str) 
            after={"reason": reason})
     application._clerk_reason = reason  # not a column: read once by the next transition
     handler.approve(application, actor)
+    db.session.flush()
 
 
 def _require_state(application: Application, *states: State) -> None:
@@ -424,6 +456,7 @@ def record_exam(application: Application, subject: str, score: int, passed: bool
     passed_subjects = {a.subject for a in attempts if a.passed}
     if passed_subjects >= set(SUBJECTS):
         issue_driver_certificate(application, actor=actor)
+        db.session.flush()
         return
     failures = sum(1 for a in attempts if a.subject == subject and not a.passed)
     if not passed and failures >= current_app.config["EXAM_MAX_ATTEMPTS"]:

@@ -24,6 +24,7 @@ from backend.audit.operations import record
 from backend.certificates import operations as certificates
 from backend.certificates.models import Certificate, Status
 from backend.certificates.render import AddressSheetView, Page, render_batch
+from backend.common.chain import add
 from backend.common.counters import next_value
 from backend.db import db, is_postgresql, utcnow
 from backend.errors import ApiError
@@ -55,9 +56,9 @@ def queue_item(certificate: Certificate, application, *, actor: str) -> MailingI
     flush, which its audit entry waits for."""
     item = MailingItem(certificate=certificate, application=application,
                        status=MailingStatus.QUEUED, address=application.mailing_address)
-    db.session.add(item)
+    add(db.session, item)
     record(actor, "mailing.queued", "mailing_item", item,
-           after={"certificate": certificate.id, "application": application.number})
+           after=lambda: {"certificate": certificate.id, "application": application.number})
     return item
 
 

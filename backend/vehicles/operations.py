@@ -160,6 +160,9 @@ def issue_transport_certificate(application: Application, actor: str) -> Certifi
     if ends < starts:
         raise ApiError(409, "车辆注册登记已满规定年限，不能核发运输证。",
                        "The vehicle has reached its age limit; no certificate can be issued.")
+    # The decision so far (application, history, results) is written first: a conflict on the
+    # application itself surfaces here, not as the plate's.
+    db.session.flush()
     try:
         with db.session.begin_nested():
             licensing.transition(application, State.APPROVED, actor=actor)
@@ -181,7 +184,7 @@ def issue_transport_certificate(application: Application, actor: str) -> Certifi
 
 
 def _deliver(application: Application, certificate: Certificate, actor: str) -> None:
-    application.certificate_id = certificate.id
+    licensing.link_certificate(application, certificate)
     if application.mailing_address:
         queue_item(certificate, application, actor=actor)
     licensing.transition(application, State.ISSUED, actor=actor)
@@ -202,7 +205,7 @@ def _lose_to(application: Application, winner: Certificate, actor: str) -> None:
         result = RuleResult(application_id=application.id, rule="veh.single_platform", query_ids=[])
         db.session.add(result)
     licensing.amend_result(
-        result, outcome=Outcome.FAIL, reason=reason, reason_en=reason_en,
+        application, result, outcome=Outcome.FAIL, reason=reason, reason_en=reason_en,
         facts={"held_for_platform": winner.platform_code, "number": winner.number,
                "decided_by": "database constraint (one vehicle, one platform)"})
     licensing.transition(application, State.REJECTED, actor=actor, reason=reason)
@@ -266,7 +269,7 @@ class VehiclePermitCancel(_ToTheClerk):
         certificate = _certificate_of(application)
         certificates.set_status(certificate, Status.CANCELLED, actor=actor,
                                 reason=f"车辆所有人申请注销（{application.number}）")
-        application.certificate_id = certificate.id
+        licensing.link_certificate(application, certificate)
         licensing.transition(application, State.APPROVED, actor=actor,
                              reason="运输证已注销，该车辆可以服务其他平台")
 

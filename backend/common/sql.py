@@ -1,0 +1,188 @@
+"""SQL on the database driver itself, for the few statements every decision runs.
+
+An instant decision writes a dozen rows and reads a handful. Through SQLAlchemy each statement
+costs 90–150 µs of Python on the reference machine (building the statement, its cache key, the
+execution context, the result object); the driver underneath answers the same statement in
+about 10 µs. So the decision path (application rows, history, rule results, the chained logs,
+certificates, mailing items, mirror reads) runs its SQL here, on the driver connection that
+the session's own connection wraps: same transaction, same writer lock, no second connection.
+Everything else (the console, imports, the command line) keeps using the ORM.
+
+Statements are written once with ``:name`` parameters and work on SQLite and PostgreSQL
+(psycopg); values are adapted here the way the models' column types store them, so rows
+written here and rows written through the ORM are the same.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import functools
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+
+import sqlalchemy as sa
+from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.interfaces import MANYTOONE
+
+from backend.db import begin_writing, db
+
+_PARAMETER = re.compile(r"(?<![:\w]):(\w+)")
+
+
+@functools.cache
+def _for_psycopg(statement: str) -> str:
+    return _PARAMETER.sub(r"%(\1)s", statement.replace("%", "%%"))
+
+
+def _is_sqlite(connection: sa.Connection) -> bool:
+    return connection.dialect.name == "sqlite"
+
+
+def adapt(value, sqlite: bool):
+    """A Python value as the models' column types store it on this database."""
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, dt.datetime):  # UTCDateTime: naive UTC
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(dt.UTC).replace(tzinfo=None)
+        return value.strftime("%Y-%m-%d %H:%M:%S.%f") if sqlite else value
+    if isinstance(value, dt.date):
+        return value.isoformat() if sqlite else value
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False)
+    return value
+
+
+class Statements:
+    """The driver cursor of the session's current connection, with ``:name`` statements."""
+
+    def __init__(self, connection: sa.Connection | None = None):
+        self.connection = connection if connection is not None else db.session.connection()
+        if not self.connection.in_transaction():  # so that the caller's commit commits
+            self.connection.begin()
+        self.sqlite = _is_sqlite(self.connection)
+        self.driver = self.connection.connection.dbapi_connection
+
+    def _statement(self, statement: str) -> str:
+        return statement if self.sqlite else _for_psycopg(statement)
+
+    def _params(self, params: Mapping) -> dict:
+        return {name: adapt(value, self.sqlite) for name, value in params.items()}
+
+    def _cursor(self, statement: str, write: bool):
+        if write:
+            begin_writing(self.connection)
+        return self.driver.cursor()
+
+    def _run(self, cursor, statement: str, params, many: bool = False) -> None:
+        """Run on the driver; its errors come out as SQLAlchemy's (``IntegrityError``, …)."""
+        try:
+            if many:
+                cursor.executemany(self._statement(statement), params)
+            else:
+                cursor.execute(self._statement(statement), params)
+        except self.connection.dialect.loaded_dbapi.Error as error:
+            raise sa.exc.DBAPIError.instance(
+                statement, params, error, self.connection.dialect.loaded_dbapi.Error) from error
+
+    def rows(self, statement: str, params: Mapping = (), *, write: bool = False) -> list[tuple]:
+        cursor = self._cursor(statement, write)
+        try:
+            self._run(cursor, statement, self._params(dict(params)))
+            return cursor.fetchall() if cursor.description else []
+        finally:
+            cursor.close()
+
+    def row(self, statement: str, params: Mapping = (), *, write: bool = False) -> tuple | None:
+        found = self.rows(statement, params, write=write)
+        return found[0] if found else None
+
+    def value(self, statement: str, params: Mapping = (), *, write: bool = False):
+        found = self.row(statement, params, write=write)
+        return found[0] if found else None
+
+    def write(self, statement: str, params: Mapping = ()) -> int:
+        """Run an INSERT, UPDATE or DELETE; the number of rows it touched."""
+        cursor = self._cursor(statement, True)
+        try:
+            self._run(cursor, statement, self._params(dict(params)))
+            return cursor.rowcount
+        finally:
+            cursor.close()
+
+    def write_many(self, statement: str, rows: Iterable[Mapping]) -> None:
+        rows = [self._params(dict(row)) for row in rows]
+        if not rows:
+            return
+        cursor = self._cursor(statement, True)
+        try:
+            self._run(cursor, statement, rows, many=True)
+        finally:
+            cursor.close()
+
+    def insert(self, table: str, rows: Sequence[Mapping]) -> None:
+        """Insert rows that all have the same columns, with one statement."""
+        if rows:
+            columns = list(rows[0])
+            self.write_many(f"INSERT INTO {table} ({', '.join(columns)}) "
+                            f"VALUES ({', '.join(':' + c for c in columns)})", rows)
+
+    def insert_returning_id(self, table: str, row: Mapping) -> int:
+        columns = list(row)
+        return self.value(f"INSERT INTO {table} ({', '.join(columns)}) "
+                          f"VALUES ({', '.join(':' + c for c in columns)}) RETURNING id",
+                          row, write=True)
+
+    def insert_object(self, instance) -> None:
+        """Insert a new model instance as its columns say, the way the ORM would: Python-side
+        defaults applied, foreign keys taken from many-to-one relationships set in memory. The
+        instance then holds every column (its id too) and is detached, ready to be attached
+        to a session without being loaded again."""
+        mapper = sa.inspect(type(instance))
+        values = instance.__dict__
+        for relationship in mapper.relationships:
+            related = values.get(relationship.key)
+            if relationship.direction is MANYTOONE and related is not None:
+                for local, remote in relationship.local_remote_pairs:
+                    values[local.key] = getattr(related, remote.key)
+        row = {}
+        for attribute in mapper.column_attrs:
+            column = attribute.columns[0]
+            if attribute.key in values:
+                row[column.name] = values[attribute.key]
+            elif column.default is not None and not column.primary_key:
+                default = column.default
+                row[column.name] = default.arg(None) if default.is_callable else default.arg
+            elif not column.primary_key:
+                row[column.name] = None
+        new_id = self.insert_returning_id(mapper.local_table.name, row)
+        for attribute in mapper.column_attrs:
+            column = attribute.columns[0]
+            setattr(instance, attribute.key, new_id if column.primary_key else row[column.name])
+        make_transient_to_detached(instance)
+
+
+# -- reading what the driver hands back ---------------------------------------------------------
+
+def as_date(value) -> dt.date | None:
+    """A date column's value (SQLite hands back text)."""
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(value)
+
+
+def as_utc(value) -> dt.datetime | None:
+    """A ``UTCDateTime`` column's value, aware."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    return value.replace(tzinfo=dt.UTC)
+
+
+def as_json(value):
+    """A JSON column's value (SQLite hands back text, psycopg the parsed value)."""
+    return json.loads(value) if isinstance(value, str | bytes) else value
