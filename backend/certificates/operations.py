@@ -32,6 +32,7 @@ from backend.certificates.tokens import MESSAGES as TOKEN_MESSAGES
 from backend.certificates.tokens import Reason as TokenReason
 from backend.common.chain import add, update_one
 from backend.common.masking import mask_id_number_public
+from backend.common.sql import Statements
 from backend.db import db, utcnow
 from backend.errors import ApiError
 from backend.identity.models import Person
@@ -47,12 +48,9 @@ def _snapshot(certificate: Certificate) -> dict:
 
 def current_certificate(holder: Person, kind: Kind) -> Certificate | None:
     """The holder's certificate of this kind that is valid now (status valid, in date)."""
-    return db.session.scalar(
-        sa.select(Certificate)
-        .where(Certificate.holder_id == holder.id, Certificate.kind == kind,
-               Certificate.status == Status.VALID)
-        .order_by(Certificate.version.desc()).limit(1)
-    )
+    return Statements().load(
+        Certificate, "holder_id = :holder AND kind = :kind AND status = :status",
+        {"holder": holder.id, "kind": kind, "status": Status.VALID}, order_by="version DESC")
 
 
 def issue(*, kind: Kind, number: str, holder: Person, valid_from: dt.date, valid_until: dt.date,

@@ -15,6 +15,7 @@ written here and rows written through the ORM are the same.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import enum
 import functools
@@ -40,15 +41,20 @@ def _is_sqlite(connection: sa.Connection) -> bool:
     return connection.dialect.name == "sqlite"
 
 
+_AS_IS = frozenset({str, int, float, bool, type(None)})
+
+
 def adapt(value, sqlite: bool):
     """A Python value as the models' column types store it on this database."""
+    if type(value) in _AS_IS:
+        return value
     if isinstance(value, enum.Enum):
         return value.value
     if isinstance(value, dt.datetime):  # UTCDateTime: naive UTC
         if value.tzinfo is None:
             raise ValueError("naive datetime given to a UTC column")
         value = value.astimezone(dt.UTC).replace(tzinfo=None)
-        return value.strftime("%Y-%m-%d %H:%M:%S.%f") if sqlite else value
+        return value.isoformat(" ", "microseconds") if sqlite else value
     if isinstance(value, dt.date):
         return value.isoformat() if sqlite else value
     if isinstance(value, dict | list):
@@ -141,28 +147,90 @@ class Statements:
         defaults applied, foreign keys taken from many-to-one relationships set in memory. The
         instance then holds every column (its id too) and is detached, ready to be attached
         to a session without being loaded again."""
-        mapper = sa.inspect(type(instance))
+        shape = _shape(type(instance))
         values = instance.__dict__
-        for relationship in mapper.relationships:
-            related = values.get(relationship.key)
-            if relationship.direction is MANYTOONE and related is not None:
-                for local, remote in relationship.local_remote_pairs:
-                    values[local.key] = getattr(related, remote.key)
+        for key, pairs in shape.many_to_one:
+            related = values.get(key)
+            if related is not None:
+                for local, remote in pairs:
+                    values[local] = getattr(related, remote)
         row = {}
-        for attribute in mapper.column_attrs:
-            column = attribute.columns[0]
-            if attribute.key in values:
-                row[column.name] = values[attribute.key]
-            elif column.default is not None and not column.primary_key:
-                default = column.default
-                row[column.name] = default.arg(None) if default.is_callable else default.arg
-            elif not column.primary_key:
-                row[column.name] = None
-        new_id = self.insert_returning_id(mapper.local_table.name, row)
-        for attribute in mapper.column_attrs:
-            column = attribute.columns[0]
-            setattr(instance, attribute.key, new_id if column.primary_key else row[column.name])
+        for key, name, default in shape.inserted:
+            if key in values:
+                row[name] = values[key]
+            elif default is not None:
+                row[name] = default.arg(None) if default.is_callable else default.arg
+            else:
+                row[name] = None
+        values[shape.primary_key] = self.insert_returning_id(shape.table, row)
+        for key, name, _ in shape.inserted:
+            values.setdefault(key, row[name])
         make_transient_to_detached(instance)
+
+    def load(self, model: type, where: str, params: Mapping, *, order_by: str = ""):
+        """The first ``model`` row matching ``where``, as the session's persistent instance
+        (the one already in the session if it has it), or None. Like an ORM query, without its
+        overhead: for the few lookups every decision makes."""
+        shape = _shape(model)
+        row = self.row(f"SELECT {shape.select} FROM {shape.table} WHERE {where}"
+                       f"{' ORDER BY ' + order_by if order_by else ''} LIMIT 1", params)
+        if row is None:
+            return None
+        session = db.session()
+        identity = shape.mapper.identity_key_from_primary_key([row[shape.key_position]])
+        if (existing := session.identity_map.get(identity)) is not None:
+            return existing
+        instance = shape.mapper.class_manager.new_instance()
+        for (key, convert), value in zip(shape.loaded, row, strict=True):
+            instance.__dict__[key] = value if value is None or convert is None else convert(value)
+        make_transient_to_detached(instance)
+        session.add(instance)
+        return instance
+
+
+@dataclasses.dataclass(frozen=True)
+class _Shape:
+    mapper: sa.orm.Mapper
+    table: str
+    primary_key: str
+    key_position: int
+    select: str
+    inserted: list  # (attribute, column name, Python-side default) for every non-key column
+    loaded: list  # (attribute, converter of the driver's value) for every column
+    many_to_one: list  # (relationship, [(local attribute, remote attribute)])
+
+
+def _converter(column_type):
+    """How the driver's value becomes what the ORM would have given (None: as it is)."""
+    from backend.db import UTCDateTime
+
+    if isinstance(column_type, sa.Enum) and column_type.enum_class is not None:
+        return column_type.enum_class
+    if isinstance(column_type, UTCDateTime):
+        return as_utc
+    if isinstance(column_type, sa.Date):
+        return as_date
+    if isinstance(column_type, sa.JSON):
+        return as_json
+    if isinstance(column_type, sa.Boolean):
+        return bool
+    return None
+
+
+@functools.cache
+def _shape(model: type) -> _Shape:
+    mapper = sa.inspect(model)
+    attributes = [(attribute.key, attribute.columns[0]) for attribute in mapper.column_attrs]
+    (key_position, (primary_key, _)), = [(i, a) for i, a in enumerate(attributes)
+                                         if a[1].primary_key]
+    return _Shape(
+        mapper=mapper, table=mapper.local_table.name, primary_key=primary_key,
+        key_position=key_position, select=", ".join(c.name for _, c in attributes),
+        inserted=[(key, column.name, column.default) for key, column in attributes
+                  if not column.primary_key],
+        loaded=[(key, _converter(column.type)) for key, column in attributes],
+        many_to_one=[(r.key, [(local.key, remote.key) for local, remote in r.local_remote_pairs])
+                     for r in mapper.relationships if r.direction is MANYTOONE])
 
 
 # -- reading what the driver hands back ---------------------------------------------------------

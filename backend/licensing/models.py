@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -12,6 +13,9 @@ from backend.certificates.models import Certificate
 from backend.db import Base, UTCDateTime, enum_column, utcnow
 from backend.identity.models import Person
 from backend.matters.models import Matter
+
+if TYPE_CHECKING:
+    from backend.mailing.models import MailingItem
 
 
 class State(enum.StrEnum):
@@ -73,6 +77,10 @@ class Application(Base):
     rule_results: Mapped[list[RuleResult]] = relationship(
         back_populates="application", order_by="RuleResult.id", cascade="merge"
     )
+    # The certificate's way through the post, oldest first (``backend.mailing`` writes them and
+    # keeps this in step in memory for an application it has just queued).
+    mailing_items: Mapped[list[MailingItem]] = relationship(order_by="MailingItem.id",
+                                                            viewonly=True)
 
 
 class ApplicationEvent(Base):

@@ -92,8 +92,8 @@ def _request_hash(matter: str, body: dict) -> str:
 
 
 def _by_idempotency_key(person: Person, key: str) -> Application | None:
-    return db.session.scalar(sa.select(Application).where(
-        Application.applicant_id == person.id, Application.idempotency_key == key))
+    return Statements().load(Application, "applicant_id = :person AND idempotency_key = :key",
+                             {"person": person.id, "key": key})
 
 
 def _replay(existing: Application, request_hash: str) -> Application:
@@ -104,7 +104,7 @@ def _replay(existing: Application, request_hash: str) -> Application:
 
 
 def _open_application(open_key: str) -> Application | None:
-    return db.session.scalar(sa.select(Application).where(Application.open_key == open_key))
+    return Statements().load(Application, "open_key = :key", {"key": open_key})
 
 
 def application_number(on: dt.date) -> str:
@@ -172,6 +172,7 @@ def _create(person, matter, channel, body, inputs, open_key, idempotency_key,
     # request is built without reloading them.
     set_committed_value(application, "events", [])
     set_committed_value(application, "rule_results", [])
+    set_committed_value(application, "mailing_items", [])
     add(db.session, application)
     _add_event(application, None, State.SUBMITTED, actor=actor, reason=None)
     record(actor, "application.submitted", "application", application.number,
@@ -384,7 +385,8 @@ class DriverReplace:
 
     @staticmethod
     def approve(application: Application, actor: str) -> None:
-        previous = db.session.get(Certificate, application.inputs["certificate_id"])
+        previous = Statements().load(Certificate, "id = :id",
+                                     {"id": application.inputs["certificate_id"]})
         if previous.effective_status(today()) != Status.VALID:
             raise ApiError(409, "原证件已不再有效，无法补发或换发。",
                            "The certificate is no longer valid.")

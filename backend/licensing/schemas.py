@@ -1,10 +1,6 @@
 """Marshmallow schemas of applications as the app and the kiosk see them."""
 
 import marshmallow as ma
-import sqlalchemy as sa
-
-from backend.db import db
-from backend.mailing.models import MailingItem
 
 
 class MailingAddressSchema(ma.Schema):
@@ -46,6 +42,9 @@ class MailingSchema(ma.Schema):
     updated_at = ma.fields.DateTime()
 
 
+CHECKS, MAILING = CheckSchema(many=True), MailingSchema()
+
+
 class ApplicationSchema(ma.Schema):
     number = ma.fields.String(metadata={"example": "XM-WYC-20261130-000123"})
     matter = ma.fields.String(attribute="matter_code")
@@ -61,7 +60,7 @@ class ApplicationSchema(ma.Schema):
     def _checks(self, application):
         from backend.licensing.operations import latest_results
 
-        return CheckSchema(many=True).dump(latest_results(application))
+        return CHECKS.dump(latest_results(application))
 
 
 class ApplicationDetailSchema(ApplicationSchema):
@@ -69,9 +68,8 @@ class ApplicationDetailSchema(ApplicationSchema):
     mailing = ma.fields.Method("_mailing")
 
     def _mailing(self, application):
-        item = db.session.scalar(sa.select(MailingItem).where(
-            MailingItem.application_id == application.id).order_by(MailingItem.id.desc()).limit(1))
-        return MailingSchema().dump(item) if item else None
+        items = application.mailing_items
+        return MAILING.dump(items[-1]) if items else None
 
 
 class ApplicationQuerySchema(ma.Schema):

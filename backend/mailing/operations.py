@@ -18,6 +18,7 @@ from typing import BinaryIO
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 from stdnum import numdb
 
 from backend.audit.operations import record
@@ -57,6 +58,7 @@ def queue_item(certificate: Certificate, application, *, actor: str) -> MailingI
     item = MailingItem(certificate=certificate, application=application,
                        status=MailingStatus.QUEUED, address=application.mailing_address)
     add(db.session, item)
+    set_committed_value(application, "mailing_items", [*application.mailing_items, item])
     record(actor, "mailing.queued", "mailing_item", item,
            after=lambda: {"certificate": certificate.id, "application": application.number})
     return item

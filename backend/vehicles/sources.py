@@ -8,12 +8,9 @@ and the decision can be explained and replayed.
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-
-from backend.certificates.models import Certificate, Kind
-from backend.db import db
-from backend.vehicles import models
-from backend.verification.sources import MIRROR_OPERATIONS, Question
+from backend.certificates.models import Kind
+from backend.common.sql import Statements
+from backend.verification.sources import MIRROR_OPERATIONS, Question, iso
 
 VEHICLE = "vehicle_registry.vehicle"
 INSURANCE = "insurance.policies"
@@ -22,49 +19,54 @@ PLATFORM = "platforms.licence"
 CERTIFICATES = "transport_certificates.by_plate"
 
 
-def _iso(value):
-    return value.isoformat() if value is not None else None
-
-
 def _vehicle(plate: str):
-    row = db.session.get(models.MirrorVehicle, plate)
+    row = Statements().row(
+        "SELECT plate, vin, owner_id_number, owner_name, category, seats, power_type, "
+        "wheelbase_mm, first_registered_on, use_nature, inspection_valid_until, status "
+        "FROM mirror_vehicles WHERE plate = :plate", {"plate": plate})
     if row is None:
         return None
-    return {"plate": row.plate, "vin": row.vin, "owner_id_number": row.owner_id_number,
-            "owner_name": row.owner_name, "category": row.category, "seats": row.seats,
-            "power_type": row.power_type, "wheelbase_mm": row.wheelbase_mm,
-            "first_registered_on": _iso(row.first_registered_on), "use_nature": row.use_nature,
-            "inspection_valid_until": _iso(row.inspection_valid_until), "status": row.status}
+    (plate, vin, owner_id_number, owner_name, category, seats, power_type, wheelbase_mm,
+     first_registered_on, use_nature, inspection_valid_until, status) = row
+    return {"plate": plate, "vin": vin, "owner_id_number": owner_id_number,
+            "owner_name": owner_name, "category": category, "seats": seats,
+            "power_type": power_type, "wheelbase_mm": wheelbase_mm,
+            "first_registered_on": iso(first_registered_on), "use_nature": use_nature,
+            "inspection_valid_until": iso(inspection_valid_until), "status": status}
 
 
 def _policies(plate: str):
-    rows = db.session.scalars(sa.select(models.MirrorInsurance)
-                              .where(models.MirrorInsurance.plate == plate)
-                              .order_by(models.MirrorInsurance.valid_until.desc()))
-    return [{"policy_number": r.policy_number, "insurer": r.insurer, "kind": r.kind,
-             "valid_until": _iso(r.valid_until)} for r in rows]
+    rows = Statements().rows(
+        "SELECT policy_number, insurer, kind, valid_until FROM mirror_insurance "
+        "WHERE plate = :plate ORDER BY valid_until DESC", {"plate": plate})
+    return [{"policy_number": number, "insurer": insurer, "kind": kind,
+             "valid_until": iso(valid_until)} for number, insurer, kind, valid_until in rows]
 
 
 def _position(plate: str):
-    row = db.session.get(models.MirrorGps, plate)
-    return None if row is None else {"last_position_at": _iso(row.last_position_at)}
+    at = Statements().value("SELECT last_position_at FROM mirror_gps WHERE plate = :plate",
+                            {"plate": plate})
+    return None if at is None else {"last_position_at": iso(at)}
 
 
 def _platform(code: str):
-    row = db.session.get(models.Platform, code)
+    row = Statements().row("SELECT code, name, licence_number, valid_until, status "
+                           "FROM platforms WHERE code = :code", {"code": code})
     if row is None:
         return None
-    return {"code": row.code, "name": row.name, "licence_number": row.licence_number,
-            "valid_until": _iso(row.valid_until), "status": row.status}
+    code, name, licence_number, valid_until, status = row
+    return {"code": code, "name": name, "licence_number": licence_number,
+            "valid_until": iso(valid_until), "status": status}
 
 
 def _transport_certificates(plate: str):
     """Every transport certificate the plate ever had (no holder data: not needed, not logged)."""
-    rows = db.session.scalars(sa.select(Certificate)
-                              .where(Certificate.kind == Kind.TRANSPORT, Certificate.plate == plate)
-                              .order_by(Certificate.id))
-    return [{"number": r.number, "version": r.version, "status": r.status.value,
-             "platform_code": r.platform_code, "valid_until": _iso(r.valid_until)} for r in rows]
+    rows = Statements().rows(
+        "SELECT number, version, status, platform_code, valid_until FROM certificates "
+        "WHERE kind = :kind AND plate = :plate ORDER BY id", {"kind": Kind.TRANSPORT, "plate": plate})
+    return [{"number": number, "version": version, "status": status,
+             "platform_code": platform_code, "valid_until": iso(valid_until)}
+            for number, version, status, platform_code, valid_until in rows]
 
 
 MIRROR_OPERATIONS.update({

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import concurrent.futures as futures
 import dataclasses
+import datetime as dt
 import enum
 import hashlib
 import json
@@ -28,10 +29,10 @@ import uuid
 from collections.abc import Callable, Iterable
 
 import requests
-import sqlalchemy as sa
 from flask import current_app
 
 from backend.common.chain import ChainedLog, Entry, append, canonical_hash
+from backend.common.sql import Statements, as_json, as_utc
 from backend.db import db, utcnow
 from backend.verification import models
 
@@ -70,41 +71,53 @@ class SourceUnavailable(Exception):
 
 
 # -- mirrors -------------------------------------------------------------------------------
+# Every decision asks these, so they read through the driver (``backend.common.sql``).
 
-def _iso(value):
-    return value.isoformat() if value is not None else None
+def iso(value) -> str | None:
+    """A date or UTC time column's value as ISO 8601 text, however the driver handed it back."""
+    if value is None or isinstance(value, str) and len(value) == 10:
+        return value
+    if isinstance(value, dt.datetime | str):
+        return as_utc(value).isoformat()
+    return value.isoformat()
 
 
 def _identity_person(id_number: str):
-    row = db.session.get(models.MirrorIdentity, id_number)
+    row = Statements().row(
+        "SELECT id_number, name, sex, birth_date, hukou_region, card_valid_until, "
+        "card_reported_lost FROM mirror_identity WHERE id_number = :id_number",
+        {"id_number": id_number})
     if row is None:
         return None
-    return {"id_number": row.id_number, "name": row.name, "sex": row.sex,
-            "birth_date": _iso(row.birth_date), "hukou_region": row.hukou_region,
-            "card_valid_until": _iso(row.card_valid_until) or "长期",
-            "card_reported_lost": row.card_reported_lost}
+    number, name, sex, birth_date, hukou_region, card_valid_until, lost = row
+    return {"id_number": number, "name": name, "sex": sex, "birth_date": iso(birth_date),
+            "hukou_region": hukou_region, "card_valid_until": iso(card_valid_until) or "长期",
+            "card_reported_lost": bool(lost)}
 
 
 def _police_records(id_number: str):
-    rows = db.session.scalars(sa.select(models.MirrorPoliceRecord)
-                              .where(models.MirrorPoliceRecord.id_number == id_number)
-                              .order_by(models.MirrorPoliceRecord.recorded_on))
-    return [{"category": r.category, "recorded_on": _iso(r.recorded_on)} for r in rows]
+    rows = Statements().rows(
+        "SELECT category, recorded_on FROM mirror_police_records WHERE id_number = :id_number "
+        "ORDER BY recorded_on", {"id_number": id_number})
+    return [{"category": category, "recorded_on": iso(on)} for category, on in rows]
 
 
 def _driving_licence(id_number: str):
-    row = db.session.get(models.MirrorDrivingLicence, id_number)
+    row = Statements().row(
+        "SELECT licence_class, first_issued_on, status, valid_until, cycles "
+        "FROM mirror_driving_licences WHERE id_number = :id_number", {"id_number": id_number})
     if row is None:
         return None
-    return {"licence_class": row.licence_class, "first_issued_on": _iso(row.first_issued_on),
-            "status": row.status, "valid_until": _iso(row.valid_until), "cycles": row.cycles}
+    licence_class, first_issued_on, status, valid_until, cycles = row
+    return {"licence_class": licence_class, "first_issued_on": iso(first_issued_on),
+            "status": status, "valid_until": iso(valid_until), "cycles": as_json(cycles)}
 
 
 def _residence_permit(id_number: str):
-    row = db.session.get(models.MirrorResidencePermit, id_number)
-    if row is None:
-        return None
-    return {"city_code": row.city_code, "valid_until": _iso(row.valid_until)}
+    row = Statements().row(
+        "SELECT city_code, valid_until FROM mirror_residence_permits "
+        "WHERE id_number = :id_number", {"id_number": id_number})
+    return None if row is None else {"city_code": row[0], "valid_until": iso(row[1])}
 
 
 # operation key -> mirror reader; vehicle sources register theirs the same way
