@@ -66,7 +66,7 @@ def record(actor: str, action: str, object_type: str, object_id: object,
     if isinstance(object_id, Base):
         instance = object_id
         object_id = lambda: str(instance.id)  # noqa: E731  (resolved when written)
-    else:
+    elif not callable(object_id):  # (a callable is called when the entry is written)
         object_id = str(object_id)
     entry = Entry(at=utcnow(), actor=actor, action=action, object_type=object_type,
                   object_id=object_id, before=_normalise(before),

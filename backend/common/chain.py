@@ -104,11 +104,12 @@ def reserve(connection: sa.Connection, counter: str, count: int) -> int:
     return value
 
 
-def add(session: Session, instance) -> None:
+def add(session: Session, instance, *, before_insert: Callable[[], None] | None = None) -> None:
     """Queue a new model instance: inserted at the next flush (after the rows its foreign keys
     point to), then attached to ``session`` like a loaded one, so later changes are tracked.
-    Until then it is in memory only; its relationships may point to other queued instances."""
-    append(session, OBJECTS, instance)
+    Until then it is in memory only; its relationships may point to other queued instances.
+    ``before_insert`` runs in the write phase right before the insert (to number it there)."""
+    append(session, OBJECTS, (instance, before_insert))
 
 
 def update_one(session: Session, statement: str, params: dict,
@@ -126,20 +127,24 @@ def write_pending(session: Session) -> None:
     refer to rows that flush inserted.
     """
     from backend.common.sql import Statements
+    from backend.db import begin_writing
 
     pending = session.info.pop(_PENDING, None)
     if not pending:
         return
     connection = session.connection()
     statements = Statements(connection)
+    begin_writing(connection)  # (SQLite: the writer lock, before anything below numbers rows)
     for _, _, (statement, params, conflict) in (p for p in pending if p[1] is UPDATES):
         if statements.write(statement, {k: v() if callable(v) else v
                                         for k, v in params.items()}) != 1:
             from backend.errors import ApiError
 
             raise ApiError(409, *conflict)
-    instances = [instance for _, log, instance in pending if log is OBJECTS]
-    for instance in sorted(instances, key=_dependency_order):
+    queued = [item for _, log, item in pending if log is OBJECTS]
+    for instance, before_insert in sorted(queued, key=lambda item: _dependency_order(item[0])):
+        if before_insert is not None:
+            before_insert()
         statements.insert_object(instance)
         session.add(instance)
     tails = session.info.setdefault(_TAILS, {})

@@ -112,6 +112,21 @@ def application_number(on: dt.date) -> str:
     return f"XM-WYC-{on:%Y%m%d}-{next_value_now(f'application.{on:%Y%m%d}'):06d}"
 
 
+def assign_number(application: Application) -> str:
+    """Number a new application now, if it has no number yet. Normally this happens in the
+    decision's write phase, right before its row is inserted (on SQLite inside the same
+    writer lock, so no second lock is queued for); what needs the number earlier calls this."""
+    if application.number is None:
+        application.number = application_number(today())
+    return application.number
+
+
+def number_of(application: Application):
+    """The application's number, or for one not yet numbered, a function giving it once it
+    is (for log entries, which are written after the application)."""
+    return application.number or (lambda: application.number)
+
+
 def submit(person: Person, matter_code: str, body: dict, *, channel: Channel, actor: str,
            idempotency_key: str | None = None) -> tuple[Application, bool]:
     """Create and decide an application; ``(application, replayed)``.
@@ -163,7 +178,7 @@ def _create(person, matter, channel, body, inputs, open_key, idempotency_key,
             request_hash, actor) -> Application:
     """The new application, in the session only: it is inserted at the decision's first write."""
     application = Application(
-        number=application_number(today()), matter=matter, matter_code=matter.code,
+        number=None, matter=matter, matter_code=matter.code,
         applicant=person, applicant_id=person.id,
         channel=channel, state=State.SUBMITTED, inputs=inputs, phone=body.get("phone"),
         mailing_address=inputs.get("mailing_address"), open_key=open_key,
@@ -173,9 +188,9 @@ def _create(person, matter, channel, body, inputs, open_key, idempotency_key,
     set_committed_value(application, "events", [])
     set_committed_value(application, "rule_results", [])
     set_committed_value(application, "mailing_items", [])
-    add(db.session, application)
+    add(db.session, application, before_insert=lambda: assign_number(application))
     _add_event(application, None, State.SUBMITTED, actor=actor, reason=None)
-    record(actor, "application.submitted", "application", application.number,
+    record(actor, "application.submitted", "application", number_of(application),
            after={"matter": matter.code, "channel": channel, "state": State.SUBMITTED})
     return application
 
@@ -202,7 +217,7 @@ def transition(application: Application, to: State, *, actor: str, reason: str |
     if to in CLOSED | {State.APPROVED, State.AWAITING_EXAM}:
         application.decided_at = application.decided_at or utcnow()
     _add_event(application, before, to, actor=actor, reason=reason)
-    record(actor, "application.transition", "application", application.number,
+    record(actor, "application.transition", "application", number_of(application),
            before={"state": before}, after={"state": to, "reason": reason})
 
 
@@ -212,7 +227,7 @@ def run_checks(application: Application, rule_codes, questions, *, actor: str) -
     """Ask the sources, evaluate every rule, store every result; the overall outcome."""
     if application.state != State.CHECKING:
         transition(application, State.CHECKING, actor=actor)
-    answers = ask_all(questions, requester=actor, purpose=application.number)
+    answers = ask_all(questions, requester=actor, purpose=number_of(application))
     person = application.applicant
     context = Context(today=today(), config=current_app.config, id_number=person.id_number,
                       name=person.name, inputs=application.inputs)
@@ -403,7 +418,7 @@ class DriverCancel:
     def process(application: Application, actor: str) -> None:
         certificate = db.session.get(Certificate, application.inputs["certificate_id"])
         certificates.set_status(certificate, Status.CANCELLED, actor=actor,
-                                reason=f"持证人申请注销（{application.number}）")
+                                reason=f"持证人申请注销（{assign_number(application)}）")
         link_certificate(application, certificate)
         transition(application, State.APPROVED, actor=actor, reason="证件已注销")
 

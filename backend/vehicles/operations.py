@@ -134,7 +134,7 @@ def _first_registered_on(application: Application, actor: str) -> dt.date:
     if result is not None and "first_registered_on" in result.facts:
         return dt.date.fromisoformat(result.facts["first_registered_on"])
     answer = ask_all([Question("vehicle_registry", "vehicle", {"plate": application.inputs["plate"]})],
-                     requester=actor, purpose=application.number)[VEHICLE]
+                     requester=actor, purpose=licensing.number_of(application))[VEHICLE]
     if answer.status != SourceStatus.FOUND:
         raise ApiError(503, "暂时无法从车管所取得车辆注册日期，请稍后再试。",
                        "The vehicle registry cannot give the first registration date right now.")
