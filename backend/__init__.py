@@ -149,6 +149,8 @@ def _register_request_hooks(app: Flask) -> None:
     @app.after_request
     def commit_or_roll_back(response):
         """One commit point per request: operations only flush."""
+        if not db.session().in_transaction():  # (a view that committed itself)
+            return response
         if response.status_code < 400:
             db.session.commit()
         else:

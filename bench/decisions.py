@@ -75,12 +75,14 @@ print(json.dumps(people))
     return [tuple(p) for p in json.loads(out.stdout.strip().splitlines()[-1])]
 
 
-def start_server(kind: str, instance: Path, port: int, workers: int, threads: int):
+def start_server(kind: str, instance: Path, port: int, workers: int, threads: int,
+                 worker_class: str = "gthread"):
     env = {**os.environ, "INSTANCE_PATH": str(instance), "FLASK_APP": "backend",
            "LOAD_DEMO_DATA": "0"}
     if kind == "gunicorn":
         command = [BIN / "gunicorn", "--workers", str(workers), "--threads", str(threads),
-                   "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "backend:create_app()"]
+                   "--worker-class", worker_class, "--bind", f"127.0.0.1:{port}",
+                   "--log-level", "warning", "backend.wsgi:app"]
     else:
         command = [BIN / "flask", "run", "--port", str(port), "--with-threads"]
     process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
@@ -222,6 +224,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--worker-class", default="gthread")
     parser.add_argument("--flow", choices=sorted(FLOWS), action="append")
     parser.add_argument("--no-baseline", action="store_true",
                         help="skip the Flask built-in server comparison")
@@ -234,7 +237,8 @@ def main() -> None:
             try:
                 people = PREPARE.get(flow_name, prepare_instance)(instance, args.clients)
                 port = free_port()
-                process = start_server(server, instance, port, args.workers, args.threads)
+                process = start_server(server, instance, port, args.workers, args.threads,
+                                       args.worker_class)
                 try:
                     result = drive(f"http://127.0.0.1:{port}", FLOWS[flow_name], people, args.seconds)
                 finally:
@@ -242,7 +246,8 @@ def main() -> None:
                     process.wait(timeout=10)
             finally:
                 shutil.rmtree(instance, ignore_errors=True)
-            label = (f"gunicorn {args.workers}w x {args.threads}t" if server == "gunicorn"
+            label = (f"gunicorn {args.worker_class} {args.workers}w x {args.threads}t"
+                     if server == "gunicorn"
                      else "flask built-in server (threaded, 1 process)")
             print(f"{flow_name:22} {label:44} {result['per_second']:7.1f} decisions/s  "
                   f"p50 {result['p50']:6.1f} ms  p95 {result['p95']:6.1f} ms  "

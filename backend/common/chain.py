@@ -57,7 +57,7 @@ class _Updates:
     counter = None
 
 
-OBJECTS, UPDATES = _Objects(), _Updates()
+OBJECTS, UPDATES, LATE_UPDATES = _Objects(), _Updates(), _Updates()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -112,12 +112,16 @@ def add(session: Session, instance, *, before_insert: Callable[[], None] | None 
     append(session, OBJECTS, (instance, before_insert))
 
 
-def update_one(session: Session, statement: str, params: dict,
-               conflict: tuple[str, str]) -> None:
+def update_one(session: Session, statement: str, params: dict, conflict: tuple[str, str], *,
+               after_inserts: bool = False, then: Callable[[], None] | None = None) -> None:
     """Queue an ``UPDATE`` that must change exactly one row (its ``WHERE`` says what the
     caller read); at the flush, no row changed is a 409 with the ``conflict`` message
-    (Chinese, English): someone else changed the row since it was read."""
-    append(session, UPDATES, (statement, params, conflict))
+    (Chinese, English): someone else changed the row since it was read.
+
+    Updates run before the queued inserts (a certificate giving up its plate before the next
+    one takes it), or ``after_inserts`` when a parameter is a function of an inserted row's id;
+    ``then`` runs once the row is updated."""
+    append(session, LATE_UPDATES if after_inserts else UPDATES, (statement, params, conflict, then))
 
 
 def write_pending(session: Session) -> None:
@@ -132,27 +136,34 @@ def write_pending(session: Session) -> None:
     pending = session.info.pop(_PENDING, None)
     if not pending:
         return
-    connection = session.connection()
-    statements = Statements(connection)
+    statements = Statements()
+    connection = statements.connection
     begin_writing(connection)  # (SQLite: the writer lock, before anything below numbers rows)
-    for _, _, (statement, params, conflict) in (p for p in pending if p[1] is UPDATES):
-        if statements.write(statement, {k: v() if callable(v) else v
-                                        for k, v in params.items()}) != 1:
-            from backend.errors import ApiError
-
-            raise ApiError(409, *conflict)
+    _update(statements, [item for _, log, item in pending if log is UPDATES])
     queued = [item for _, log, item in pending if log is OBJECTS]
     for instance, before_insert in sorted(queued, key=lambda item: _dependency_order(item[0])):
         if before_insert is not None:
             before_insert()
         statements.insert_object(instance)
         session.add(instance)
+    _update(statements, [item for _, log, item in pending if log is LATE_UPDATES])
     tails = session.info.setdefault(_TAILS, {})
     logs = [log for log in dict.fromkeys(log for _, log, _ in pending)
-            if log is not OBJECTS and log is not UPDATES]
+            if log not in (OBJECTS, UPDATES, LATE_UPDATES)]
     for log in sorted(logs, key=lambda log: isinstance(log, ChainedLog)):
         _write(connection, log, [entry for _, entry_log, entry in pending if entry_log is log],
                tails)
+
+
+def _update(statements, updates: list) -> None:
+    for statement, params, conflict, then in updates:
+        if statements.write(statement, {name: value() if callable(value) else value
+                                        for name, value in params.items()}) != 1:
+            from backend.errors import ApiError
+
+            raise ApiError(409, *conflict)
+        if then is not None:
+            then()
 
 
 def _dependency_order(instance) -> int:

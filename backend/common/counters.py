@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from backend.common.chain import reserve
+from backend.common.sql import Statements
 from backend.db import WRITER_LOCK, db
 from backend.licensing.models import Counter
 
@@ -15,8 +16,8 @@ def next_value(name: str) -> int:
     The row stays locked until the transaction ends, so numbers are handed out one at a time
     and a rollback releases its number for the next caller.
     """
-    # Core statements on the session's connection: no ORM overhead, no autoflush.
-    return reserve(db.session.connection(), name, 1)
+    # On the driver of the session's connection: no ORM overhead, no autoflush.
+    return reserve(Statements().connection, name, 1)
 
 
 def next_value_now(name: str) -> int:

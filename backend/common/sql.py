@@ -30,6 +30,7 @@ from sqlalchemy.orm.interfaces import MANYTOONE
 from backend.db import begin_writing, db
 
 _PARAMETER = re.compile(r"(?<![:\w]):(\w+)")
+_CACHED = "wyc.statements"  # session.info: (transaction, Statements) of the current transaction
 
 
 @functools.cache
@@ -63,10 +64,33 @@ def adapt(value, sqlite: bool):
 
 
 class Statements:
-    """The driver cursor of the session's current connection, with ``:name`` statements."""
+    """The driver cursor of the session's current connection, with ``:name`` statements.
+
+    ``Statements()`` is the session's (one per transaction: asking the session for its
+    connection costs more than most of these statements); ``Statements(connection)`` is that
+    connection's.
+    """
+
+    def __new__(cls, connection: sa.Connection | None = None):
+        if connection is not None:
+            return super().__new__(cls)
+        session = db.session()
+        # (A savepoint is a transaction of its own: asking the session for its connection is
+        # what makes SQLAlchemy emit the SAVEPOINT.)
+        transaction = session.get_nested_transaction() or session.get_transaction()
+        cached = session.info.get(_CACHED)
+        if cached is not None and transaction is not None and cached[0] is transaction:
+            return cached[1]
+        statements = super().__new__(cls)
+        statements.__init__(session.connection())
+        session.info[_CACHED] = (session.get_nested_transaction() or session.get_transaction(),
+                                 statements)
+        return statements
 
     def __init__(self, connection: sa.Connection | None = None):
-        self.connection = connection if connection is not None else db.session.connection()
+        if connection is None:  # (set up by ``__new__``)
+            return
+        self.connection = connection
         if not self.connection.in_transaction():  # so that the caller's commit commits
             self.connection.begin()
         self.sqlite = _is_sqlite(self.connection)

@@ -20,7 +20,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from backend.audit.operations import record
 from backend.certificates import operations as certificates
 from backend.certificates.models import Certificate, Kind, Status
-from backend.common.chain import Entry, Rows, add, append
+from backend.common.chain import Entry, Rows, add, append, update_one
 from backend.common.counters import next_value_now
 from backend.common.sql import Statements
 from backend.db import db, utcnow
@@ -195,6 +195,44 @@ def _create(person, matter, channel, body, inputs, open_key, idempotency_key,
     return application
 
 
+CHANGED = ("该申请刚刚已被另一项操作改变，请刷新后再试。",
+           "The application was changed by another request just now; please refresh.")
+
+
+def _change(application: Application, changes: dict, *, guard_state: State | None = None):
+    """Change an application: in memory only while it is new (its insert takes the values);
+    a stored one with an ``UPDATE`` queued for the write phase that must find it still in
+    ``guard_state`` when given (two clerks deciding at once: the second gets 409). A value
+    may be a function (an id known once the write phase has inserted its row)."""
+    if sa.inspect(application).transient:
+        for name, value in changes.items():
+            setattr(application, name, value)
+        return
+    changes = {**changes, "updated_at": utcnow()}
+    late = {name: value for name, value in changes.items() if callable(value)}
+    for name, value in changes.items():  # as written: nothing left for the ORM to flush
+        if name not in late:
+            set_committed_value(application, name, value)
+    guard = " AND state = :guard_state" if guard_state is not None else ""
+    update_one(db.session, f"UPDATE applications SET {', '.join(f'{n} = :{n}' for n in changes)} "
+               f"WHERE id = :id{guard}",
+               {**changes, "id": application.id, "guard_state": guard_state}, conflict=CHANGED,
+               after_inserts=bool(late), then=lambda: [
+                   set_committed_value(application, name, value()) for name, value in late.items()])
+
+
+def keep(application: Application) -> dict:
+    """What the application is now in memory, for ``restore`` after a savepoint rolls back
+    (changes made through ``_change`` are not the ORM's to undo)."""
+    return {name: getattr(application, name) for name in
+            ("state", "open_key", "decided_at", "updated_at", "certificate_id", "events")}
+
+
+def restore(application: Application, kept: dict) -> None:
+    for name, value in kept.items():
+        set_committed_value(application, name, value)
+
+
 def _add_event(application: Application, before: State | None, to: State, *, actor: str,
                reason: str | None) -> None:
     """Queue one history row (written with the decision's other rows, in one statement)."""
@@ -211,11 +249,12 @@ def transition(application: Application, to: State, *, actor: str, reason: str |
     if clerk_reason:
         reason = f"{reason}；审核意见：{clerk_reason}" if reason else f"审核意见：{clerk_reason}"
     before = application.state
-    application.state = to
+    changes = {"state": to}
     if to in CLOSED or (to == State.APPROVED and application.matter_code.endswith("-cancel")):
-        application.open_key = None
+        changes["open_key"] = None
     if to in CLOSED | {State.APPROVED, State.AWAITING_EXAM}:
-        application.decided_at = application.decided_at or utcnow()
+        changes["decided_at"] = application.decided_at or utcnow()
+    _change(application, changes, guard_state=before)
     _add_event(application, before, to, actor=actor, reason=reason)
     record(actor, "application.transition", "application", number_of(application),
            before={"state": before}, after={"state": to, "reason": reason})
@@ -334,12 +373,10 @@ def issue_driver_certificate(application: Application, *, actor: str,
 
 def link_certificate(application: Application, certificate: Certificate) -> None:
     """Record which certificate the application issued or changed."""
-    if sa.inspect(application).persistent and sa.inspect(certificate).transient:
-        db.session.flush()  # (a stored application, a clerk's decision: the certificate first)
     if sa.inspect(application).transient:
         application.certificate = certificate  # its insert takes the id
     else:
-        application.certificate_id = certificate.id
+        _change(application, {"certificate_id": lambda: certificate.id})
         set_committed_value(application, "certificate", certificate)
 
 

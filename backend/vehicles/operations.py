@@ -21,6 +21,7 @@ from flask import current_app
 from backend.certificates import operations as certificates
 from backend.certificates.models import Certificate, Kind, Status
 from backend.common.counters import next_value
+from backend.common.sql import Statements
 from backend.db import db
 from backend.errors import ApiError
 from backend.identity.models import Person
@@ -55,7 +56,7 @@ def licensed_platforms(on: dt.date) -> list[Platform]:
 
 def valid_transport_certificate(plate: str) -> Certificate | None:
     """The plate's valid transport certificate (the one holding ``valid_plate``), if in date."""
-    certificate = db.session.scalar(sa.select(Certificate).where(Certificate.valid_plate == plate))
+    certificate = Statements().load(Certificate, "valid_plate = :plate", {"plate": plate})
     if certificate and certificate.effective_status(licensing.today()) == Status.VALID:
         return certificate
     return None
@@ -143,7 +144,7 @@ def _first_registered_on(application: Application, actor: str) -> dt.date:
 
 def _expire_lapsed(plate: str, actor: str) -> None:
     """A certificate past its end date that no job has marked yet still holds the plate."""
-    lapsed = db.session.scalar(sa.select(Certificate).where(Certificate.valid_plate == plate))
+    lapsed = Statements().load(Certificate, "valid_plate = :plate", {"plate": plate})
     if lapsed is not None and lapsed.effective_status(licensing.today()) == Status.EXPIRED:
         certificates.set_status(lapsed, Status.EXPIRED, actor=actor, reason="有效期届满 expired")
 
@@ -163,6 +164,7 @@ def issue_transport_certificate(application: Application, actor: str) -> Certifi
     # The decision so far (application, history, results) is written first: a conflict on the
     # application itself surfaces here, not as the plate's.
     db.session.flush()
+    decided_so_far = licensing.keep(application)
     try:
         with db.session.begin_nested():
             licensing.transition(application, State.APPROVED, actor=actor)
@@ -173,13 +175,14 @@ def issue_transport_certificate(application: Application, actor: str) -> Certifi
                 kind=Kind.TRANSPORT, number=number, holder=application.applicant,
                 valid_from=starts, valid_until=ends, actor=actor,
                 plate=plate, platform_code=code, valid_plate=plate)
+            _deliver(application, certificate, actor)
     except sa.exc.IntegrityError:
+        licensing.restore(application, decided_so_far)  # as the savepoint's rollback left it
         winner = valid_transport_certificate(plate)
         if winner is None:
             raise
         _lose_to(application, winner, actor)
         return None
-    _deliver(application, certificate, actor)
     return certificate
 
 
