@@ -91,6 +91,7 @@ def is_postgresql() -> bool:
 
 
 WRITER_LOCK = "wyc.writer_lock"  # Connection.info key: the held lock's file descriptor
+LOCK_FILE = "wyc.lock_file"  # Connection.info key: the connection's descriptor of the lock file
 CHECKPOINT_EVERY = 200  # commits of this process between checkpoints (a decision: ~25 pages)
 _READS = ("SELECT", "PRAGMA")
 
@@ -134,11 +135,14 @@ def tune_sqlite(engine: sa.Engine) -> None:
     def start_writing(connection: sa.Connection) -> None:
         descriptor = None
         if lock_path:
-            descriptor = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+            # One descriptor per database connection, opened once (each is its own open file
+            # description, so connections of one process queue on the lock like any others).
+            descriptor = connection.info.get(LOCK_FILE)
+            if descriptor is None:
+                descriptor = connection.info[LOCK_FILE] = os.open(
+                    lock_path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
             fcntl.flock(descriptor, fcntl.LOCK_EX)
         connection.info[WRITER_LOCK] = descriptor
-        import time
-        connection.info["t0"] = (time.perf_counter(), time.thread_time())
         try:
             connection.connection.dbapi_connection.execute("BEGIN IMMEDIATE")
         except BaseException:
@@ -152,13 +156,13 @@ def tune_sqlite(engine: sa.Engine) -> None:
 
     def release(connection):
         descriptor = connection.info.pop(WRITER_LOCK, None)
-        t0 = connection.info.pop("t0", None)
-        if t0:
-            import time
-            with open("/tmp/perf/locks.txt", "a") as f:
-                f.write(f"{(time.perf_counter()-t0[0])*1000:.2f} {(time.thread_time()-t0[1])*1000:.2f}\n")
         if descriptor is not None:
-            os.close(descriptor)  # closing the descriptor releases the lock
+            fcntl.flock(descriptor, fcntl.LOCK_UN)
+
+    @sa.event.listens_for(engine, "close")
+    def on_close(_dbapi_connection, record):
+        if (descriptor := record.info.pop(LOCK_FILE, None)) is not None:
+            os.close(descriptor)  # (closing it would also release a lock still held)
 
     @sa.event.listens_for(engine, "reset")
     def on_reset(dbapi_connection, record, _reset_state):

@@ -54,7 +54,29 @@ def _public_keys() -> list:
     return cache[path]
 
 
+VERIFIED_CACHE_SIZE = 50_000
+
+
 def verify_assertion(token: str) -> Assertion:
+    """The assertion ``token`` carries, once its signature, issuer, audience and expiry check
+    out. A phone sends the same token with every request until it expires, so a verified
+    token is remembered (by its exact text, per provider key file) and only its expiry is
+    checked again: the signature check costs more than the rest of the request's reading."""
+    verified = current_app.extensions.setdefault("idp_verified", {})
+    cache_key = (current_app.config["IDP_PUBLIC_KEY_FILE"], token)
+    if (assertion := verified.get(cache_key)) is not None:
+        if assertion.expires_at > dt.datetime.now(dt.UTC):
+            return assertion
+        verified.pop(cache_key, None)
+        raise InvalidAssertion("Signature has expired")
+    assertion = _verify(token)
+    if len(verified) >= VERIFIED_CACHE_SIZE:
+        verified.clear()
+    verified[cache_key] = assertion
+    return assertion
+
+
+def _verify(token: str) -> Assertion:
     config = current_app.config
     for key in _public_keys():
         try:

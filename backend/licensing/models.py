@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import enum
 from typing import TYPE_CHECKING
@@ -116,6 +117,34 @@ class RuleResult(Base):
     evaluated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     application: Mapped[Application] = relationship(back_populates="rule_results")
+
+
+@dataclasses.dataclass(slots=True)
+class WrittenEvent:
+    """A history row this request wrote, as the application's ``events`` hold it in memory."""
+
+    application_id: int | None
+    from_state: State | None
+    to_state: State
+    at: dt.datetime
+    actor: str
+    reason: str | None
+
+
+@dataclasses.dataclass(slots=True)
+class WrittenResult:
+    """A rule result this request wrote, as ``rule_results`` hold it in memory. Change one
+    only through ``backend.licensing.operations.amend_result``."""
+
+    application_id: int | None
+    run: int
+    rule: str
+    outcome: Outcome
+    reason: str | None
+    reason_en: str | None
+    facts: dict
+    query_ids: list
+    evaluated_at: dt.datetime
 
 
 class Counter(Base):

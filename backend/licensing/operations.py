@@ -35,6 +35,8 @@ from backend.licensing.models import (
     Outcome,
     RuleResult,
     State,
+    WrittenEvent,
+    WrittenResult,
 )
 from backend.licensing.rules import Context, Facts, add_years, evaluate
 from backend.mailing.operations import queue_item
@@ -239,8 +241,8 @@ def _add_event(application: Application, before: State | None, to: State, *, act
     row = Entry(application_id=lambda: application.id, from_state=before, to_state=to,
                 at=utcnow(), actor=actor, reason=reason)
     append(db.session, EVENTS, row)
-    set_committed_value(application, "events", [*application.events, ApplicationEvent(
-        from_state=before, to_state=to, at=row.at, actor=actor, reason=reason)])
+    set_committed_value(application, "events", [*application.events, WrittenEvent(
+        application.id, before, to, row.at, actor, reason)])
 
 
 def transition(application: Application, to: State, *, actor: str, reason: str | None = None):
@@ -282,8 +284,8 @@ def _store_results(application: Application, outcomes) -> None:
     """Queue one run's results (written at the next flush, in one statement) and add them to
     ``application.rule_results`` in memory.
 
-    Results are written once and (almost) never changed, so they skip the ORM's unit of work.
-    The objects in the collection are therefore not tracked: change one only through
+    Results are written once and (almost) never changed, so they skip the ORM's unit of work;
+    the collection holds them as plain ``WrittenResult`` records: change one only through
     ``amend_result``.
     """
     run = 1 + max((r.run for r in application.rule_results), default=0)
@@ -294,14 +296,14 @@ def _store_results(application: Application, outcomes) -> None:
     for row in rows:
         append(db.session, RESULTS, row)
     set_committed_value(application, "rule_results", [*application.rule_results, *(
-        RuleResult(**{**vars(row), "application_id": application.id}) for row in rows)])
+        WrittenResult(**{**vars(row), "application_id": application.id}) for row in rows)])
 
 
 def amend_result(application: Application, result: RuleResult, **values) -> None:
     """Change a stored rule result of ``application`` (in memory and in the database)."""
     for name, value in values.items():
         setattr(result, name, value)
-    if sa.inspect(result).transient:  # stored by ``_store_results``: not tracked by the session
+    if isinstance(result, WrittenResult):  # written by ``_store_results``: not the ORM's
         db.session.flush()  # (written, if it was still queued)
         Statements().write(
             f"UPDATE rule_results SET {', '.join(f'{name} = :{name}' for name in values)} "

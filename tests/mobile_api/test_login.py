@@ -1,4 +1,5 @@
 import datetime as dt
+import time
 
 import jwt
 import sqlalchemy as sa
@@ -47,6 +48,17 @@ def test_expired_token_is_401(client, app):
         from backend.identity.assertions import issue_dev_assertion
         token = issue_dev_assertion(id_number(), "过期", ttl_seconds=-60)
     assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+
+
+def test_a_token_remembered_as_verified_is_refused_once_it_expires(client, app):
+    with app.app_context():
+        from backend.identity.assertions import issue_dev_assertion
+        token = issue_dev_assertion(id_number(), "将过期", ttl_seconds=2)
+    headers = {"Authorization": f"Bearer {token}"}
+    assert client.get("/api/v1/me", headers=headers).status_code == 200
+    assert client.get("/api/v1/me", headers=headers).status_code == 200  # (remembered)
+    time.sleep(2.1)
+    assert client.get("/api/v1/me", headers=headers).status_code == 401
 
 
 def _foreign_token(app, **overrides) -> str:
