@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import json
+import enum
 from collections.abc import Iterator
 
 import sqlalchemy as sa
@@ -23,19 +23,24 @@ __all__ = ["GENESIS_HASH", "canonical_hash", "record", "verify_chain"]
 COUNTER = "audit.entries"
 
 
-def _json_default(value):
+def _plain(value):
+    """``value`` as JSON gives it back: dates as ISO text, enums as their values, tuples as
+    lists, keys as text (what we hash must be exactly what the database gives back)."""
+    if isinstance(value, enum.Enum):
+        value = value.value
+    if value is None or isinstance(value, str | int | float):  # (bool is an int)
+        return value
+    if isinstance(value, dict):
+        return {str(key): _plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()
-    if hasattr(value, "value"):  # enums
-        return value.value
     raise TypeError(f"cannot put {type(value).__name__} in an audit entry")
 
 
 def _normalise(payload: dict | None) -> dict | None:
-    """Round-trip through JSON so what we hash is exactly what the database gives back."""
-    if payload is None:
-        return None
-    return json.loads(json.dumps(payload, default=_json_default))
+    return None if payload is None else _plain(payload)
 
 
 def entry_hash(entry: AuditEntry) -> str:
