@@ -5,6 +5,9 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 5000
+# One single-threaded worker per core: on the embedded SQLite default a decision is CPU work
+# and writers take turns, so threads only add contention (see README, Decision throughput).
+WORKERS ?= 2
 export FLASK_APP := backend
 
 # Debian packages: the CJK font embedded in certificate PDFs (run), and the real PC/SC stack,
@@ -17,9 +20,9 @@ TEST_DEBS := $(RUN_DEBS) pcscd vsmartcard-vpcd swig libpcsclite-dev chromium \
 
 run: system-run $(VENV)/.installed
 	$(BIN)/flask setup
-	$(BIN)/gunicorn --workers 2 --threads 4 --bind 127.0.0.1:$(PORT) \
+	$(BIN)/gunicorn --worker-class sync --workers $(WORKERS) --bind 127.0.0.1:$(PORT) \
 	    --access-logfile - --logger-class backend.common.access_log.MaskingLogger \
-	    'backend:create_app()'
+	    backend.wsgi:app
 
 test: system-test $(VENV)/.installed-test
 	$(BIN)/ruff check .

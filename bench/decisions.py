@@ -1,14 +1,17 @@
 """Decisions per second and latency of the instant flows, over HTTP, under gunicorn.
 
-    python bench/decisions.py [--clients 8] [--seconds 10] [--workers 2] [--threads 4]
+    python bench/decisions.py [--clients 8] [--seconds 10] [--flow NAME]
+                              [--workers 2] [--threads 1] [--worker-class sync] [--no-baseline]
 
 It builds a fresh embedded-default instance (SQLite under a temporary INSTANCE_PATH, demo data
-loaded by ``flask setup``), adds benchmark drivers who each hold a certificate, starts gunicorn
-on a free loopback port, and has several client threads renew certificates as fast as the
-service answers (each renewal re-runs every check and issues a new certificate version). The
-same load is then put on the straightforward way of serving (Flask's built-in threaded
-server, one process) for comparison. Prints decisions/s and p50/p95/p99 latency per server.
-Benchmark people are named 压测… and exist only in the throw-away instance.
+loaded by ``flask setup``), adds benchmark drivers who each hold a certificate and benchmark
+vehicles, starts gunicorn as ``make run`` does (``backend.wsgi:app``, 2 sync workers) on a free
+loopback port, and has several clients renew certificates (each renewal re-runs every check
+and issues a new certificate version) or apply for vehicle permits (12 rules, a transport
+certificate issued) as fast as the service answers. The same load is then put on the
+straightforward way of serving (Flask's built-in threaded server, one process) for
+comparison. Prints decisions/s and p50/p95/p99 latency per flow and server. Benchmark people
+are named 压测… and exist only in the throw-away instance.
 """
 
 from __future__ import annotations
@@ -75,7 +78,7 @@ print(json.dumps(people))
 
 
 def start_server(kind: str, instance: Path, port: int, workers: int, threads: int,
-                 worker_class: str = "gthread"):
+                 worker_class: str = "sync"):
     env = {**os.environ, "INSTANCE_PATH": str(instance), "FLASK_APP": "backend",
            "LOAD_DEMO_DATA": "0"}
     if kind == "gunicorn":
@@ -252,8 +255,9 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=4)
-    parser.add_argument("--worker-class", default="gthread")
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--worker-class", default="sync",
+                        help="gunicorn's (make run: sync, 2 workers, 1 thread each)")
     parser.add_argument("--flow", choices=sorted(FLOWS), action="append")
     parser.add_argument("--no-baseline", action="store_true",
                         help="skip the Flask built-in server comparison")

@@ -1,0 +1,135 @@
+"""A decision reads first and writes in one short phase: what that must and must not change.
+
+* On SQLite, only writing takes the writer lock: a request that reads is answered while
+  another transaction is writing.
+* A certificate is replaced only if it is still as the decision read it; otherwise 409 and
+  nothing is written.
+* Rows written through the driver read back through the ORM exactly as the ORM writes them.
+* SQLite's write-ahead log is copied back into the database file by a thread of its own.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+
+import pytest
+import sqlalchemy as sa
+
+from backend.certificates.models import Certificate, Kind, Status
+from backend.common.sql import Statements
+from backend.db import _Checkpointer, db
+from backend.licensing import operations
+from backend.licensing.models import Application, State
+from backend.verification.imports import import_file
+from tests.certificates.holders import driver_with_certificate
+from tests.conftest import make_app
+from tests.factories import citizen_token, id_number
+from tests.licensing.drivers import apply, eligible_records
+
+
+@pytest.fixture
+def sqlite_app(tmp_path):
+    """An app on a SQLite file of its own whose requests really commit."""
+    app = make_app(f"sqlite:///{tmp_path / 'wyc.sqlite3'}", tmp_path)
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_a_read_is_answered_while_another_transaction_holds_the_writer_lock(sqlite_app):
+    number = id_number()
+    with sqlite_app.app_context():
+        for source, rows in eligible_records(number, "陈读者").items():
+            if rows:
+                import_file(source, [json.dumps(r, ensure_ascii=False) for r in rows])
+        db.session.commit()
+    client = sqlite_app.test_client()
+    _, headers = citizen_token(client, number, "陈读者")
+    assert apply(client, headers).status_code == 201
+
+    writing, done = threading.Event(), threading.Event()
+
+    def writer():
+        with sqlite_app.app_context():
+            Statements().write("UPDATE counters SET value = value WHERE name = 'audit.entries'")
+            writing.set()  # holds the writer lock (and SQLite's) until told to finish
+            done.wait(10)
+            db.session.rollback()
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    try:
+        assert writing.wait(5)
+        started = time.monotonic()
+        response = client.get("/api/v1/applications", headers=headers)
+        assert response.status_code == 200 and response.json["total"] == 1
+        assert time.monotonic() - started < 2  # not queued behind the writer
+    finally:
+        done.set()
+        thread.join()
+
+
+def test_a_certificate_changed_since_the_decision_read_it_is_409_and_nothing_is_written(
+        client, database, monkeypatch):
+    _, headers, certificate = driver_with_certificate(client)
+    database.session.commit()  # (the exam results, entered directly)
+    certificate_id, number = certificate.id, certificate.number
+    applications = database.session.scalar(sa.select(sa.func.count()).select_from(Application))
+    checks = operations._driver_checks
+
+    def checks_then_someone_else_renews(application, actor):
+        outcome = checks(application, actor)
+        Statements().write("UPDATE certificates SET status = 'replaced' WHERE id = :id",
+                           {"id": certificate_id})
+        return outcome
+
+    monkeypatch.setattr(operations, "_driver_checks", checks_then_someone_else_renews)
+    response = apply(client, headers, matter="driver-cert-renew")
+
+    assert response.status_code == 409
+    assert "证件的状态刚刚已被另一项办理改变" in response.json["message"]
+    database.session.expire_all()
+    assert database.session.scalar(sa.select(sa.func.count()).select_from(Application)) \
+        == applications
+    versions = database.session.scalars(sa.select(Certificate).where(
+        Certificate.kind == Kind.DRIVER, Certificate.number == number)).all()
+    assert [(c.version, c.status) for c in versions] == [(1, Status.VALID)]
+
+
+def test_a_decision_written_through_the_driver_reads_back_through_the_orm(client, database):
+    _, headers, _ = driver_with_certificate(client)
+    answer = apply(client, headers, matter="driver-cert-renew").json
+    database.session.expire_all()
+
+    stored = operations.by_number(answer["number"])
+    assert stored.state == State.ISSUED and stored.decided_at.tzinfo is not None
+    assert stored.inputs["certificate_id"] and stored.open_key is None
+    assert [e.to_state for e in stored.events] == [
+        State.SUBMITTED, State.CHECKING, State.APPROVED, State.ISSUED]
+    assert [h["to_state"] for h in answer["history"]] == [e.to_state.value for e in stored.events]
+    assert {r.rule: r.outcome.value for r in stored.rule_results} == \
+        {c["rule"]: c["outcome"] for c in answer["checks"]}
+    new = database.session.get(Certificate, answer["certificate_id"])
+    assert (new.version, new.status, new.previous.status) == (2, Status.VALID, Status.REPLACED)
+    assert new.issued_at.tzinfo is not None and stored.mailing_items[-1].certificate_id == new.id
+
+
+def test_the_write_ahead_log_is_copied_back_by_a_thread_of_its_own(tmp_path):
+    path = str(tmp_path / "wal.sqlite3")
+    connection = sqlite3.connect(path, isolation_level=None)
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute("PRAGMA wal_autocheckpoint=0")
+    connection.execute("CREATE TABLE t (x TEXT)")
+    connection.executemany("INSERT INTO t VALUES (?)", [("x" * 500,)] * 2000)
+    before = (tmp_path / "wal.sqlite3").stat().st_size
+
+    _Checkpointer(path).wanted()
+
+    deadline = time.monotonic() + 10
+    while (tmp_path / "wal.sqlite3").stat().st_size == before and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert (tmp_path / "wal.sqlite3").stat().st_size > before + 500_000
+    connection.close()
