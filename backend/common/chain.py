@@ -5,14 +5,14 @@ On SQLite the first write of a transaction takes the one writer lock (``backend.
 everything a request writes is queued while it only reads, and written at the flush in one
 short burst on the driver (``backend.common.sql``): guarded updates first (in the order they
 were queued), then new objects (``add``) in the order their foreign keys need, each attached to
-the session afterwards as if loaded, then plain rows (``Rows``, one statement per table), then
-the chained logs.
+the session afterwards as if loaded, then updates that need their ids, then plain rows
+(``Rows``, one statement per table), then the chained logs.
 
 ``append`` queues an :class:`Entry` on the session without its id or hash. Whenever the session
 flushes (and before it commits, or opens a savepoint), the queued entries get the next ids from
 each log's gapless counter in one ``UPDATE … RETURNING``, are linked to the hash of the entry
-before them, and are inserted with one Core ``INSERT`` per log: no ORM bookkeeping for rows
-that are never changed again. The counter row stays locked until the transaction ends, so
+before them, and are inserted with one ``INSERT`` per log: no ORM bookkeeping for rows that
+are never changed again. The counter row stays locked until the transaction ends, so
 concurrent writers still extend the chain one after the other.
 
 Entries queued inside a savepoint that rolls back are never written: they were either written
