@@ -23,7 +23,7 @@ blp = Blueprint("applications", __name__, url_prefix="/api/v1/applications",
 @blp.doc(security=SECURITY, parameters=[{
     "in": "header", "name": "Idempotency-Key", "required": False, "schema": {"type": "string"},
     "description": "Repeat a POST safely: the same key and body return the same application."}])
-@blp.arguments(ApplicationRequestSchema)
+@blp.arguments(ApplicationRequestSchema())  # (an instance: not built per request)
 @blp.response(201, ApplicationDetailSchema)
 @blp.alt_response(401, response="UNAUTHORIZED")
 @blp.alt_response(409, response="CONFLICT")
@@ -41,7 +41,7 @@ def create(body):
 
 @blp.get("")
 @blp.doc(security=SECURITY)
-@blp.arguments(ApplicationQuerySchema, location="query")
+@blp.arguments(ApplicationQuerySchema(), location="query")
 @blp.response(200, ApplicationPageSchema)
 @blp.alt_response(401, response="UNAUTHORIZED")
 @citizen_required

@@ -100,7 +100,9 @@ class Statements:
         return statement if self.sqlite else _for_psycopg(statement)
 
     def _params(self, params: Mapping) -> dict:
-        return {name: adapt(value, self.sqlite) for name, value in params.items()}
+        sqlite = self.sqlite  # (most values go as they are: no call for those)
+        return {name: value if type(value) in _AS_IS else adapt(value, sqlite)
+                for name, value in params.items()}
 
     def _cursor(self, statement: str, write: bool):
         if write:

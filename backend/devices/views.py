@@ -75,7 +75,7 @@ def device():
 
 @blp.post("/sessions")
 @blp.doc(security=SECURITY)
-@blp.arguments(CardSchema)
+@blp.arguments(CardSchema())
 @blp.response(201, SessionSchema)
 @blp.alt_response(401, response="UNAUTHORIZED")
 @blp.alt_response(403, response="FORBIDDEN",
@@ -92,7 +92,7 @@ def start_session(card):
 
 @blp.post("/sessions/<session_id>/applications")
 @blp.doc(security=SECURITY)
-@blp.arguments(KioskApplicationRequestSchema)
+@blp.arguments(KioskApplicationRequestSchema())
 @blp.response(201, ApplicationDetailSchema)
 @blp.alt_response(401, response="UNAUTHORIZED")
 @blp.alt_response(404, response="NOT_FOUND")
@@ -111,7 +111,7 @@ def apply(body, session_id):
 
 @blp.post("/sessions/<session_id>/rating")
 @blp.doc(security=SECURITY)
-@blp.arguments(RatingRequestSchema)
+@blp.arguments(RatingRequestSchema())
 @blp.response(201, RatingSchema)
 @blp.alt_response(401, response="UNAUTHORIZED")
 @blp.alt_response(404, response="NOT_FOUND")
@@ -126,7 +126,7 @@ def rate(body, session_id):
 
 @blp.delete("/sessions/<session_id>")
 @blp.doc(security=SECURITY)
-@blp.arguments(EndSessionQuerySchema, location="query")
+@blp.arguments(EndSessionQuerySchema(), location="query")
 @blp.response(204)
 @blp.alt_response(401, response="UNAUTHORIZED")
 @blp.alt_response(404, response="NOT_FOUND")

@@ -16,7 +16,7 @@ blp = Blueprint("dev_idp", __name__, url_prefix="/dev/idp",
 
 
 @blp.post("/token")
-@blp.arguments(DevTokenRequestSchema)
+@blp.arguments(DevTokenRequestSchema())
 @blp.response(200, DevTokenSchema)
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 def token(payload):

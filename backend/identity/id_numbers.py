@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 from stdnum import numdb
 from stdnum.cn import ric
@@ -30,6 +31,11 @@ def validate_id_number(value: str) -> str:
     """Return the canonical (upper-case X) number or raise :class:`InvalidIdNumber`."""
     if not isinstance(value, str):
         raise InvalidIdNumber("format")
+    return _canonical(value)
+
+
+@functools.lru_cache(maxsize=65536)  # every request from the app checks its citizen's number
+def _canonical(value: str) -> str:
     number = ric.compact(value)
     if len(number) != 18:
         raise InvalidIdNumber("length")
