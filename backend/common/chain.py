@@ -45,19 +45,10 @@ class ChainedLog:
     hash_of: Callable[[object], str]
 
 
-class _Objects:
-    """New model instances, inserted on the driver and then attached to the session."""
-
-    counter = None
-
-
-class _Updates:
-    """``UPDATE`` statements that must touch exactly one row (else 409)."""
-
-    counter = None
-
-
-OBJECTS, UPDATES, LATE_UPDATES = _Objects(), _Updates(), _Updates()
+# Queues beside the logs: new model instances (inserted on the driver, then attached to the
+# session), and ``UPDATE`` statements that must touch exactly one row (else 409), run before
+# or after those inserts.
+OBJECTS, UPDATES, LATE_UPDATES = object(), object(), object()
 
 
 @dataclasses.dataclass(frozen=True)

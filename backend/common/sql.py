@@ -63,6 +63,11 @@ def adapt(value, sqlite: bool):
     return value
 
 
+def _insert(table: str, columns: list[str]) -> str:
+    return (f"INSERT INTO {table} ({', '.join(columns)}) "
+            f"VALUES ({', '.join(':' + column for column in columns)})")
+
+
 class Statements:
     """The driver cursor of the session's current connection, with ``:name`` statements.
 
@@ -104,7 +109,7 @@ class Statements:
         return {name: value if type(value) in _AS_IS else adapt(value, sqlite)
                 for name, value in params.items()}
 
-    def _cursor(self, statement: str, write: bool):
+    def _cursor(self, write: bool):
         if write:
             begin_writing(self.connection)
         return self.driver.cursor()
@@ -121,7 +126,7 @@ class Statements:
                 statement, params, error, self.connection.dialect.loaded_dbapi.Error) from error
 
     def rows(self, statement: str, params: Mapping = (), *, write: bool = False) -> list[tuple]:
-        cursor = self._cursor(statement, write)
+        cursor = self._cursor(write)
         try:
             self._run(cursor, statement, self._params(dict(params)))
             return cursor.fetchall() if cursor.description else []
@@ -138,7 +143,7 @@ class Statements:
 
     def write(self, statement: str, params: Mapping = ()) -> int:
         """Run an INSERT, UPDATE or DELETE; the number of rows it touched."""
-        cursor = self._cursor(statement, True)
+        cursor = self._cursor(True)
         try:
             self._run(cursor, statement, self._params(dict(params)))
             return cursor.rowcount
@@ -149,7 +154,7 @@ class Statements:
         rows = [self._params(dict(row)) for row in rows]
         if not rows:
             return
-        cursor = self._cursor(statement, True)
+        cursor = self._cursor(True)
         try:
             self._run(cursor, statement, rows, many=True)
         finally:
@@ -158,15 +163,10 @@ class Statements:
     def insert(self, table: str, rows: Sequence[Mapping]) -> None:
         """Insert rows that all have the same columns, with one statement."""
         if rows:
-            columns = list(rows[0])
-            self.write_many(f"INSERT INTO {table} ({', '.join(columns)}) "
-                            f"VALUES ({', '.join(':' + c for c in columns)})", rows)
+            self.write_many(_insert(table, list(rows[0])), rows)
 
     def insert_returning_id(self, table: str, row: Mapping) -> int:
-        columns = list(row)
-        return self.value(f"INSERT INTO {table} ({', '.join(columns)}) "
-                          f"VALUES ({', '.join(':' + c for c in columns)}) RETURNING id",
-                          row, write=True)
+        return self.value(_insert(table, list(row)) + " RETURNING id", row, write=True)
 
     def insert_object(self, instance) -> None:
         """Insert a new model instance as its columns say, the way the ORM would: Python-side
