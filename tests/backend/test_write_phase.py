@@ -5,12 +5,14 @@
 * A certificate is replaced only if it is still as the decision read it; otherwise 409 and
   nothing is written.
 * Rows written through the driver read back through the ORM exactly as the ORM writes them.
-* SQLite's write-ahead log is copied back into the database file by a thread of its own.
+* SQLite's write-ahead log is copied back into the database file by a thread of its own, and
+  starts over even while writers and readers never stop.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
 import time
@@ -133,3 +135,34 @@ def test_the_write_ahead_log_is_copied_back_by_a_thread_of_its_own(tmp_path):
         time.sleep(0.05)
     assert (tmp_path / "wal.sqlite3").stat().st_size > before + 500_000
     connection.close()
+
+
+def test_the_write_ahead_log_starts_over_under_steady_writes_and_reads(sqlite_app, monkeypatch):
+    """A passive checkpoint alone never catches up with writers that never stop: the log would
+    grow by every commit. With the last pages copied in the writer lock, it starts over."""
+    monkeypatch.setattr("backend.db.CHECKPOINT_EVERY", 20)
+    path = sqlite_app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
+    stop = threading.Event()
+
+    def reader():  # another worker's requests, reading all the while
+        connection = sqlite3.connect(path)
+        while not stop.is_set():
+            connection.execute("SELECT count(*) FROM filler").fetchone()
+        connection.close()
+
+    with sqlite_app.app_context():
+        db.session.execute(sa.text("CREATE TABLE filler (x TEXT)"))
+        db.session.commit()
+        threading.Thread(target=reader, daemon=True).start()
+        sizes = []
+        try:
+            for _ in range(400):  # 26 kB of log each
+                db.session.execute(sa.text("INSERT INTO filler VALUES (:x)"), {"x": "x" * 16000})
+                db.session.commit()
+                sizes.append(os.path.getsize(path + "-wal"))
+        finally:
+            stop.set()
+        assert db.session.execute(sa.text("SELECT count(*) FROM filler")).scalar() == 400
+
+    # Without starting over the log ends at 400 × 26 kB (10 MB); here it is a few checkpoints' worth.
+    assert sizes[-1] > 0 and max(sizes) < 4_000_000
