@@ -56,6 +56,10 @@ def _init_extensions(app: Flask) -> None:
     from backend.errors import handle_unexpected
     from backend.extensions import api, csrf, login_manager, migrate
 
+    # A server's connections can go stale (restarts, idle timeouts): each is tested when taken
+    # from the pool. The embedded SQLite file's cannot, and every request would pay for it.
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {}).setdefault(
+        "pool_pre_ping", not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"))
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
     login_manager.init_app(app)

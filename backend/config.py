@@ -49,7 +49,6 @@ def from_environment(instance_path: str) -> dict:
         "OPENAPI_VERSION": "3.0.3",
         "OPENAPI_URL_PREFIX": "/api",
         "OPENAPI_JSON_PATH": "openapi.json",
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         # Kiosks: device secrets are kept encrypted under this key (default: SECRET_KEY);
         # a card session lasts this long at most.
         "DEVICE_SECRETS_KEY": env("DEVICE_SECRETS_KEY"),

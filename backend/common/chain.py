@@ -68,9 +68,12 @@ class Entry(types.SimpleNamespace):
     """
 
 
+# (an encoder made once: ``json.dumps`` with options builds a new one every call)
+_canonical_json = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode
+
+
 def canonical_hash(content: dict) -> str:
-    canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    return hashlib.sha256(_canonical_json(content).encode()).hexdigest()
 
 
 def append(session: Session, log: ChainedLog, entry: Entry) -> None:

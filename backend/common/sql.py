@@ -43,6 +43,7 @@ def _is_sqlite(connection: sa.Connection) -> bool:
 
 
 _AS_IS = frozenset({str, int, float, bool, type(None)})
+_json = json.JSONEncoder(ensure_ascii=False).encode  # (made once, unlike ``json.dumps(…, ensure_ascii=False)``)
 
 
 def adapt(value, sqlite: bool):
@@ -59,7 +60,7 @@ def adapt(value, sqlite: bool):
     if isinstance(value, dt.date):
         return value.isoformat() if sqlite else value
     if isinstance(value, dict | list):
-        return json.dumps(value, ensure_ascii=False)
+        return _json(value)
     return value
 
 
@@ -193,6 +194,15 @@ class Statements:
             values.setdefault(key, row[name])
         make_transient_to_detached(instance)
 
+    def get(self, model: type, key):
+        """The ``model`` row with primary key ``key``: the session's instance when it has it
+        (no statement), else as ``load`` reads it."""
+        shape = _shape(model)
+        identity = shape.mapper.identity_key_from_primary_key([key])
+        if (existing := db.session().identity_map.get(identity)) is not None:
+            return existing
+        return self.load(model, f"{shape.key_column} = :key", {"key": key})
+
     def load(self, model: type, where: str, params: Mapping, *, order_by: str = ""):
         """The first ``model`` row matching ``where``, as the session's persistent instance
         (the one already in the session if it has it), or None. Like an ORM query, without its
@@ -210,7 +220,9 @@ class Statements:
         for (key, convert), value in zip(shape.loaded, row, strict=True):
             instance.__dict__[key] = value if value is None or convert is None else convert(value)
         make_transient_to_detached(instance)
-        session.add(instance)
+        # ``session.add`` without its save-update cascade, which walks every relationship:
+        # nothing is loaded on a row just read, so there is nothing for it to find.
+        session._save_or_update_impl(sa.inspect(instance))
         return instance
 
 
@@ -219,6 +231,7 @@ class _Shape:
     mapper: sa.orm.Mapper
     table: str
     primary_key: str
+    key_column: str
     key_position: int
     select: str
     inserted: list  # (attribute, column name, Python-side default) for every non-key column
@@ -247,11 +260,11 @@ def _converter(column_type):
 def _shape(model: type) -> _Shape:
     mapper = sa.inspect(model)
     attributes = [(attribute.key, attribute.columns[0]) for attribute in mapper.column_attrs]
-    (key_position, (primary_key, _)), = [(i, a) for i, a in enumerate(attributes)
-                                         if a[1].primary_key]
+    (key_position, (primary_key, key_column)), = [(i, a) for i, a in enumerate(attributes)
+                                                  if a[1].primary_key]
     return _Shape(
         mapper=mapper, table=mapper.local_table.name, primary_key=primary_key,
-        key_position=key_position, select=", ".join(c.name for _, c in attributes),
+        key_column=key_column.name, key_position=key_position, select=", ".join(c.name for _, c in attributes),
         inserted=[(key, column.name, column.default) for key, column in attributes
                   if not column.primary_key],
         loaded=[(key, _converter(column.type)) for key, column in attributes],

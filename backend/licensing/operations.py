@@ -439,8 +439,7 @@ class DriverReplace:
 
     @staticmethod
     def approve(application: Application, actor: str) -> None:
-        previous = Statements().load(Certificate, "id = :id",
-                                     {"id": application.inputs["certificate_id"]})
+        previous = Statements().get(Certificate, application.inputs["certificate_id"])
         if previous.effective_status(today()) != Status.VALID:
             raise ApiError(409, "原证件已不再有效，无法补发或换发。",
                            "The certificate is no longer valid.")

@@ -265,8 +265,11 @@ def ask_all(questions: Iterable[Question], *, requester: str, purpose: str,
             for key, (question, source, outcome) in results.items()}
 
 
+_digest_json = json.JSONEncoder(sort_keys=True, ensure_ascii=False).encode  # (made once)
+
+
 def _digest(value) -> str:
-    return hashlib.sha256(json.dumps(value, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    return hashlib.sha256(_digest_json(value).encode()).hexdigest()
 
 
 def query_hash(row: models.SourceQuery) -> str:
