@@ -106,6 +106,9 @@ class Statements:
         return statement if self.sqlite else _for_psycopg(statement)
 
     def _params(self, params: Mapping) -> dict:
+        """The driver's parameters: a new dict (the caller's is left alone), values adapted."""
+        if not params:
+            return {}
         sqlite = self.sqlite  # (most values go as they are: no call for those)
         return {name: value if type(value) in _AS_IS else adapt(value, sqlite)
                 for name, value in params.items()}
@@ -129,7 +132,7 @@ class Statements:
     def rows(self, statement: str, params: Mapping = (), *, write: bool = False) -> list[tuple]:
         cursor = self._cursor(write)
         try:
-            self._run(cursor, statement, self._params(dict(params)))
+            self._run(cursor, statement, self._params(params))
             return cursor.fetchall() if cursor.description else []
         finally:
             cursor.close()
@@ -146,13 +149,13 @@ class Statements:
         """Run an INSERT, UPDATE or DELETE; the number of rows it touched."""
         cursor = self._cursor(True)
         try:
-            self._run(cursor, statement, self._params(dict(params)))
+            self._run(cursor, statement, self._params(params))
             return cursor.rowcount
         finally:
             cursor.close()
 
     def write_many(self, statement: str, rows: Iterable[Mapping]) -> None:
-        rows = [self._params(dict(row)) for row in rows]
+        rows = [self._params(row) for row in rows]
         if not rows:
             return
         cursor = self._cursor(True)
