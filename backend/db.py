@@ -109,8 +109,8 @@ class _Checkpointer:
     checkpoint, which never blocks readers or writers, for the bulk of the pages. Under steady
     load it never quite catches up with the writers, and then the log grows without end (300 MB
     after 2,000 decisions), every commit extending the file. So the pages committed while it
-    ran are copied by the next commit of this process, still in the writer lock (``tail``,
-    a millisecond or two); with everything copied, the writer after it writes the log from its
+    ran are copied by the next commit of this process, still in the writer lock (``tail``, a
+    few milliseconds); with everything copied, the writer after it writes the log from its
     beginning again.
     """
 

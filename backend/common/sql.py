@@ -43,7 +43,8 @@ def _is_sqlite(connection: sa.Connection) -> bool:
 
 
 _AS_IS = frozenset({str, int, float, bool, type(None)})
-_json = json.JSONEncoder(ensure_ascii=False).encode  # (made once, unlike ``json.dumps(…, ensure_ascii=False)``)
+# (made once: ``json.dumps`` with an option builds a new encoder every call)
+_json = json.JSONEncoder(ensure_ascii=False).encode
 
 
 def adapt(value, sqlite: bool):
@@ -267,7 +268,8 @@ def _shape(model: type) -> _Shape:
                                                   if a[1].primary_key]
     return _Shape(
         mapper=mapper, table=mapper.local_table.name, primary_key=primary_key,
-        key_column=key_column.name, key_position=key_position, select=", ".join(c.name for _, c in attributes),
+        key_column=key_column.name, key_position=key_position,
+        select=", ".join(c.name for _, c in attributes),
         inserted=[(key, column.name, column.default) for key, column in attributes
                   if not column.primary_key],
         loaded=[(key, _converter(column.type)) for key, column in attributes],
