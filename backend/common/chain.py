@@ -132,6 +132,12 @@ def write_pending(session: Session) -> None:
         return
     statements = Statements()
     connection = statements.connection
+    logs = [log for log in dict.fromkeys(log for _, log, _ in pending)
+            if log not in (OBJECTS, UPDATES, LATE_UPDATES)]
+    # Rows and log entries as the driver takes them, built before the writer lock: only what
+    # is known once earlier rows are in (their ids) and the chains' links are left for it.
+    prepared = {log: [(entry, statements.adapted(vars(entry)))
+                      for _, entry_log, entry in pending if entry_log is log] for log in logs}
     begin_writing(connection)  # (SQLite: the writer lock, before anything below numbers rows)
     _update(statements, [item for _, log, item in pending if log is UPDATES])
     queued = [item for _, log, item in pending if log is OBJECTS]
@@ -142,11 +148,8 @@ def write_pending(session: Session) -> None:
         session.add(instance)
     _update(statements, [item for _, log, item in pending if log is LATE_UPDATES])
     tails = session.info.setdefault(_TAILS, {})
-    logs = [log for log in dict.fromkeys(log for _, log, _ in pending)
-            if log not in (OBJECTS, UPDATES, LATE_UPDATES)]
     for log in sorted(logs, key=lambda log: isinstance(log, ChainedLog)):
-        _write(connection, log, [entry for _, entry_log, entry in pending if entry_log is log],
-               tails)
+        _write(statements, log, prepared[log], tails)
 
 
 def _update(statements, updates: list) -> None:
@@ -170,30 +173,28 @@ def _positions(metadata: sa.MetaData) -> dict[str, int]:
     return {table.name: position for position, table in enumerate(metadata.sorted_tables)}
 
 
-def _write(connection: sa.Connection, log: ChainedLog | Rows, entries: list[Entry],
+def _write(statements, log: ChainedLog | Rows, items: list[tuple[Entry, dict]],
            tails: dict) -> None:
-    from backend.common.sql import Statements
+    """Insert ``items`` (each entry with its row from ``Statements.adapted``) in one statement:
+    functions resolved, and for a chained log, ids from its counter and the hashes linked."""
+    from backend.common.sql import adapt
 
-    if log.counter is None:
-        for entry in entries:
-            _resolve(entry)
-        Statements(connection).insert(log.model.__tablename__, [vars(e) for e in entries])
-        return
-    last = reserve(connection, log.counter, len(entries))
-    first = last - len(entries) + 1
-    previous = _hash_of_entry(connection, log, first - 1, tails)
-    for offset, entry in enumerate(entries):
-        _resolve(entry)
-        entry.id, entry.prev_hash = first + offset, previous
-        entry.hash = previous = log.hash_of(entry)
-    Statements(connection).insert(log.model.__tablename__, [vars(entry) for entry in entries])
-    tails[log.counter] = (last, previous)
-
-
-def _resolve(entry: Entry) -> None:
-    for name, value in vars(entry).items():
-        if callable(value):
-            setattr(entry, name, value())
+    for entry, row in items:
+        for name, value in row.items():
+            if callable(value):
+                value = value()
+                setattr(entry, name, value)
+                row[name] = adapt(value, statements.sqlite)
+    if log.counter is not None:
+        last = reserve(statements.connection, log.counter, len(items))
+        first = last - len(items) + 1
+        previous = _hash_of_entry(statements.connection, log, first - 1, tails)
+        for offset, (entry, row) in enumerate(items):
+            entry.id, entry.prev_hash = first + offset, previous
+            entry.hash = previous = log.hash_of(entry)
+            row.update(id=entry.id, prev_hash=entry.prev_hash, hash=entry.hash)
+        tails[log.counter] = (last, previous)
+    statements.insert(log.model.__tablename__, [row for _, row in items], adapted=True)
 
 
 def _hash_of_entry(connection: sa.Connection, log: ChainedLog, entry_id: int,

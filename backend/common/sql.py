@@ -155,8 +155,13 @@ class Statements:
         finally:
             cursor.close()
 
-    def write_many(self, statement: str, rows: Iterable[Mapping]) -> None:
-        rows = [self._params(row) for row in rows]
+    def adapted(self, row: Mapping) -> dict:
+        """``row`` as the driver takes it (a new dict; a function is left as it is): what
+        ``insert(…, adapted=True)`` expects, built before the writer lock is taken."""
+        return self._params(row)
+
+    def write_many(self, statement: str, rows: Iterable[Mapping], *, adapted: bool = False) -> None:
+        rows = list(rows) if adapted else [self._params(row) for row in rows]
         if not rows:
             return
         cursor = self._cursor(True)
@@ -165,10 +170,11 @@ class Statements:
         finally:
             cursor.close()
 
-    def insert(self, table: str, rows: Sequence[Mapping]) -> None:
-        """Insert rows that all have the same columns, with one statement."""
+    def insert(self, table: str, rows: Sequence[Mapping], *, adapted: bool = False) -> None:
+        """Insert rows that all have the same columns, with one statement (``adapted``: rows
+        that went through ``adapted`` already)."""
         if rows:
-            self.write_many(_insert(table, list(rows[0])), rows)
+            self.write_many(_insert(table, list(rows[0])), rows, adapted=adapted)
 
     def insert_returning_id(self, table: str, row: Mapping) -> int:
         return self.value(_insert(table, list(row)) + " RETURNING id", row, write=True)
