@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
 import threading
@@ -25,11 +24,10 @@ from backend.common.sql import Statements
 from backend.db import _Checkpointer, db
 from backend.licensing import operations
 from backend.licensing.models import Application, State
-from backend.verification.imports import import_file
 from tests.certificates.holders import driver_with_certificate
 from tests.conftest import make_app
 from tests.factories import citizen_token, id_number
-from tests.licensing.drivers import apply, eligible_records
+from tests.licensing.drivers import apply, eligible_records, import_records
 
 
 @pytest.fixture
@@ -44,9 +42,7 @@ def sqlite_app(tmp_path):
 def test_a_read_is_answered_while_another_transaction_holds_the_writer_lock(sqlite_app):
     number = id_number()
     with sqlite_app.app_context():
-        for source, rows in eligible_records(number, "陈读者").items():
-            if rows:
-                import_file(source, [json.dumps(r, ensure_ascii=False) for r in rows])
+        import_records(eligible_records(number, "陈读者"))
         db.session.commit()
     client = sqlite_app.test_client()
     _, headers = citizen_token(client, number, "陈读者")

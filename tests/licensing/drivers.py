@@ -26,15 +26,20 @@ def eligible_records(number: str, name: str) -> dict:
     }
 
 
+def import_records(records: dict) -> None:
+    """Import mirror records source by source, as a department's JSON Lines export arrives."""
+    for source, rows in records.items():
+        if rows:
+            import_file(source, [json.dumps(r, ensure_ascii=False) for r in rows])
+
+
 def make_driver(client, *, name="陈测试", birth=dt.date(1990, 1, 1), **overrides):
     """Import mirror records (eligible unless overridden) and sign in; (number, headers)."""
     number = id_number(birth)
     records = eligible_records(number, name)
     for source, value in overrides.items():
         records[source] = [dict(r, id_number=number) for r in value] if value else []
-    for source, rows in records.items():
-        if rows:
-            import_file(source, [json.dumps(r, ensure_ascii=False) for r in rows])
+    import_records(records)
     return citizen_token(client, number, name)
 
 

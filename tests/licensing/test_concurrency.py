@@ -1,6 +1,5 @@
 """Races that only a real database settles: proven on PostgreSQL with committed transactions."""
 
-import json
 import threading
 
 import pytest
@@ -8,11 +7,10 @@ import sqlalchemy as sa
 
 from backend.db import db
 from backend.licensing.models import Application
-from backend.verification.imports import import_file
 from tests.conftest import POSTGRES_URL
 from tests.factories import citizen_token, id_number
 from tests.harness import fire_together
-from tests.licensing.drivers import ADDRESS, eligible_records
+from tests.licensing.drivers import ADDRESS, eligible_records, import_records
 
 pytestmark = pytest.mark.skipif(POSTGRES_URL is None, reason="no PostgreSQL server answers")
 
@@ -20,9 +18,7 @@ pytestmark = pytest.mark.skipif(POSTGRES_URL is None, reason="no PostgreSQL serv
 def test_concurrent_identical_submissions_make_one_application(committed_app):
     number = id_number()
     with committed_app.app_context():
-        for source, rows in eligible_records(number, "陈并发").items():
-            if rows:
-                import_file(source, [json.dumps(r, ensure_ascii=False) for r in rows])
+        import_records(eligible_records(number, "陈并发"))
         db.session.commit()
     client = committed_app.test_client()
     _, headers = citizen_token(client, number, "陈并发")
@@ -38,9 +34,7 @@ def test_concurrent_identical_submissions_make_one_application(committed_app):
 def test_concurrent_different_keys_still_make_one_open_application(committed_app):
     number = id_number()
     with committed_app.app_context():
-        for source, rows in eligible_records(number, "林并发").items():
-            if rows:
-                import_file(source, [json.dumps(r, ensure_ascii=False) for r in rows])
+        import_records(eligible_records(number, "林并发"))
         db.session.commit()
     _, headers = citizen_token(committed_app.test_client(), number, "林并发")
     body = {"matter": "driver-cert-issue", "phone": "13800000000", "mailing_address": ADDRESS}
@@ -58,9 +52,7 @@ def test_first_time_and_returning_applicants_at_once_never_fail(committed_app):
     people = [(id_number(), f"陈并发{i}") for i in range(6)]
     with committed_app.app_context():
         for number, name in people:
-            for source, rows in eligible_records(number, name).items():
-                if rows:
-                    import_file(source, [json.dumps(r, ensure_ascii=False) for r in rows])
+            import_records(eligible_records(number, name))
         db.session.commit()
     client = committed_app.test_client()
     tokens = [citizen_token(client, number, name)[1] for number, name in people]
