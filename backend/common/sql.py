@@ -138,6 +138,16 @@ class Statements:
         finally:
             cursor.close()
 
+    def records(self, statement: str, params: Mapping = ()) -> list[dict]:
+        """The rows of a query as dicts keyed by the names of its columns."""
+        cursor = self._cursor(False)
+        try:
+            self._run(cursor, statement, self._params(params))
+            names = [column[0] for column in cursor.description]
+            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        finally:
+            cursor.close()
+
     def row(self, statement: str, params: Mapping = (), *, write: bool = False) -> tuple | None:
         found = self.rows(statement, params, write=write)
         return found[0] if found else None

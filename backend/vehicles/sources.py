@@ -20,27 +20,22 @@ CERTIFICATES = "transport_certificates.by_plate"
 
 
 def _vehicle(plate: str):
-    row = Statements().row(
+    found = Statements().records(
         "SELECT plate, vin, owner_id_number, owner_name, category, seats, power_type, "
         "wheelbase_mm, first_registered_on, use_nature, inspection_valid_until, status "
         "FROM mirror_vehicles WHERE plate = :plate", {"plate": plate})
-    if row is None:
+    if not found:
         return None
-    (plate, vin, owner_id_number, owner_name, category, seats, power_type, wheelbase_mm,
-     first_registered_on, use_nature, inspection_valid_until, status) = row
-    return {"plate": plate, "vin": vin, "owner_id_number": owner_id_number,
-            "owner_name": owner_name, "category": category, "seats": seats,
-            "power_type": power_type, "wheelbase_mm": wheelbase_mm,
-            "first_registered_on": iso(first_registered_on), "use_nature": use_nature,
-            "inspection_valid_until": iso(inspection_valid_until), "status": status}
+    vehicle = found[0]
+    return {**vehicle, "first_registered_on": iso(vehicle["first_registered_on"]),
+            "inspection_valid_until": iso(vehicle["inspection_valid_until"])}
 
 
 def _policies(plate: str):
-    rows = Statements().rows(
+    policies = Statements().records(
         "SELECT policy_number, insurer, kind, valid_until FROM mirror_insurance "
         "WHERE plate = :plate ORDER BY valid_until DESC", {"plate": plate})
-    return [{"policy_number": number, "insurer": insurer, "kind": kind,
-             "valid_until": iso(valid_until)} for number, insurer, kind, valid_until in rows]
+    return [{**policy, "valid_until": iso(policy["valid_until"])} for policy in policies]
 
 
 def _position(plate: str):
@@ -50,23 +45,18 @@ def _position(plate: str):
 
 
 def _platform(code: str):
-    row = Statements().row("SELECT code, name, licence_number, valid_until, status "
-                           "FROM platforms WHERE code = :code", {"code": code})
-    if row is None:
-        return None
-    code, name, licence_number, valid_until, status = row
-    return {"code": code, "name": name, "licence_number": licence_number,
-            "valid_until": iso(valid_until), "status": status}
+    found = Statements().records("SELECT code, name, licence_number, valid_until, status "
+                                 "FROM platforms WHERE code = :code", {"code": code})
+    return {**found[0], "valid_until": iso(found[0]["valid_until"])} if found else None
 
 
 def _transport_certificates(plate: str):
     """Every transport certificate the plate ever had (no holder data: not needed, not logged)."""
-    rows = Statements().rows(
+    certificates = Statements().records(
         "SELECT number, version, status, platform_code, valid_until FROM certificates "
         "WHERE kind = :kind AND plate = :plate ORDER BY id", {"kind": Kind.TRANSPORT, "plate": plate})
-    return [{"number": number, "version": version, "status": status,
-             "platform_code": platform_code, "valid_until": iso(valid_until)}
-            for number, version, status, platform_code, valid_until in rows]
+    return [{**certificate, "valid_until": iso(certificate["valid_until"])}
+            for certificate in certificates]
 
 
 MIRROR_OPERATIONS.update({

@@ -83,16 +83,16 @@ def iso(value) -> str | None:
 
 
 def _identity_person(id_number: str):
-    row = Statements().row(
+    found = Statements().records(
         "SELECT id_number, name, sex, birth_date, hukou_region, card_valid_until, "
         "card_reported_lost FROM mirror_identity WHERE id_number = :id_number",
         {"id_number": id_number})
-    if row is None:
+    if not found:
         return None
-    number, name, sex, birth_date, hukou_region, card_valid_until, lost = row
-    return {"id_number": number, "name": name, "sex": sex, "birth_date": iso(birth_date),
-            "hukou_region": hukou_region, "card_valid_until": iso(card_valid_until) or "长期",
-            "card_reported_lost": bool(lost)}
+    person = found[0]
+    return {**person, "birth_date": iso(person["birth_date"]),
+            "card_valid_until": iso(person["card_valid_until"]) or "长期",
+            "card_reported_lost": bool(person["card_reported_lost"])}
 
 
 def _police_records(id_number: str):
@@ -103,14 +103,14 @@ def _police_records(id_number: str):
 
 
 def _driving_licence(id_number: str):
-    row = Statements().row(
+    found = Statements().records(
         "SELECT licence_class, first_issued_on, status, valid_until, cycles "
         "FROM mirror_driving_licences WHERE id_number = :id_number", {"id_number": id_number})
-    if row is None:
+    if not found:
         return None
-    licence_class, first_issued_on, status, valid_until, cycles = row
-    return {"licence_class": licence_class, "first_issued_on": iso(first_issued_on),
-            "status": status, "valid_until": iso(valid_until), "cycles": as_json(cycles)}
+    licence = found[0]
+    return {**licence, "first_issued_on": iso(licence["first_issued_on"]),
+            "valid_until": iso(licence["valid_until"]), "cycles": as_json(licence["cycles"])}
 
 
 def _residence_permit(id_number: str):
