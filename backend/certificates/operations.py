@@ -8,6 +8,7 @@ storing, and a certificate printed after a key rotation carries the new key's si
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -53,21 +54,34 @@ def current_certificate(holder: Person, kind: Kind) -> Certificate | None:
         {"holder": holder.id, "kind": kind, "status": Status.VALID}, order_by="version DESC")
 
 
-def issue(*, kind: Kind, number: str, holder: Person, valid_from: dt.date, valid_until: dt.date,
-          actor: str, previous: Certificate | None = None, **extra) -> Certificate:
-    """A new certificate, or a new version replacing ``previous``."""
+def issue(*, kind: Kind, number: str | Callable[[], str], holder: Person, valid_from: dt.date,
+          valid_until: dt.date, actor: str, previous: Certificate | None = None,
+          contested: bool = False, **extra) -> Certificate:
+    """A new certificate, or a new version replacing ``previous``.
+
+    ``number`` may be a function, called in the write phase right before the insert (a number
+    drawn from a gapless counter there is given back should the transaction roll back).
+    ``contested``: another request may take a unique value of it (a plate) first; queue it
+    inside ``backend.common.chain.undone_on_conflict``.
+    """
     if previous is not None:
         set_status(previous, Status.REPLACED, actor=actor, reason="新版本已签发 replaced by a new version")
     now = utcnow()
     certificate = Certificate(
-        kind=kind, number=number, holder=holder, holder_id=holder.id, status=Status.VALID,
+        kind=kind, number=None if callable(number) else number, holder=holder,
+        holder_id=holder.id, status=Status.VALID,
         version=previous.version + 1 if previous else 1, previous=previous,
         previous_id=previous.id if previous else None, valid_from=valid_from,
         valid_until=valid_until, issued_at=now, status_changed_at=now, **extra,
     )
-    add(db.session, certificate)
+
+    def draw_number():
+        certificate.number = number()
+
     # Inserted at the next flush, with the rest of the decision; the entry takes the id the
     # flush gives the certificate.
+    add(db.session, certificate, before_insert=draw_number if callable(number) else None,
+        contested=contested)
     record(actor, "certificate.issued", "certificate", certificate, after=_snapshot(certificate))
     return certificate
 

@@ -8,6 +8,13 @@ were queued), then new objects (``add``) in the order their foreign keys need, e
 the session afterwards as if loaded, then updates that need their ids, then plain rows
 (``Rows``, one statement per table), then the chained logs.
 
+A decision that may lose a race to a unique constraint (two requests issuing a certificate for
+one plate at once) queues its contested insert with ``add(…, contested=True)`` inside
+``undone_on_conflict``: the write phase runs it first, with the queued updates, in a savepoint.
+Should the constraint refuse it, the savepoint rolls back and everything queued inside that
+block is dropped (nothing of it was written), and its ``on_conflict`` decides what to write
+instead, still in the same transaction and writer lock.
+
 ``append`` queues an :class:`Entry` on the session without its id or hash. Whenever the session
 flushes (and before it commits, or opens a savepoint), the queued entries get the next ids from
 each log's gapless counter in one ``UPDATE … RETURNING``, are linked to the hash of the entry
@@ -22,6 +29,7 @@ when it ends unwritten.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import hashlib
@@ -36,6 +44,7 @@ from sqlalchemy.orm import Session, SessionTransaction, scoped_session
 GENESIS_HASH = "0" * 64
 _PENDING = "chained_log_pending"
 _TAILS = "chained_log_tails"  # counter -> (id, hash) of the last entry this transaction wrote
+_GROUP = "chained_log_group"  # the ``undone_on_conflict`` block being queued, if any
 
 
 @dataclasses.dataclass(frozen=True)
@@ -48,7 +57,8 @@ class ChainedLog:
 # Queues beside the logs: new model instances (inserted on the driver, then attached to the
 # session), and ``UPDATE`` statements that must touch exactly one row (else 409), run before
 # or after those inserts.
-OBJECTS, UPDATES, LATE_UPDATES = object(), object(), object()
+OBJECTS, UPDATES, LATE_UPDATES, CONTESTED = object(), object(), object(), object()
+_QUEUES = (OBJECTS, UPDATES, LATE_UPDATES, CONTESTED)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -81,7 +91,32 @@ def append(session: Session, log: ChainedLog, entry: Entry) -> None:
     if isinstance(session, scoped_session):
         session = session()
     owner = session.get_nested_transaction() or session.get_transaction()
-    session.info.setdefault(_PENDING, []).append((owner, log, entry))
+    session.info.setdefault(_PENDING, []).append((owner, log, entry, session.info.get(_GROUP)))
+
+
+@dataclasses.dataclass(eq=False)
+class _Group:
+    on_conflict: Callable[[Exception], None]
+
+
+@contextlib.contextmanager
+def undone_on_conflict(session: Session, on_conflict: Callable[[Exception], None]):
+    """Queue a step of a decision that stands or falls with its contested insert (queued in the
+    block with ``add(…, contested=True)``; at most one per write phase).
+
+    If the database refuses that insert, nothing queued in the block is written and
+    ``on_conflict(error)`` is called in the write phase: the transaction and the writer lock
+    are still held, what was queued before the block is queued still, and it may queue more
+    and flush. In-memory changes made in the block are the caller's to undo there.
+    """
+    if isinstance(session, scoped_session):
+        session = session()
+    outer = session.info.get(_GROUP)
+    session.info[_GROUP] = _Group(on_conflict)
+    try:
+        yield
+    finally:
+        session.info[_GROUP] = outer
 
 
 def reserve(connection: sa.Connection, counter: str, count: int) -> int:
@@ -98,12 +133,18 @@ def reserve(connection: sa.Connection, counter: str, count: int) -> int:
     return value
 
 
-def add(session: Session, instance, *, before_insert: Callable[[], None] | None = None) -> None:
+def add(session: Session, instance, *, before_insert: Callable[[], None] | None = None,
+        contested: bool = False) -> None:
     """Queue a new model instance: inserted at the next flush (after the rows its foreign keys
     point to), then attached to ``session`` like a loaded one, so later changes are tracked.
     Until then it is in memory only; its relationships may point to other queued instances.
-    ``before_insert`` runs in the write phase right before the insert (to number it there)."""
-    append(session, OBJECTS, (instance, before_insert))
+    ``before_insert`` runs in the write phase right before the insert (to number it there).
+    ``contested``: a unique constraint may refuse it; queued in ``undone_on_conflict``."""
+    if isinstance(session, scoped_session):
+        session = session()
+    if contested and session.info.get(_GROUP) is None:
+        raise RuntimeError("a contested insert must be queued inside undone_on_conflict")
+    append(session, CONTESTED if contested else OBJECTS, (instance, before_insert))
 
 
 def update_one(session: Session, statement: str, params: dict, conflict: tuple[str, str], *,
@@ -132,21 +173,40 @@ def write_pending(session: Session) -> None:
         return
     statements = Statements()
     connection = statements.connection
-    logs = [log for log in dict.fromkeys(log for _, log, _ in pending)
-            if log not in (OBJECTS, UPDATES, LATE_UPDATES)]
+    logs = [log for log in dict.fromkeys(log for _, log, _, _ in pending) if log not in _QUEUES]
     # Rows and log entries as the driver takes them, built before the writer lock: only what
     # is known once earlier rows are in (their ids) and the chains' links are left for it.
     prepared = {log: [(entry, statements.adapted(vars(entry)))
-                      for _, entry_log, entry in pending if entry_log is log] for log in logs}
+                      for _, entry_log, entry, _ in pending if entry_log is log] for log in logs}
     begin_writing(connection)  # (SQLite: the writer lock, before anything below numbers rows)
-    _update(statements, [item for _, log, item in pending if log is UPDATES])
-    queued = [item for _, log, item in pending if log is OBJECTS]
+    contested = [(group, item) for _, log, item, group in pending if log is CONTESTED]
+    if len(contested) > 1:
+        raise RuntimeError("one contested insert per write phase")
+    if contested:
+        statements.write("SAVEPOINT contested")
+    _update(statements, [item for _, log, item, _ in pending if log is UPDATES])
+    for group, (instance, before_insert) in contested:
+        try:
+            if before_insert is not None:
+                before_insert()
+            statements.insert_object(instance)
+        except sa.exc.IntegrityError as error:
+            statements.write("ROLLBACK TO SAVEPOINT contested")
+            statements.write("RELEASE SAVEPOINT contested")
+            # Written so far in this phase: nothing (the savepoint took the updates back).
+            session.info[_PENDING] = [item for item in pending if item[3] is not group] + \
+                session.info.get(_PENDING, [])
+            group.on_conflict(error)
+            return
+        statements.write("RELEASE SAVEPOINT contested")
+        session.add(instance)
+    queued = [item for _, log, item, _ in pending if log is OBJECTS]
     for instance, before_insert in sorted(queued, key=lambda item: _dependency_order(item[0])):
         if before_insert is not None:
             before_insert()
         statements.insert_object(instance)
         session.add(instance)
-    _update(statements, [item for _, log, item in pending if log is LATE_UPDATES])
+    _update(statements, [item for _, log, item, _ in pending if log is LATE_UPDATES])
     tails = session.info.setdefault(_TAILS, {})
     for log in sorted(logs, key=lambda log: isinstance(log, ChainedLog)):
         _write(statements, log, prepared[log], tails)

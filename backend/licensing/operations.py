@@ -223,16 +223,22 @@ def _change(application: Application, changes: dict, *, guard_state: State | Non
                    set_committed_value(application, name, value()) for name, value in late.items()])
 
 
+_KEPT = ("state", "open_key", "decided_at", "updated_at", "certificate_id", "certificate",
+         "events", "mailing_items")
+
+
 def keep(application: Application) -> dict:
-    """What the application is now in memory, for ``restore`` after a savepoint rolls back
-    (changes made through ``_change`` are not the ORM's to undo)."""
-    return {name: getattr(application, name) for name in
-            ("state", "open_key", "decided_at", "updated_at", "certificate_id", "events")}
+    """What the application is now in memory, for ``restore`` when what follows is undone
+    (changes made through ``_change`` are not the ORM's to undo). Nothing is loaded."""
+    return {name: application.__dict__[name] for name in _KEPT if name in application.__dict__}
 
 
 def restore(application: Application, kept: dict) -> None:
-    for name, value in kept.items():
-        set_committed_value(application, name, value)
+    for name in _KEPT:
+        if name in kept:
+            set_committed_value(application, name, kept[name])
+        else:  # (not loaded then: loaded again when next used)
+            application.__dict__.pop(name, None)
 
 
 def _add_event(application: Application, before: State | None, to: State, *, actor: str,

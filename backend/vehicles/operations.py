@@ -20,6 +20,7 @@ from flask import current_app
 
 from backend.certificates import operations as certificates
 from backend.certificates.models import Certificate, Kind, Status
+from backend.common.chain import undone_on_conflict
 from backend.common.counters import next_value
 from backend.common.sql import Statements
 from backend.db import db
@@ -149,11 +150,14 @@ def _expire_lapsed(plate: str, actor: str) -> None:
         certificates.set_status(lapsed, Status.EXPIRED, actor=actor, reason="有效期届满 expired")
 
 
-def issue_transport_certificate(application: Application, actor: str) -> Certificate | None:
+def issue_transport_certificate(application: Application, actor: str) -> None:
     """Issue the certificate of an approved vehicle permit and queue it for the post.
 
-    The number is drawn inside the savepoint that inserts the certificate: when the plate turns
-    out to be taken, the rollback gives the number back, so numbers stay gapless.
+    Queued like the rest of the decision and written with it. The plate's uniqueness among
+    valid certificates settles a race the checks could not see: the certificate goes in first
+    in the write phase, its number drawn from the counter right there, in a savepoint; if
+    another request has just taken the plate, the savepoint gives the number back, nothing of
+    the issuing is written, and the application is rejected instead (``_lose_to``).
     """
     plate, code = application.inputs["plate"], application.inputs["platform"]
     starts = licensing.today()
@@ -161,29 +165,26 @@ def issue_transport_certificate(application: Application, actor: str) -> Certifi
     if ends < starts:
         raise ApiError(409, "车辆注册登记已满规定年限，不能核发运输证。",
                        "The vehicle has reached its age limit; no certificate can be issued.")
-    # The decision so far (application, history, results) is written first: a conflict on the
-    # application itself surfaces here, not as the plate's.
-    db.session.flush()
     decided_so_far = licensing.keep(application)
-    try:
-        with db.session.begin_nested():
-            licensing.transition(application, State.APPROVED, actor=actor)
-            _expire_lapsed(plate, actor)
-            number = transport_certificate_number(
-                next_value(NUMBER_COUNTER), current_app.config["TRANSPORT_CERT_NUMBER_PATTERN"])
-            certificate = certificates.issue(
-                kind=Kind.TRANSPORT, number=number, holder=application.applicant,
-                valid_from=starts, valid_until=ends, actor=actor,
-                plate=plate, platform_code=code, valid_plate=plate)
-            _deliver(application, certificate, actor)
-    except sa.exc.IntegrityError:
-        licensing.restore(application, decided_so_far)  # as the savepoint's rollback left it
+
+    def lost(error: Exception) -> None:  # (in the write phase: the writer lock is held)
+        licensing.restore(application, decided_so_far)
         winner = valid_transport_certificate(plate)
         if winner is None:
-            raise
+            raise error
         _lose_to(application, winner, actor)
-        return None
-    return certificate
+        db.session.flush()
+
+    pattern = current_app.config["TRANSPORT_CERT_NUMBER_PATTERN"]
+    with undone_on_conflict(db.session, lost):
+        licensing.transition(application, State.APPROVED, actor=actor)
+        _expire_lapsed(plate, actor)
+        certificate = certificates.issue(
+            kind=Kind.TRANSPORT, holder=application.applicant, valid_from=starts,
+            valid_until=ends, actor=actor, plate=plate, platform_code=code, valid_plate=plate,
+            number=lambda: transport_certificate_number(next_value(NUMBER_COUNTER), pattern),
+            contested=True)
+        _deliver(application, certificate, actor)
 
 
 def _deliver(application: Application, certificate: Certificate, actor: str) -> None:
