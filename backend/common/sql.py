@@ -31,6 +31,7 @@ from backend.db import begin_writing, db
 
 _PARAMETER = re.compile(r"(?<![:\w]):(\w+)")
 _CACHED = "wyc.statements"  # session.info: (transaction, Statements) of the current transaction
+_READ = "wyc.read"  # session.info: what ``load`` read in this transaction (held: see there)
 
 
 @functools.cache
@@ -243,7 +244,17 @@ class Statements:
         # ``session.add`` without its save-update cascade, which walks every relationship:
         # nothing is loaded on a row just read, so there is nothing for it to find.
         session._save_or_update_impl(sa.inspect(instance))
+        # The session's identity map holds its instances weakly: a row read to check the
+        # request (the certificate in force) and dropped would be read again by the decision.
+        # Held until the transaction ends.
+        session.info.setdefault(_READ, []).append(instance)
         return instance
+
+
+@sa.event.listens_for(sa.orm.Session, "after_transaction_end")
+def _let_go(session: sa.orm.Session, transaction: sa.orm.SessionTransaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_READ, None)
 
 
 @dataclasses.dataclass(frozen=True)
