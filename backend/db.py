@@ -38,6 +38,7 @@ class Session(FlaskSession):
         Entries are not ORM objects, so they go here rather than in a flush event: a session
         whose only news is log entries is "clean" and would skip its flush events.
         """
+        chain.check_not_queuing(self)
         super().flush(objects)
         chain.write_pending(self)
 

@@ -108,15 +108,26 @@ def undone_on_conflict(session: Session, on_conflict: Callable[[Exception], None
     ``on_conflict(error)`` is called in the write phase: the transaction and the writer lock
     are still held, what was queued before the block is queued still, and it may queue more
     and flush. In-memory changes made in the block are the caller's to undo there.
+
+    The block only queues: the session does not autoflush in it, and flushing is an error
+    (part of the block would be written before its contested insert was even queued).
     """
     if isinstance(session, scoped_session):
         session = session()
-    outer = session.info.get(_GROUP)
+    if session.info.get(_GROUP) is not None:
+        raise RuntimeError("undone_on_conflict blocks do not nest")
     session.info[_GROUP] = _Group(on_conflict)
     try:
-        yield
+        with session.no_autoflush:
+            yield
     finally:
-        session.info[_GROUP] = outer
+        session.info[_GROUP] = None
+
+
+def check_not_queuing(session: Session) -> None:
+    """Called by the session's flush: refused inside ``undone_on_conflict``."""
+    if session.info.get(_GROUP) is not None:
+        raise RuntimeError("a flush inside undone_on_conflict")
 
 
 def reserve(connection: sa.Connection, counter: str, count: int) -> int:

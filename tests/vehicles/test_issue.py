@@ -6,12 +6,15 @@ import re
 import pytest
 import sqlalchemy as sa
 
+from backend.certificates import operations as certificates
 from backend.certificates.models import Certificate, Kind, Status
+from backend.common.counters import current_value
 from backend.licensing import operations as licensing
-from backend.licensing.models import State
+from backend.licensing.models import Outcome, State
 from backend.licensing.rules import add_years
 from backend.mailing.models import MailingItem
 from backend.vehicles import sources
+from backend.vehicles.operations import NUMBER_COUNTER
 from backend.vehicles.rules import VEHICLE_RULES
 from backend.verification.sources import MIRROR_OPERATIONS
 from tests.vehicles.fleet import (
@@ -292,6 +295,37 @@ def test_registry_down_sends_the_application_to_review_and_a_clerk_issues(client
     licensing.decide(application, approve=True, reason="已电话核实车管所登记信息", actor="staff:test")
     assert application.state == State.ISSUED
     assert database.session.get(Certificate, application.certificate_id).valid_plate == plate
+
+
+def test_clerk_approving_after_the_plate_was_taken_rejects_and_writes_nothing_of_the_approval(
+        client, database, registry_down):
+    """The application waits for review; meanwhile a certificate takes the plate by a way the
+    application's checks never saw. The clerk's approval loses to the database: rejected with
+    the rule failing, the approval's steps, certificate number and mailing item not written."""
+    number, headers = owner(client)
+    plate = make_vehicle(number)
+    response = apply(client, headers, plate=plate, platform=make_platform())
+    application = licensing.by_number(response.json["number"])
+    assert application.state == State.AWAITING_REVIEW
+    other = make_platform()
+    taken = certificates.issue(kind=Kind.TRANSPORT, number="闽交运管许可厦字350200999999号",
+                               holder=application.applicant, valid_from=licensing.today(),
+                               valid_until=licensing.today() + days(30), actor="test",
+                               plate=plate, platform_code=other, valid_plate=plate)
+    database.session.flush()
+    counter = current_value(NUMBER_COUNTER)
+    registry_down.come_back()
+    licensing.decide(application, approve=True, reason="已核实", actor="staff:test")
+    database.session.expire_all()
+    assert application.state == State.REJECTED and application.certificate_id is None
+    assert [e.to_state for e in application.events][-2:] == [State.AWAITING_REVIEW, State.REJECTED]
+    result = next(r for r in licensing.latest_results(application) if r.rule == "veh.single_platform")
+    assert result.outcome == Outcome.FAIL and result.facts["number"] == taken.number
+    assert current_value(NUMBER_COUNTER) == counter
+    assert database.session.scalars(sa.select(Certificate.id).where(
+        Certificate.plate == plate)).all() == [taken.id]
+    assert database.session.scalar(sa.select(sa.func.count()).select_from(MailingItem).where(
+        MailingItem.application_id == application.id)) == 0
 
 
 def test_platforms_endpoint_lists_only_licensed_platforms(client):
