@@ -167,6 +167,15 @@ def committed_app(tmp_path):
 
 
 @pytest.fixture
+def sqlite_app(tmp_path):
+    """An app on a SQLite file of its own whose requests really commit."""
+    app = make_app(f"sqlite:///{tmp_path / 'wyc.sqlite3'}", tmp_path)
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
 def sign_in(client, database):
     """``sign_in(Role.CLERK)``: a new staff account with that role, the client signed in as it."""
     from tests.harness import sign_in_as

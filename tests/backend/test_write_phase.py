@@ -16,7 +16,6 @@ import sqlite3
 import threading
 import time
 
-import pytest
 import sqlalchemy as sa
 
 from backend.certificates.models import Certificate, Kind, Status
@@ -25,18 +24,8 @@ from backend.db import _Checkpointer, db
 from backend.licensing import operations
 from backend.licensing.models import Application, State
 from tests.certificates.holders import driver_with_certificate
-from tests.conftest import make_app
 from tests.factories import citizen_token, id_number
 from tests.licensing.drivers import apply, eligible_records, import_records
-
-
-@pytest.fixture
-def sqlite_app(tmp_path):
-    """An app on a SQLite file of its own whose requests really commit."""
-    app = make_app(f"sqlite:///{tmp_path / 'wyc.sqlite3'}", tmp_path)
-    yield app
-    with app.app_context():
-        db.engine.dispose()
 
 
 def test_a_read_is_answered_while_another_transaction_holds_the_writer_lock(sqlite_app):

@@ -1,7 +1,9 @@
-"""One vehicle, one platform under concurrent requests: settled by PostgreSQL itself.
+"""One vehicle, one platform under concurrent requests: settled by the database itself, on
+PostgreSQL and on the embedded SQLite default.
 
-Each request runs in its own thread, app context and committed transaction on a schema of its
-own, as gunicorn workers would; the rolled-back test transaction cannot be shared by threads.
+Each request runs in its own thread, app context and committed transaction (on PostgreSQL on a
+schema of its own), as gunicorn workers would; the rolled-back test transaction cannot be
+shared by threads.
 """
 
 import re
@@ -19,17 +21,22 @@ from tests.factories import citizen_token, id_number
 from tests.harness import fire_together
 from tests.vehicles.fleet import ADDRESS, make_platform, make_vehicle
 
-pytestmark = [pytest.mark.postgres,
-              pytest.mark.skipif(POSTGRES_URL is None, reason="no PostgreSQL server answers")]
+
+@pytest.fixture(params=[
+    pytest.param("committed_app", marks=[pytest.mark.postgres, pytest.mark.skipif(
+        POSTGRES_URL is None, reason="no PostgreSQL server answers")], id="postgresql"),
+    pytest.param("sqlite_app", id="sqlite")])
+def racing_app(request):
+    return request.getfixturevalue(request.param)
 
 
-def test_concurrent_applications_for_one_plate_end_with_one_certificate_and_no_gaps(committed_app):
+def test_concurrent_applications_for_one_plate_end_with_one_certificate_and_no_gaps(racing_app):
     number = id_number()
-    with committed_app.app_context():
+    with racing_app.app_context():
         platforms = [make_platform() for _ in range(3)]
         plates = [make_vehicle(number) for _ in range(3)]
         db.session.commit()
-    client = committed_app.test_client()
+    client = racing_app.test_client()
     _, headers = citizen_token(client, number, "陈并发")
     client.get("/api/v1/applications", headers=headers)  # registers the person beforehand
 
@@ -38,7 +45,7 @@ def test_concurrent_applications_for_one_plate_end_with_one_certificate_and_no_g
                                                         plates[1:] for i in range(3)]
 
     def submit(i, plate, platform):
-        return lambda: committed_app.test_client().post("/api/v1/applications", json={
+        return lambda: racing_app.test_client().post("/api/v1/applications", json={
             "matter": "vehicle-permit-issue", "plate": plate, "platform": platform,
             "mailing_address": ADDRESS}, headers={**headers, "Idempotency-Key": f"race-{i}"})
 
@@ -56,7 +63,7 @@ def test_concurrent_applications_for_one_plate_end_with_one_certificate_and_no_g
     for plate in plates:
         assert [s for s, _ in outcomes[plate]].count("issued") == 1, outcomes[plate]
 
-    with committed_app.app_context():
+    with racing_app.app_context():
         certificates = db.session.scalars(sa.select(Certificate).where(
             Certificate.kind == Kind.TRANSPORT).order_by(Certificate.id)).all()
         valid = [c for c in certificates if c.status == Status.VALID]
