@@ -34,12 +34,12 @@ class Certificate(Base):
     __table_args__ = (sa.UniqueConstraint("kind", "number", "version"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[Kind] = mapped_column(enum_column(Kind), index=True)
+    kind: Mapped[Kind] = mapped_column(enum_column(Kind))  # (first in the unique key)
     number: Mapped[str] = mapped_column(sa.String(60), index=True)
     version: Mapped[int] = mapped_column(default=1)
     holder_id: Mapped[int] = mapped_column(sa.ForeignKey("people.id"), index=True)
     previous_id: Mapped[int | None] = mapped_column(sa.ForeignKey("certificates.id"))
-    status: Mapped[Status] = mapped_column(enum_column(Status), index=True)
+    status: Mapped[Status] = mapped_column(enum_column(Status))
     valid_from: Mapped[dt.date]
     valid_until: Mapped[dt.date]
     issued_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

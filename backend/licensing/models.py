@@ -49,8 +49,9 @@ class Application(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(sa.String(32), unique=True)
-    matter_code: Mapped[str] = mapped_column(sa.ForeignKey("matters.code"), index=True)
-    applicant_id: Mapped[int] = mapped_column(sa.ForeignKey("people.id"), index=True)
+    matter_code: Mapped[str] = mapped_column(sa.ForeignKey("matters.code"))
+    # (looked up through the unique key it comes first in)
+    applicant_id: Mapped[int] = mapped_column(sa.ForeignKey("people.id"))
     channel: Mapped[Channel] = mapped_column(enum_column(Channel, 24))
     state: Mapped[State] = mapped_column(enum_column(State, 24), index=True)
     inputs: Mapped[dict] = mapped_column(sa.JSON, default=dict)

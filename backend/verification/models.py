@@ -64,7 +64,9 @@ class MirrorResidencePermit(Base):
 class SourceQuery(Base):
     """One question put to a source, X-Road style: who asked, why, hashes, latency, outcome.
 
-    Append-only and hash-chained like the audit log (ids from a gapless counter)."""
+    Append-only and hash-chained like the audit log (ids from a gapless counter). Query ids
+    are UUIDv7, ordered by time, so new ones go in at the end of their index; no index on
+    ``hash`` (see ``AuditEntry``)."""
 
     __tablename__ = "source_queries"
 
@@ -81,4 +83,4 @@ class SourceQuery(Base):
     latency_ms: Mapped[float]
     outcome: Mapped[str] = mapped_column(sa.String(20))
     prev_hash: Mapped[str] = mapped_column(sa.String(64))
-    hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    hash: Mapped[str] = mapped_column(sa.String(64))

@@ -25,11 +25,11 @@ import hashlib
 import json
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterable
 
 import requests
 from flask import current_app
+from uuid6 import uuid7
 
 from backend.common.chain import ChainedLog, Entry, append, canonical_hash
 from backend.common.sql import Statements, as_json, as_utc
@@ -288,7 +288,7 @@ QUERY_LOG = ChainedLog(models.SourceQuery, QUERY_LOG_COUNTER, query_hash)
 def _log(question: Question, implementation: str, status: Status, data, latency_ms: float, *,
          requester: str, purpose: str) -> Answer:
     row = Entry(
-        query_id=str(uuid.uuid4()), at=utcnow(), requester=requester,
+        query_id=str(uuid7()), at=utcnow(), requester=requester,
         purpose=purpose, source=question.source, operation=question.operation,
         implementation=implementation, request_hash=_digest(question.params),
         response_hash=None if status == Status.UNAVAILABLE else _digest(data),
