@@ -187,8 +187,8 @@ def write_pending(session: Session) -> None:
     logs = [log for log in dict.fromkeys(log for _, log, _, _ in pending) if log not in _QUEUES]
     # Rows and log entries as the driver takes them, built before the writer lock: only what
     # is known once earlier rows are in (their ids) and the chains' links are left for it.
-    prepared = {log: [(entry, statements.adapted(vars(entry)))
-                      for _, entry_log, entry, _ in pending if entry_log is log] for log in logs}
+    prepared = {log: [_prepared(statements, entry) for _, entry_log, entry, _ in pending
+                      if entry_log is log] for log in logs}
     begin_writing(connection)  # (SQLite: the writer lock, before anything below numbers rows)
     contested = [(group, item) for _, log, item, group in pending if log is CONTESTED]
     if len(contested) > 1:
@@ -210,17 +210,30 @@ def write_pending(session: Session) -> None:
             group.on_conflict(error)
             return
         statements.write("RELEASE SAVEPOINT contested")
-        session.add(instance)
+        _attach(session, instance)
     queued = [item for _, log, item, _ in pending if log is OBJECTS]
     for instance, before_insert in sorted(queued, key=lambda item: _dependency_order(item[0])):
         if before_insert is not None:
             before_insert()
         statements.insert_object(instance)
-        session.add(instance)
+        _attach(session, instance)
     _update(statements, [item for _, log, item, _ in pending if log is LATE_UPDATES])
     tails = session.info.setdefault(_TAILS, {})
     for log in sorted(logs, key=lambda log: isinstance(log, ChainedLog)):
         _write(statements, log, prepared[log], tails)
+
+
+def _prepared(statements, entry: Entry) -> tuple[Entry, dict, list[str]]:
+    """The entry, its row for the driver, and the names of its values still to be resolved."""
+    row = statements.adapted(vars(entry))
+    return entry, row, [name for name, value in row.items() if callable(value)]
+
+
+def _attach(session: Session, instance) -> None:
+    """An inserted instance into the session, as loaded. (Not ``session.add``: its cascade walks
+    every relationship for objects to add too, and there are none: whatever a queued row refers
+    to was in the database, and so in the session, before the row could be inserted.)"""
+    session._save_or_update_impl(sa.inspect(instance))
 
 
 def _update(statements, updates: list) -> None:
@@ -244,28 +257,27 @@ def _positions(metadata: sa.MetaData) -> dict[str, int]:
     return {table.name: position for position, table in enumerate(metadata.sorted_tables)}
 
 
-def _write(statements, log: ChainedLog | Rows, items: list[tuple[Entry, dict]],
+def _write(statements, log: ChainedLog | Rows, items: list[tuple[Entry, dict, list[str]]],
            tails: dict) -> None:
-    """Insert ``items`` (each entry with its row from ``Statements.adapted``) in one statement:
-    functions resolved, and for a chained log, ids from its counter and the hashes linked."""
+    """Insert ``items`` (from ``_prepared``) in one statement: functions resolved, and for a
+    chained log, ids from its counter and the hashes linked."""
     from backend.common.sql import adapt
 
-    for entry, row in items:
-        for name, value in row.items():
-            if callable(value):
-                value = value()
-                setattr(entry, name, value)
-                row[name] = adapt(value, statements.sqlite)
+    for entry, row, late in items:
+        for name in late:
+            value = row[name]()
+            setattr(entry, name, value)
+            row[name] = adapt(value, statements.sqlite)
     if log.counter is not None:
         last = reserve(statements.connection, log.counter, len(items))
         first = last - len(items) + 1
         previous = _hash_of_entry(statements.connection, log, first - 1, tails)
-        for offset, (entry, row) in enumerate(items):
+        for offset, (entry, row, _) in enumerate(items):
             entry.id, entry.prev_hash = first + offset, previous
             entry.hash = previous = log.hash_of(entry)
             row.update(id=entry.id, prev_hash=entry.prev_hash, hash=entry.hash)
         tails[log.counter] = (last, previous)
-    statements.insert(log.model.__tablename__, [row for _, row in items], adapted=True)
+    statements.insert(log.model.__tablename__, [row for _, row, _ in items], adapted=True)
 
 
 def _hash_of_entry(connection: sa.Connection, log: ChainedLog, entry_id: int,
