@@ -74,3 +74,27 @@ def test_concurrent_applications_for_one_plate_end_with_one_certificate_and_no_g
         assert current_value(NUMBER_COUNTER) == 3
         stored = db.session.scalar(sa.select(sa.func.count()).select_from(Application))
         assert stored == sum(1 for r in responses if r.status_code == 201)
+
+
+def test_one_vehicle_permit_submitted_four_times_at_once_with_one_key_is_one_decision(racing_app):
+    """The losers lose the plate first (their certificate goes in first), then their application
+    meets the winner's idempotency key: each is answered with the winner's application."""
+    number = id_number()
+    with racing_app.app_context():
+        platform, plate = make_platform(), make_vehicle(number)
+        db.session.commit()
+    client = racing_app.test_client()
+    _, headers = citizen_token(client, number, "陈重复")
+    client.get("/api/v1/applications", headers=headers)
+    body = {"matter": "vehicle-permit-issue", "plate": plate, "platform": platform,
+            "mailing_address": ADDRESS}
+    responses = fire_together([lambda: racing_app.test_client().post(
+        "/api/v1/applications", json=body, headers={**headers, "Idempotency-Key": "once"})] * 4)
+    assert [r.status_code for r in responses] == [201] * 4, [r.json for r in responses]
+    assert {(r.json["number"], r.json["status"]) for r in responses} == {
+        (responses[0].json["number"], "issued")}
+    with racing_app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Application)) == 1
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Certificate).where(
+            Certificate.plate == plate)) == 1
+        assert current_value(NUMBER_COUNTER) == 1
