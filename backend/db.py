@@ -251,19 +251,5 @@ def tune_sqlite(engine: sa.Engine) -> None:
         if how == "commit" and checkpointer and next(commits) % CHECKPOINT_EVERY == 0:
             checkpointer.wanted()
 
-    # Savepoints straight on the driver (a decision that may lose a race takes one): through
-    # SQLAlchemy's compiled-statement path each costs more than the statements inside it.
-    # Like any write, the first one queues for the writer lock.
-    # (Set on this engine's dialect object, so called as plain functions: no ``self``.)
-    def on_driver(sql: str):
-        def run(connection, name):
-            begin_writing(connection)
-            connection.connection.dbapi_connection.execute(sql.format(name=name))
-        return run
-
-    engine.dialect.do_savepoint = on_driver('SAVEPOINT "{name}"')
-    engine.dialect.do_release_savepoint = on_driver('RELEASE SAVEPOINT "{name}"')
-    engine.dialect.do_rollback_to_savepoint = on_driver('ROLLBACK TO SAVEPOINT "{name}"')
-
     sa.event.listen(engine, "commit", lambda connection: end_then_release(connection, "commit"))
     sa.event.listen(engine, "rollback", lambda connection: end_then_release(connection, "rollback"))
