@@ -44,7 +44,7 @@ from sqlalchemy.orm import Session, SessionTransaction, scoped_session
 GENESIS_HASH = "0" * 64
 _PENDING = "chained_log_pending"
 _TAILS = "chained_log_tails"  # counter -> (id, hash) of the last entry this transaction wrote
-_GROUP = "chained_log_group"  # the ``undone_on_conflict`` block being queued, if any
+_GROUP = "chained_log_group"  # the ``on_conflict`` of the ``undone_on_conflict`` block, if any
 
 
 @dataclasses.dataclass(frozen=True)
@@ -86,17 +86,15 @@ def canonical_hash(content: dict) -> str:
     return hashlib.sha256(_canonical_json(content).encode()).hexdigest()
 
 
+def _plain(session: Session | scoped_session) -> Session:
+    return session() if isinstance(session, scoped_session) else session
+
+
 def append(session: Session, log: ChainedLog, entry: Entry) -> None:
     """Queue ``entry``; numbered, linked and inserted at the session's next flush or commit."""
-    if isinstance(session, scoped_session):
-        session = session()
+    session = _plain(session)
     owner = session.get_nested_transaction() or session.get_transaction()
     session.info.setdefault(_PENDING, []).append((owner, log, entry, session.info.get(_GROUP)))
-
-
-@dataclasses.dataclass(eq=False)
-class _Group:
-    on_conflict: Callable[[Exception], None]
 
 
 @contextlib.contextmanager
@@ -112,11 +110,10 @@ def undone_on_conflict(session: Session, on_conflict: Callable[[Exception], None
     The block only queues: the session does not autoflush in it, and flushing is an error
     (part of the block would be written before its contested insert was even queued).
     """
-    if isinstance(session, scoped_session):
-        session = session()
+    session = _plain(session)
     if session.info.get(_GROUP) is not None:
         raise RuntimeError("undone_on_conflict blocks do not nest")
-    session.info[_GROUP] = _Group(on_conflict)
+    session.info[_GROUP] = on_conflict  # (what the block queues is marked with it)
     try:
         with session.no_autoflush:
             yield
@@ -151,8 +148,7 @@ def add(session: Session, instance, *, before_insert: Callable[[], None] | None 
     Until then it is in memory only; its relationships may point to other queued instances.
     ``before_insert`` runs in the write phase right before the insert (to number it there).
     ``contested``: a unique constraint may refuse it; queued in ``undone_on_conflict``."""
-    if isinstance(session, scoped_session):
-        session = session()
+    session = _plain(session)
     if contested and session.info.get(_GROUP) is None:
         raise RuntimeError("a contested insert must be queued inside undone_on_conflict")
     append(session, CONTESTED if contested else OBJECTS, (instance, before_insert))
@@ -190,33 +186,28 @@ def write_pending(session: Session) -> None:
     prepared = {log: [_prepared(statements, entry) for _, entry_log, entry, _ in pending
                       if entry_log is log] for log in logs}
     begin_writing(connection)  # (SQLite: the writer lock, before anything below numbers rows)
-    contested = [(group, item) for _, log, item, group in pending if log is CONTESTED]
+    contested = [(item, group) for _, log, item, group in pending if log is CONTESTED]
     if len(contested) > 1:
         raise RuntimeError("one contested insert per write phase")
     if contested:
         statements.write("SAVEPOINT contested")
     _update(statements, [item for _, log, item, _ in pending if log is UPDATES])
-    for group, (instance, before_insert) in contested:
+    if contested:
+        item, on_conflict = contested[0]
         try:
-            if before_insert is not None:
-                before_insert()
-            statements.insert_object(instance)
+            _insert(session, statements, item)
         except sa.exc.IntegrityError as error:
             statements.write("ROLLBACK TO SAVEPOINT contested")
             statements.write("RELEASE SAVEPOINT contested")
             # Written so far in this phase: nothing (the savepoint took the updates back).
-            session.info[_PENDING] = [item for item in pending if item[3] is not group] + \
-                session.info.get(_PENDING, [])
-            group.on_conflict(error)
+            session.info[_PENDING] = [queued for queued in pending
+                                      if queued[3] is not on_conflict] + session.info.get(_PENDING, [])
+            on_conflict(error)
             return
         statements.write("RELEASE SAVEPOINT contested")
-        _attach(session, instance)
     queued = [item for _, log, item, _ in pending if log is OBJECTS]
-    for instance, before_insert in sorted(queued, key=lambda item: _dependency_order(item[0])):
-        if before_insert is not None:
-            before_insert()
-        statements.insert_object(instance)
-        _attach(session, instance)
+    for item in sorted(queued, key=lambda item: _dependency_order(item[0])):
+        _insert(session, statements, item)
     _update(statements, [item for _, log, item, _ in pending if log is LATE_UPDATES])
     tails = session.info.setdefault(_TAILS, {})
     for log in sorted(logs, key=lambda log: isinstance(log, ChainedLog)):
@@ -229,10 +220,15 @@ def _prepared(statements, entry: Entry) -> tuple[Entry, dict, list[str]]:
     return entry, row, [name for name, value in row.items() if callable(value)]
 
 
-def _attach(session: Session, instance) -> None:
-    """An inserted instance into the session, as loaded. (Not ``session.add``: its cascade walks
-    every relationship for objects to add too, and there are none: whatever a queued row refers
-    to was in the database, and so in the session, before the row could be inserted.)"""
+def _insert(session: Session, statements, item: tuple) -> None:
+    """Insert a queued instance (numbered first, if it is to be) and attach it to the session as
+    if loaded. (Not ``session.add``: its cascade walks every relationship for objects to add
+    too, and there are none: whatever a queued row refers to was in the database, and so in the
+    session, before the row could be inserted.)"""
+    instance, before_insert = item
+    if before_insert is not None:
+        before_insert()
+    statements.insert_object(instance)
     session._save_or_update_impl(sa.inspect(instance))
 
 
