@@ -55,12 +55,18 @@ def licensed_platforms(on: dt.date) -> list[Platform]:
     return [p for p in rows if p.licensed_on(on)]
 
 
-def valid_transport_certificate(plate: str) -> Certificate | None:
-    """The plate's valid transport certificate (the one holding ``valid_plate``), if in date."""
+def _holding(plate: str, status: Status) -> Certificate | None:
+    """The certificate holding ``valid_plate`` for ``plate``, if its status today is ``status``
+    (one past its end date that no job has marked yet reads as expired)."""
     certificate = Statements().load(Certificate, "valid_plate = :plate", {"plate": plate})
-    if certificate and certificate.effective_status(licensing.today()) == Status.VALID:
+    if certificate and certificate.effective_status(licensing.today()) == status:
         return certificate
     return None
+
+
+def valid_transport_certificate(plate: str) -> Certificate | None:
+    """The plate's valid transport certificate, if in date."""
+    return _holding(plate, Status.VALID)
 
 
 def transport_certificate_number(sequence: int, pattern: str) -> str:
@@ -145,8 +151,7 @@ def _first_registered_on(application: Application, actor: str) -> dt.date:
 
 def _expire_lapsed(plate: str, actor: str) -> None:
     """A certificate past its end date that no job has marked yet still holds the plate."""
-    lapsed = Statements().load(Certificate, "valid_plate = :plate", {"plate": plate})
-    if lapsed is not None and lapsed.effective_status(licensing.today()) == Status.EXPIRED:
+    if (lapsed := _holding(plate, Status.EXPIRED)) is not None:
         certificates.set_status(lapsed, Status.EXPIRED, actor=actor, reason="有效期届满 expired")
 
 
