@@ -148,7 +148,7 @@ def test_the_write_ahead_log_starts_over_under_steady_writes_and_reads(sqlite_ap
             stop.set()
         assert db.session.execute(sa.text("SELECT count(*) FROM filler")).scalar() == 400
 
-    # Without starting over the log would never start over and end at 400 × 26 kB (10 MB).
+    # Without the copy in the writer lock the log would never start over: 400 × 26 kB (10 MB).
     assert _times_started_over(path) - started_over >= 2
     assert os.path.getsize(path + "-wal") < 8_000_000
 
