@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 # Flask and SQLAlchemy are imported inside the functions, so that importing a light module of
-# the package (``python -m backend.verify`` on an inspector's handheld) does not need them.
+# the package (``python -m backend.certificates.offline`` on an inspector's handheld) does not
+# need them.
 if TYPE_CHECKING:
     from flask import Flask
 
@@ -34,7 +35,6 @@ def create_app(config: dict | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
     _register_commands(app)
-    _register_request_hooks(app)
     return app
 
 
@@ -52,64 +52,57 @@ def _configure_logging(app: Flask) -> None:
 
 
 def _init_extensions(app: Flask) -> None:
-    from backend.db import db
-    from backend.errors import handle_unexpected
-    from backend.extensions import api, csrf, login_manager, migrate
+    from sqlalchemy.orm.exc import StaleDataError
 
-    # A server's connections can go stale (restarts, idle timeouts): each is tested when taken
-    # from the pool. The embedded SQLite file's cannot, and every request would pay for it.
-    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {}).setdefault(
-        "pool_pre_ping", not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"))
+    from backend import storage, transactions
+    from backend.db import db
+    from backend.errors import handle_stale, handle_unexpected
+    from backend.extensions import api, csrf, login_manager, migrate
+    from backend.matters import registry
+
+    storage.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
     login_manager.init_app(app)
     csrf.init_app(app)
     api.init_app(app)
     app.extensions["wyc_api"] = api
+    app.register_error_handler(StaleDataError, handle_stale)
     app.register_error_handler(Exception, handle_unexpected)
-    _import_models()
+    transactions.init_app(app)
+    registry.discover()  # every domain's tables, rules and matter handlers
     with app.app_context():
-        if db.engine.dialect.name == "sqlite":
-            from backend.db import tune_sqlite
-
-            tune_sqlite(db.engine)
+        storage.configure(db.engine)
+        _check_catalogue(db.engine)
 
 
-def _import_models() -> None:
-    """Every model module, so metadata (and Alembic) sees all tables."""
-    from backend.audit import models as _audit  # noqa: F401
-    from backend.certificates import models as _certificates  # noqa: F401
-    from backend.devices import models as _devices  # noqa: F401
-    from backend.identity import models as _identity  # noqa: F401
+def _check_catalogue(engine) -> None:
+    """Every registered matter handler must be for a matter of the catalogue (once the
+    database has one: ``flask setup`` creates it)."""
+    import sqlalchemy as sa
 
-    # Handlers and rules register themselves on import.
-    from backend.licensing import driver_rules as _driver_rules  # noqa: F401
-    from backend.licensing import exams as _exams  # noqa: F401
-    from backend.licensing import models as _licensing  # noqa: F401
-    from backend.licensing import operations as _operations  # noqa: F401
-    from backend.mailing import models as _mailing  # noqa: F401
-    from backend.matters import models as _matters  # noqa: F401
-    from backend.staff import models as _staff  # noqa: F401
+    from backend.matters import registry
 
-    # Vehicles: models, source readers, importers, rules and matter handlers.
-    from backend.vehicles import imports as _vehicle_imports  # noqa: F401
-    from backend.vehicles import models as _vehicles  # noqa: F401
-    from backend.vehicles import operations as _vehicle_operations  # noqa: F401
-    from backend.vehicles import rules as _vehicle_rules  # noqa: F401
-    from backend.verification import models as _verification  # noqa: F401
+    try:
+        with engine.connect() as connection:
+            if sa.inspect(connection).has_table("matters"):
+                registry.check_catalogue(connection.scalars(sa.text("SELECT code FROM matters")))
+    except sa.exc.OperationalError:  # (the database is down: /healthz says so)
+        logging.getLogger(__name__).warning("database unreachable: the matter catalogue was "
+                                            "not checked against the registered handlers")
 
 
 def _register_blueprints(app: Flask) -> None:
     import mobile_api
-    from backend.certificates.views import public as certificate_pages
-    from backend.devices import views as kiosk_api
+    from backend.certificates.public import public as certificate_pages
+    from backend.devices import api as kiosk_api
     from backend.devices.console import devices_console
     from backend.extensions import api, csrf
     from backend.health import health
-    from backend.identity import dev_views
-    from backend.mailing.views import mailing as mailing_console
+    from backend.identity import api as dev_identity_api
+    from backend.mailing.console import mailing as mailing_console
     from backend.staff import auth as _staff_auth  # noqa: F401  (user loader)
-    from backend.staff.views import console
+    from backend.staff.console import console
 
     app.register_blueprint(health)
     app.register_blueprint(console)
@@ -123,7 +116,7 @@ def _register_blueprints(app: Flask) -> None:
 
         ensure_dev_provider_keys(app.config["IDP_DEV_PRIVATE_KEY_FILE"],
                                  app.config["IDP_PUBLIC_KEY_FILE"])
-        api.register_blueprint(dev_views.blp)
+        api.register_blueprint(dev_identity_api.blp)
     # The JSON APIs authenticate with bearer tokens or signatures, never with cookies.
     for name, blueprint in app.blueprints.items():
         if name not in {"console", "devices_console", "mailing"}:
@@ -135,28 +128,14 @@ def _register_commands(app: Flask) -> None:
     from backend.certificates.cli import keys_cli
     from backend.cli import setup_command
     from backend.devices.cli import devices_cli
-    from backend.licensing.cli import exams_cli
+    from backend.drivers.cli import exams_cli
     from backend.mailing.cli import mailing_cli
     from backend.matters.cli import matters_command
+    from backend.platforms.cli import platforms_cli
     from backend.staff.cli import staff_cli
-    from backend.vehicles.cli import platforms_cli, vehicles_cli
+    from backend.vehicles.cli import vehicles_cli
     from backend.verification.cli import registry_cli
 
     for command in (audit_cli, matters_command, staff_cli, setup_command, registry_cli, exams_cli,
                     platforms_cli, vehicles_cli, devices_cli, keys_cli, mailing_cli):
         app.cli.add_command(command)
-
-
-def _register_request_hooks(app: Flask) -> None:
-    from backend.db import db
-
-    @app.after_request
-    def commit_or_roll_back(response):
-        """One commit point per request: operations only flush."""
-        if not db.session().in_transaction():  # (a view that committed itself)
-            return response
-        if response.status_code < 400:
-            db.session.commit()
-        else:
-            db.session.rollback()
-        return response

@@ -6,10 +6,12 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from backend.db import db
+from backend.transactions import in_transaction
 
 
 @click.command("setup")
 @with_appcontext
+@in_transaction
 def setup_command():
     """Create or migrate the database; load the demo data into an empty one."""
     flask_migrate.upgrade(directory=current_app.extensions["migrate"].directory, revision="head")
@@ -22,5 +24,4 @@ def setup_command():
         # The demo cars' last GPS positions are "now" at every start, so their live-GPS check
         # passes for the next 10 minutes (see README: Demo vehicles).
         refresh_demo_gps()
-        db.session.commit()
     click.echo(f"database ready: {db.engine.url.render_as_string(hide_password=True)}")

@@ -85,8 +85,9 @@ def _import(source: str, records: list[dict]) -> None:
 
 def _issue_demo_certificate(number: str, name: str) -> None:
     """Take the demo holder through application and exam, as the real flow would."""
-    from backend.licensing.models import Channel
-    from backend.licensing.operations import record_exam, submit
+    from backend.drivers.operations import record_exam
+    from backend.licensing.operations import submit
+    from backend.matters.registry import Channel
 
     person = register_or_update(number, name, actor="demo")
     address = {"recipient": name, "phone": "13800000000", "region_code": "350203",

@@ -108,3 +108,13 @@ def handle_unexpected(error: Exception):
         return current_app.extensions["wyc_api"].handle_http_exception(error)
     log.exception("unhandled error on %s %s", request.method, request.path)
     return current_app.extensions["wyc_api"].handle_http_exception(InternalServerError())
+
+
+CHANGED = ("您要办理的内容刚刚已被另一项操作改变，请刷新后再试。",
+           "What you were changing was changed by another request just now; please refresh.")
+
+
+def handle_stale(_error: Exception):
+    """A row changed by another request since this one read it (SQLAlchemy's version check,
+    ``StaleDataError``): the later request is refused with 409, nothing of it written."""
+    return current_app.extensions["wyc_api"].handle_http_exception(ApiError(409, *CHANGED))

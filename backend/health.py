@@ -15,6 +15,5 @@ def healthz():
         db.session.execute(sa.text("SELECT 1"))
     except sa.exc.SQLAlchemyError:
         log.warning("health check: database unreachable")
-        db.session.rollback()
         return {"status": "error", "database": "error"}, 503
     return {"status": "ok", "database": "ok"}

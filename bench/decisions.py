@@ -2,6 +2,7 @@
 
     python bench/decisions.py [--clients 8] [--seconds 10] [--flow NAME]
                               [--workers 2] [--threads 1] [--worker-class sync] [--no-baseline]
+                              [--database-url URL]
 
 It builds a fresh embedded-default instance (SQLite under a temporary INSTANCE_PATH, demo data
 loaded by ``flask setup``), adds benchmark drivers who each hold a certificate and benchmark
@@ -12,6 +13,12 @@ certificate issued) as fast as the service answers. The same load is then put on
 straightforward way of serving (Flask's built-in threaded server, one process) for
 comparison. Prints decisions/s and p50/p95/p99 latency per flow and server. Benchmark people
 are named 压测… and exist only in the throw-away instance.
+
+With ``--database-url postgresql+psycopg://postgres@127.0.0.1:5432/test`` each run uses that
+PostgreSQL server instead of SQLite: a throw-away schema is created there (``t_…``, as the
+tests do), and ``flask setup``, the preparation script and the servers get ``DATABASE_URL``
+set to the URL with ``?options=-csearch_path%3Dt_…``; the schema is dropped afterwards, also
+on failure or Ctrl-C. The header names the database used.
 """
 
 from __future__ import annotations
@@ -20,18 +27,22 @@ import argparse
 import json
 import os
 import platform
-import shutil
 import socket
+import sqlite3
 import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import requests
+import sqlalchemy as sa
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -45,15 +56,67 @@ def machine() -> str:
     return f"{model}, {os.cpu_count()} cores, Python {platform.python_version()}"
 
 
+def database_label(url: str | None) -> str:
+    """The header's name for the database: the server's URL (no password) and version."""
+    if url is None:
+        return f"SQLite {sqlite3.sqlite_version}, a fresh file per run (embedded default)"
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as connection:
+            version = connection.exec_driver_sql("SHOW server_version").scalar()
+    finally:
+        engine.dispose()
+    shown = engine.url.render_as_string(hide_password=True)
+    return f"PostgreSQL {version} at {shown}, a throw-away schema per run"
+
+
+def postgres_url(url: str) -> str:
+    """As the service reads ``DATABASE_URL`` (``postgresql://`` driven by psycopg 3)."""
+    from backend.config import normalise_database_url
+
+    return normalise_database_url(url)
+
+
+def with_search_path(url: str, schema: str) -> str:
+    separator = "&" if "?" in url else "?"
+    return f"{url}{separator}options={quote(f'-csearch_path={schema}')}"
+
+
+@contextmanager
+def database(url: str | None) -> Iterator[str | None]:
+    """The ``DATABASE_URL`` of one run: none (the instance's SQLite file) without ``url``, else
+    a throw-away schema on that server, dropped when the run ends however it ends."""
+    if url is None:
+        yield None
+        return
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            connection.exec_driver_sql(f"CREATE SCHEMA {schema}")
+        try:
+            yield with_search_path(url, schema)
+        finally:
+            with engine.connect() as connection:
+                connection.exec_driver_sql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+    finally:
+        engine.dispose()
+
+
+def environment(instance: Path, database_url: str | None) -> dict:
+    """The environment of the ``flask`` commands, the preparation script and the servers."""
+    env = {**os.environ, "INSTANCE_PATH": str(instance), "FLASK_APP": "backend"}
+    return env | ({"DATABASE_URL": database_url} if database_url else {})
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
 
 
-def prepare_instance(instance: Path, drivers: int) -> list[tuple[str, str]]:
+def prepare_instance(env: dict, drivers: int) -> list[tuple[str, str]]:
     """Migrate, load demo data, and give ``drivers`` benchmark drivers a certificate each."""
-    env = {**os.environ, "INSTANCE_PATH": str(instance), "FLASK_APP": "backend"}
     subprocess.run([BIN / "flask", "setup"], env=env, check=True, capture_output=True)
     script = f"""
 import json
@@ -77,10 +140,9 @@ print(json.dumps(people))
     return [tuple(p) for p in json.loads(out.stdout.strip().splitlines()[-1])]
 
 
-def start_server(kind: str, instance: Path, port: int, workers: int, threads: int,
+def start_server(kind: str, env: dict, port: int, workers: int, threads: int,
                  worker_class: str = "sync"):
-    env = {**os.environ, "INSTANCE_PATH": str(instance), "FLASK_APP": "backend",
-           "LOAD_DEMO_DATA": "0"}
+    env = {**env, "LOAD_DEMO_DATA": "0"}
     if kind == "gunicorn":
         command = [BIN / "gunicorn", "--workers", str(workers), "--threads", str(threads),
                    "--worker-class", worker_class, "--bind", f"127.0.0.1:{port}",
@@ -163,12 +225,11 @@ def renew_flow(base: str, person: tuple[str, str]):
 FLOWS["driver-cert-renew"] = renew_flow
 
 
-def prepare_vehicles(instance: Path, owners: int, plates_each: int = 600) -> list[tuple]:
+def prepare_vehicles(env: dict, owners: int, plates_each: int = 600) -> list[tuple]:
     """Migrate, load demo data, and give each of ``owners`` benchmark owners ``plates_each``
     vehicles that pass every rule (registry, insurance and a GPS position from just now),
     imported through the same contracts as a department's export. One vehicle serves one
     platform, so every decision needs a plate of its own."""
-    env = {**os.environ, "INSTANCE_PATH": str(instance), "FLASK_APP": "backend"}
     subprocess.run([BIN / "flask", "setup"], env=env, check=True, capture_output=True)
     script = f"""
 import datetime as dt, json
@@ -261,24 +322,32 @@ def main() -> None:
     parser.add_argument("--flow", choices=sorted(FLOWS), action="append")
     parser.add_argument("--no-baseline", action="store_true",
                         help="skip the Flask built-in server comparison")
+    parser.add_argument("--database-url", metavar="URL",
+                        help="run on this PostgreSQL server, in a throw-away schema "
+                             "(default: SQLite under the temporary instance)")
     args = parser.parse_args()
+    if args.database_url:
+        args.database_url = postgres_url(args.database_url)
+        if not args.database_url.startswith("postgresql"):
+            parser.error("--database-url takes a PostgreSQL URL")
     print(f"machine: {machine()}")
+    print(f"database: {database_label(args.database_url)}")
     servers = ["gunicorn"] + ([] if args.no_baseline else ["flask-builtin"])
     for flow_name in args.flow or sorted(FLOWS):
         for server in servers:
-            instance = Path(tempfile.mkdtemp(prefix="wyc-bench-"))
-            try:
-                people = PREPARE.get(flow_name, prepare_instance)(instance, args.clients)
+            with (tempfile.TemporaryDirectory(prefix="wyc-bench-",
+                                              ignore_cleanup_errors=True) as instance,
+                  database(args.database_url) as database_url):
+                env = environment(Path(instance), database_url)
+                people = PREPARE.get(flow_name, prepare_instance)(env, args.clients)
                 port = free_port()
-                process = start_server(server, instance, port, args.workers, args.threads,
+                process = start_server(server, env, port, args.workers, args.threads,
                                        args.worker_class)
                 try:
                     result = drive(f"http://127.0.0.1:{port}", FLOWS[flow_name], people, args.seconds)
                 finally:
                     process.terminate()
                     process.wait(timeout=10)
-            finally:
-                shutil.rmtree(instance, ignore_errors=True)
             label = (f"gunicorn {args.worker_class} {args.workers}w x {args.threads}t"
                      if server == "gunicorn"
                      else "flask built-in server (threaded, 1 process)")

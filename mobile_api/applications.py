@@ -4,8 +4,8 @@ import sqlalchemy as sa
 from flask import request
 from flask_smorest import Blueprint
 
-from backend.db import commit_keeping_state, db
-from backend.licensing.models import Application, Channel
+from backend.db import db
+from backend.licensing.models import Application
 from backend.licensing.operations import application_for, submit
 from backend.licensing.schemas import (
     ApplicationDetailSchema,
@@ -13,6 +13,7 @@ from backend.licensing.schemas import (
     ApplicationQuerySchema,
     ApplicationRequestSchema,
 )
+from backend.matters.registry import Channel
 from mobile_api.auth import SECURITY, citizen_required, current_person
 
 blp = Blueprint("applications", __name__, url_prefix="/api/v1/applications",
@@ -35,7 +36,6 @@ def create(body):
     matter = body.pop("matter")
     application, replayed = submit(current_person(), matter, body, channel=Channel.APP,
                                    actor=f"person:{current_person().id}", idempotency_key=key)
-    commit_keeping_state()
     return application, 201, ({"Idempotent-Replayed": "true"} if replayed else {})
 
 

@@ -3,8 +3,8 @@
 from flask_smorest import Blueprint
 
 from backend.licensing.operations import today
-from backend.vehicles.operations import licensed_platforms
-from backend.vehicles.schemas import PlatformListSchema
+from backend.platforms.operations import licensed_platforms
+from backend.platforms.schemas import PlatformListSchema
 
 blp = Blueprint("platforms", __name__, url_prefix="/api/v1/platforms",
                 description="网约车平台 · Licensed platform companies (public)")

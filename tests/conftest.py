@@ -15,9 +15,10 @@ from urllib.parse import quote
 import flask_migrate
 import pytest
 import sqlalchemy as sa
+from flask_sqlalchemy.session import Session
 
 from backend import create_app
-from backend.db import Session, db
+from backend.db import db
 
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 

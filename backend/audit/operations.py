@@ -14,8 +14,8 @@ from collections.abc import Iterator
 
 import sqlalchemy as sa
 
+from backend.audit.chain import GENESIS_HASH, canonical_hash, chained
 from backend.audit.models import AuditEntry
-from backend.common.chain import GENESIS_HASH, ChainedLog, Entry, append, canonical_hash
 from backend.common.counters import current_value
 from backend.db import Base, db, utcnow
 
@@ -57,27 +57,32 @@ def entry_hash(entry: AuditEntry) -> str:
     })
 
 
-AUDIT_LOG = ChainedLog(AuditEntry, COUNTER, entry_hash)
+chained(AuditEntry, COUNTER, entry_hash)
 
 
 def record(actor: str, action: str, object_type: str, object_id: object,
-           before: dict | None = None, after: dict | None = None) -> Entry:
-    """Append one entry in the current transaction (numbered and chained at the next flush).
-    Never put unmasked ID numbers in here.
+           before: dict | None = None, after: dict | None = None) -> AuditEntry:
+    """Append one entry in the current transaction (numbered and chained when the session
+    flushes). Never put unmasked ID numbers in here.
 
-    ``object_id`` may be a model instance not flushed yet: its id is recorded once it has one;
-    ``after`` may be a function, called when the entry is written (for ids of such instances).
+    ``object_id`` may be a model instance: its primary key is recorded (the session is flushed
+    first when it has none yet).
     """
     if isinstance(object_id, Base):
-        instance = object_id
-        object_id = lambda: str(instance.id)  # noqa: E731  (resolved when written)
-    elif not callable(object_id):  # (a callable is called when the entry is written)
-        object_id = str(object_id)
-    entry = Entry(at=utcnow(), actor=actor, action=action, object_type=object_type,
-                  object_id=object_id, before=_normalise(before),
-                  after=(lambda: _normalise(after())) if callable(after) else _normalise(after))
-    append(db.session, AUDIT_LOG, entry)
+        object_id = _primary_key(object_id)
+    entry = AuditEntry(at=utcnow(), actor=actor, action=action, object_type=object_type,
+                       object_id=str(object_id), before=_normalise(before),
+                       after=_normalise(after))
+    db.session.add(entry)
     return entry
+
+
+def _primary_key(instance: Base) -> object:
+    identity = sa.inspect(instance).identity
+    if identity is None:
+        db.session.flush()
+        identity = sa.inspect(instance).identity
+    return identity[0]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -106,7 +111,7 @@ def verify_chain(model=AuditEntry, counter: str = COUNTER,
     """Walk a hash chain from the start; return how many entries checked out and the first
     problem. The audit log by default; the source query log uses the same walk."""
     hash_of = hash_of or entry_hash
-    db.session.flush()  # entries still queued in this session are part of the chain
+    db.session.flush()  # entries still pending in this session are part of the chain
     expected_id, prev_hash, checked = 1, GENESIS_HASH, 0
     for entry in _rows(model):
         if entry.id != expected_id:

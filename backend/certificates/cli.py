@@ -49,4 +49,4 @@ def export(out: Path) -> None:
     keyset = keys.public_keyset(_directory())
     out.write_text(json.dumps(keyset, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     click.echo(f"{len(keyset['keys'])} public keys written to {out}; verify offline with "
-               f"python -m backend.verify TOKEN --keys {out}")
+               f"python -m backend.certificates.offline TOKEN --keys {out}")

@@ -26,9 +26,12 @@ class Status(enum.StrEnum):
     REPLACED = "replaced"
 
 
-
 class Certificate(Base):
-    """One version of a certificate. Reissue and renewal add a version and replace the old one."""
+    """One version of a certificate. Reissue and renewal add a version and replace the old one.
+
+    ``version`` is the certificate's; ``row_version`` is the row's, so that two requests that
+    change one certificate at once (two renewals) cannot both succeed: the later gets 409.
+    """
 
     __tablename__ = "certificates"
     __table_args__ = (sa.UniqueConstraint("kind", "number", "version"),)
@@ -51,8 +54,12 @@ class Certificate(Base):
     # valid certificate for the same plate (one vehicle, one platform).
     valid_plate: Mapped[str | None] = mapped_column(sa.String(16), unique=True)
 
+    row_version: Mapped[int] = mapped_column(default=1)
+
     holder: Mapped[Person] = relationship()
     previous: Mapped[Certificate | None] = relationship(remote_side=[id])
+
+    __mapper_args__ = {"version_id_col": row_version}
 
     def effective_status(self, today: dt.date) -> Status:
         """A valid certificate past its end date reads as expired even before a job marks it."""

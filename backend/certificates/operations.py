@@ -8,12 +8,10 @@ storing, and a certificate printed after a key rotation carries the new key's si
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.orm.attributes import set_committed_value
 
 from backend.audit.operations import record
 from backend.certificates.keys import Signer, current_signer, public_keyset
@@ -31,15 +29,11 @@ from backend.certificates.tokens import (
 )
 from backend.certificates.tokens import MESSAGES as TOKEN_MESSAGES
 from backend.certificates.tokens import Reason as TokenReason
-from backend.common.chain import add, update_one
 from backend.common.masking import mask_id_number_public
-from backend.common.sql import Statements
 from backend.db import db, utcnow
 from backend.errors import ApiError
 from backend.identity.models import Person
-
-CHANGED = ("该证件的状态刚刚已被另一项办理改变，请刷新后再试。",
-           "The certificate was changed by another request just now; please try again.")
+from backend.platforms.operations import platform_name
 
 
 def _snapshot(certificate: Certificate) -> dict:
@@ -48,64 +42,39 @@ def _snapshot(certificate: Certificate) -> dict:
 
 
 def current_certificate(holder: Person, kind: Kind) -> Certificate | None:
-    """The holder's certificate of this kind that is valid now (status valid, in date)."""
-    return Statements().load(
-        Certificate, "holder_id = :holder AND kind = :kind AND status = :status",
-        {"holder": holder.id, "kind": kind, "status": Status.VALID}, order_by="version DESC")
+    """The holder's certificate of this kind whose status is valid (it may be past its end
+    date: ``effective_status`` tells)."""
+    return db.session.scalar(
+        sa.select(Certificate).where(Certificate.holder_id == holder.id, Certificate.kind == kind,
+                                     Certificate.status == Status.VALID)
+        .order_by(Certificate.version.desc()).limit(1))
 
 
-def issue(*, kind: Kind, number: str | Callable[[], str], holder: Person, valid_from: dt.date,
-          valid_until: dt.date, actor: str, previous: Certificate | None = None,
-          contested: bool = False, **extra) -> Certificate:
-    """A new certificate, or a new version replacing ``previous``.
-
-    ``number`` may be a function, called in the write phase right before the insert (a number
-    drawn from a gapless counter there is given back should the transaction roll back).
-    ``contested``: another request may take a unique value of it (a plate) first; queue it
-    inside ``backend.common.chain.undone_on_conflict``.
-    """
+def issue(*, kind: Kind, number: str, holder: Person, valid_from: dt.date, valid_until: dt.date,
+          actor: str, previous: Certificate | None = None, **extra) -> Certificate:
+    """A new certificate, or a new version replacing ``previous``."""
     if previous is not None:
         set_status(previous, Status.REPLACED, actor=actor, reason="新版本已签发 replaced by a new version")
     now = utcnow()
     certificate = Certificate(
-        kind=kind, number=None if callable(number) else number, holder=holder,
-        holder_id=holder.id, status=Status.VALID,
+        kind=kind, number=number, holder=holder, status=Status.VALID,
         version=previous.version + 1 if previous else 1, previous=previous,
-        previous_id=previous.id if previous else None, valid_from=valid_from,
-        valid_until=valid_until, issued_at=now, status_changed_at=now, **extra,
-    )
-
-    def draw_number():
-        certificate.number = number()
-
-    # Inserted at the next flush, with the rest of the decision; the entry takes the id the
-    # flush gives the certificate.
-    add(db.session, certificate, before_insert=draw_number if callable(number) else None,
-        contested=contested)
+        valid_from=valid_from, valid_until=valid_until, issued_at=now, status_changed_at=now,
+        **extra)
+    db.session.add(certificate)
     record(actor, "certificate.issued", "certificate", certificate, after=_snapshot(certificate))
     return certificate
 
 
 def set_status(certificate: Certificate, status: Status, *, actor: str, reason: str) -> None:
-    """Change a certificate's status. A stored one changes only if it still has the status it
-    was read with: a concurrent change of the same certificate (two renewals at once) makes
-    the later request fail with 409 rather than leave two valid certificates."""
+    """Change a certificate's status. A concurrent change of the same certificate (two
+    renewals at once) finds its version changed: the later request fails with 409 rather than
+    leave two valid certificates (``backend.errors``)."""
     before = _snapshot(certificate)
-    changes = {"status": status, "status_reason": reason, "status_changed_at": utcnow()}
+    certificate.status, certificate.status_reason = status, reason
+    certificate.status_changed_at = utcnow()
     if status != Status.VALID:
-        changes["valid_plate"] = None
-    if sa.inspect(certificate).persistent:
-        update_one(db.session, "UPDATE certificates SET status = :status, "
-                   "status_reason = :status_reason, status_changed_at = :status_changed_at"
-                   f"{', valid_plate = NULL' if 'valid_plate' in changes else ''} "
-                   "WHERE id = :id AND status = :before",
-                   {**changes, "id": certificate.id, "before": certificate.status},
-                   conflict=CHANGED)
-        for name, value in changes.items():  # as written: nothing left for the ORM to flush
-            set_committed_value(certificate, name, value)
-    else:
-        for name, value in changes.items():
-            setattr(certificate, name, value)
+        certificate.valid_plate = None
     record(actor, f"certificate.{status.value}", "certificate", certificate,
            before=before, after={**_snapshot(certificate), "reason": reason})
 
@@ -191,12 +160,7 @@ def _holder_name(certificate: Certificate) -> str:
 
 
 def _platform_name(code: str | None) -> str | None:
-    if not code:
-        return None
-    from backend.vehicles.models import Platform  # the register belongs to the vehicles domain
-
-    platform = db.session.get(Platform, code)
-    return platform.name if platform else code
+    return (platform_name(code) or code) if code else None
 
 
 # -- verification -------------------------------------------------------------------------------

@@ -5,6 +5,6 @@
 * :mod:`~backend.devices.keys`: device secrets (sealed at rest) and the request signature.
 * :mod:`~backend.devices.operations`: registration, request authentication, the card holder's
   identity check, performing a matter and rating a visit.
-* :mod:`~backend.devices.views` (``/kiosk/v1``), :mod:`~backend.devices.console`
+* :mod:`~backend.devices.api` (``/kiosk/v1``), :mod:`~backend.devices.console`
   (``/console/devices``) and :mod:`~backend.devices.cli` (``flask devices``).
 """

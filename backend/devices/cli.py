@@ -3,13 +3,12 @@
 import sys
 
 import click
-from flask.cli import AppGroup
 
-from backend.db import db
 from backend.devices import operations
 from backend.errors import ApiError
+from backend.transactions import CommandGroup
 
-devices_cli = AppGroup("devices", help="Self-service kiosks (自助终端) that call the kiosk API.")
+devices_cli = CommandGroup("devices", help="Self-service kiosks (自助终端) that call the kiosk API.")
 
 
 def _print_credentials(device_id: str, secret: str) -> None:
@@ -36,7 +35,6 @@ def register_command(name, location):
         click.echo("error: NAME and --location must not be empty", err=True)
         sys.exit(2)
     device, secret = operations.register_device(name, location, actor="cli")
-    db.session.commit()
     _print_credentials(device.id, secret)
 
 
@@ -54,7 +52,6 @@ def list_command():
 def disable_command(device_id):
     """Refuse every request of a kiosk from now on."""
     operations.set_enabled(_device(device_id), False, actor="cli")
-    db.session.commit()
     click.echo(f"{device_id} disabled")
 
 
@@ -63,7 +60,6 @@ def disable_command(device_id):
 def enable_command(device_id):
     """Accept a disabled kiosk's requests again."""
     operations.set_enabled(_device(device_id), True, actor="cli")
-    db.session.commit()
     click.echo(f"{device_id} enabled")
 
 
@@ -72,5 +68,4 @@ def enable_command(device_id):
 def rekey_command(device_id):
     """Give a kiosk a new secret (the old one stops working); print it once."""
     secret = operations.rekey(_device(device_id), actor="cli")
-    db.session.commit()
     _print_credentials(device_id, secret)

@@ -10,7 +10,7 @@ from flask import Blueprint, flash, make_response, redirect, render_template, ur
 
 from backend.db import db
 from backend.devices import operations
-from backend.devices.models import ServiceRating
+from backend.ratings.models import ServiceRating
 from backend.staff.auth import roles_required, staff_actor
 from backend.staff.models import Role
 

@@ -17,22 +17,18 @@ from backend.certificates.models import Certificate, Kind, Status
 from backend.common.masking import mask_id_number, mask_name
 from backend.db import db, utcnow
 from backend.devices import keys
-from backend.devices.models import (
-    Device,
-    KioskApplication,
-    KioskNonce,
-    KioskSession,
-    RatingLevel,
-    ServiceRating,
-    SessionEnd,
-)
+from backend.devices.models import Device, KioskApplication, KioskNonce, KioskSession, SessionEnd
 from backend.errors import ApiError
 from backend.identity.id_numbers import InvalidIdNumber, validate_id_number
 from backend.identity.models import Person
 from backend.identity.operations import register_or_update
-from backend.licensing.models import Application, Channel
+from backend.licensing.models import Application
 from backend.licensing.operations import submit, today
+from backend.matters import registry
 from backend.matters.operations import get_matter
+from backend.matters.registry import Channel
+from backend.ratings import operations as ratings
+from backend.ratings.models import ServiceRating
 from backend.verification.sources import Question, ask_all
 from backend.verification.sources import Status as SourceStatus
 
@@ -43,10 +39,6 @@ TIMESTAMP = re.compile(r"[0-9]{1,12}")
 NONCE = re.compile(r"[A-Za-z0-9_-]{8,64}")
 SIGNATURE = re.compile(r"[0-9a-fA-F]{64}")
 
-ISSUE = "driver-cert-issue"
-#: The matters a kiosk offers, in the order it shows them.
-KIOSK_MATTERS = (ISSUE, "driver-cert-renew", "driver-cert-reissue", "driver-cert-cancel")
-MAILED = {ISSUE, "driver-cert-renew", "driver-cert-reissue"}
 
 
 # -- devices ------------------------------------------------------------------------------------
@@ -289,41 +281,17 @@ def certificates_of(person: Person) -> list[dict]:
     return [_held(certificate, on) for certificate in rows]
 
 
-def _open_application(person: Person, matter_code: str) -> Application | None:
-    return db.session.scalar(sa.select(Application).where(
-        Application.applicant_id == person.id, Application.matter_code == matter_code,
-        Application.open_key.is_not(None)).limit(1))
-
-
-def _unavailable(matter_code: str, has_certificate: bool, person: Person) -> tuple[str, str] | None:
-    """Why the matter cannot be done now, or ``None`` when it can."""
-    if matter_code == ISSUE and has_certificate:
-        return "您已持有有效的网约车驾驶员证，无需再申请核发。", "You already hold a valid driver certificate."
-    if matter_code != ISSUE and not has_certificate:
-        return "您目前没有有效的网约车驾驶员证。", "You hold no valid driver certificate."
-    if open_application := _open_application(person, matter_code):
-        return (f"您已有一件正在办理的同类申请（{open_application.number}）。",
-                f"Application {open_application.number} for this is still open.")
-    return None
-
-
 def offered_matters(person: Person) -> list[dict]:
-    """The kiosk's matters (those the catalogue offers on the kiosk channel), each with whether
-    the holder can do it now and why not."""
-    on = today()
-    drivers = db.session.scalars(sa.select(Certificate).where(
-        Certificate.holder_id == person.id, Certificate.kind == Kind.DRIVER,
-        Certificate.status == Status.VALID))
-    has_certificate = any(c.effective_status(on) == Status.VALID for c in drivers)
+    """The matters the registry offers on the kiosk channel, each with whether the holder can
+    do it now and, if not, the refusal applying would give."""
     offered = []
-    for code in KIOSK_MATTERS:
-        matter = get_matter(code)
-        if Channel.KIOSK.value not in matter.channels:
-            continue
-        why_not = _unavailable(code, has_certificate, person)
+    for code in registry.matters_on(Channel.KIOSK):
+        matter, why_not = get_matter(code), registry.why_not(person, code)
         offered.append({"code": code, "name": matter.name, "name_en": matter.name_en,
-                        "available": why_not is None, "needs_mailing_address": code in MAILED,
-                        "reason": why_not and why_not[0], "reason_en": why_not and why_not[1]})
+                        "available": why_not is None,
+                        "needs_mailing_address": registry.handler_for(code).mailed,
+                        "reason": why_not and why_not.message,
+                        "reason_en": why_not and why_not.message_en})
     return offered
 
 
@@ -373,20 +341,7 @@ def rate(session: KioskSession, application_number: str, level: int,
         raise ApiError(404, "只能评价本次在此终端办理的事项。",
                        "Only an application made during this visit can be rated here.")
     if db.session.scalar(sa.select(ServiceRating.id).where(ServiceRating.session_id == session.id)):
-        raise _already_rated()
-    rating = ServiceRating(application_id=application.id, session_id=session.id,
-                           device_id=session.device_id, channel=Channel.KIOSK.value,
-                           level=int(level), comment=(comment or "").strip() or None)
-    try:
-        with db.session.begin_nested():
-            db.session.add(rating)
-    except sa.exc.IntegrityError:  # a second rating racing the first
-        raise _already_rated() from None
-    record(session.device.actor, "rating.recorded", "application", application.number,
-           after={"level": rating.level, "label": RatingLevel(rating.level).label,
-                  "session": session.id, "has_comment": rating.comment is not None})
-    return rating
-
-
-def _already_rated() -> ApiError:
-    return ApiError(409, "本次办理已经评价过了，感谢您的评价。", "This visit has already been rated.")
+        raise ratings.already_rated()
+    return ratings.rate(application, level, comment, channel=Channel.KIOSK.value,
+                        actor=session.device.actor, session_id=session.id,
+                        device_id=session.device_id)

@@ -2,9 +2,11 @@
 
 import marshmallow as ma
 
-from backend.devices.models import RatingLevel, SessionEnd
-from backend.devices.operations import KIOSK_MATTERS, MAILED
-from backend.licensing.schemas import MailingAddressSchema
+from backend.devices.models import SessionEnd
+from backend.mailing.schemas import MailingAddressSchema
+from backend.matters import registry
+from backend.matters.registry import Channel
+from backend.ratings.models import RatingLevel
 
 
 class DeviceSchema(ma.Schema):
@@ -52,8 +54,13 @@ class HeldCertificateSchema(ma.Schema):
     valid_until = ma.fields.Date()
 
 
+def _offered_at_kiosks(code: str) -> None:
+    if not registry.offered(code, Channel.KIOSK):
+        raise ma.ValidationError("本终端不办理此事项。This matter is not offered at kiosks.")
+
+
 class OfferedMatterSchema(ma.Schema):
-    code = ma.fields.String(metadata={"enum": list(KIOSK_MATTERS)})
+    code = ma.fields.String(metadata={"description": "A matter the kiosk offers"})
     name = ma.fields.String()
     name_en = ma.fields.String()
     available = ma.fields.Boolean(metadata={"description": "Whether the holder can do it now"})
@@ -73,7 +80,8 @@ class SessionSchema(ma.Schema):
 
 
 class KioskApplicationRequestSchema(ma.Schema):
-    matter = ma.fields.String(required=True, validate=ma.validate.OneOf(KIOSK_MATTERS))
+    matter = ma.fields.String(required=True, validate=_offered_at_kiosks, metadata={
+        "description": "A matter the kiosk offers (GET the session for the list)"})
     transaction_id = ma.fields.String(required=True, validate=ma.validate.Regexp(
         r"^[A-Za-z0-9_-]{8,64}$", error="8–64 letters, digits, - or _"), metadata={
         "description": "The kiosk's id for this transaction: a retry with it never applies twice"})
@@ -83,7 +91,8 @@ class KioskApplicationRequestSchema(ma.Schema):
 
     @ma.validates_schema
     def _address_for_mailed_matters(self, data, **_kwargs):
-        if data.get("matter") in MAILED and not data.get("mailing_address"):
+        handler = registry.handler_for(data.get("matter"))
+        if handler is not None and handler.mailed and not data.get("mailing_address"):
             raise ma.ValidationError("请填写证件邮寄地址。A mailing address is required.",
                                      "mailing_address")
 

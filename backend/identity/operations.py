@@ -5,14 +5,12 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from backend.audit.operations import record
-from backend.common.sql import Statements
 from backend.db import db
 from backend.identity.models import Person
 
 
 def person_by_id_number(id_number: str) -> Person | None:
-    # (every request from the app starts here, so through the driver: ``backend.common.sql``)
-    return Statements().load(Person, "id_number = :id_number", {"id_number": id_number})
+    return db.session.scalar(sa.select(Person).where(Person.id_number == id_number))
 
 
 def register_or_update(id_number: str, name: str, *, actor: str, address: str | None = None,

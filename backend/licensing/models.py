@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import enum
 from typing import TYPE_CHECKING
@@ -14,6 +13,7 @@ from backend.certificates.models import Certificate
 from backend.db import Base, UTCDateTime, enum_column, utcnow
 from backend.identity.models import Person
 from backend.matters.models import Matter
+from backend.matters.registry import Channel
 
 if TYPE_CHECKING:
     from backend.mailing.models import MailingItem
@@ -31,12 +31,6 @@ class State(enum.StrEnum):
     WITHDRAWN = "withdrawn"
 
 
-class Channel(enum.StrEnum):
-    APP = "app"
-    KIOSK = "kiosk"
-    COUNTER = "counter"
-
-
 class Outcome(enum.StrEnum):
     PASS = "pass"
     FAIL = "fail"
@@ -44,6 +38,9 @@ class Outcome(enum.StrEnum):
 
 
 class Application(Base):
+    """Changed by one request at a time: ``row_version`` makes a concurrent change (two clerks
+    deciding at once) fail with 409 instead of overwriting (``backend.errors``)."""
+
     __tablename__ = "applications"
     __table_args__ = (sa.UniqueConstraint("applicant_id", "idempotency_key"),)
 
@@ -66,23 +63,20 @@ class Application(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    row_version: Mapped[int] = mapped_column(default=1)
 
     matter: Mapped[Matter] = relationship(lazy="joined")
     applicant: Mapped[Person] = relationship()
     certificate: Mapped[Certificate | None] = relationship()
-    # History and results are written by ``backend.licensing.operations`` in one statement per
-    # decision (never through these collections, which it keeps in step in memory): no
-    # save-update cascade, so attaching an application never inserts them a second time.
     events: Mapped[list[ApplicationEvent]] = relationship(
-        back_populates="application", order_by="ApplicationEvent.id", cascade="merge"
-    )
+        back_populates="application", order_by="ApplicationEvent.id")
     rule_results: Mapped[list[RuleResult]] = relationship(
-        back_populates="application", order_by="RuleResult.id", cascade="merge"
-    )
-    # The certificate's way through the post, oldest first (``backend.mailing`` writes them and
-    # keeps this in step in memory for an application it has just queued).
-    mailing_items: Mapped[list[MailingItem]] = relationship(order_by="MailingItem.id",
-                                                            viewonly=True)
+        back_populates="application", order_by="RuleResult.id")
+    # The certificate's way through the post, oldest first.
+    mailing_items: Mapped[list[MailingItem]] = relationship(
+        back_populates="application", order_by="MailingItem.id")
+
+    __mapper_args__ = {"version_id_col": row_version}
 
 
 class ApplicationEvent(Base):
@@ -118,44 +112,3 @@ class RuleResult(Base):
     evaluated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     application: Mapped[Application] = relationship(back_populates="rule_results")
-
-
-@dataclasses.dataclass(slots=True)
-class WrittenEvent:
-    """A history row this request wrote, as the application's ``events`` hold it in memory."""
-
-    application_id: int | None
-    from_state: State | None
-    to_state: State
-    at: dt.datetime
-    actor: str
-    reason: str | None
-
-
-@dataclasses.dataclass(slots=True)
-class WrittenResult:
-    """A rule result this request wrote, as ``rule_results`` hold it in memory. Change one
-    only through ``backend.licensing.operations.amend_result``."""
-
-    application_id: int | None
-    run: int
-    rule: str
-    outcome: Outcome
-    reason: str | None
-    reason_en: str | None
-    facts: dict
-    query_ids: list
-    evaluated_at: dt.datetime
-
-
-class Counter(Base):
-    """Named gapless counters (application numbers per day, certificate numbers).
-
-    Incremented with ``UPDATE … RETURNING`` so concurrent transactions queue on the row lock
-    and a rolled-back transaction gives its number back: no gaps, no duplicates.
-    """
-
-    __tablename__ = "counters"
-
-    name: Mapped[str] = mapped_column(sa.String(80), primary_key=True)
-    value: Mapped[int] = mapped_column(sa.BigInteger, default=0)

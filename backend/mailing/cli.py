@@ -17,14 +17,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import click
-from flask.cli import AppGroup
 
-from backend.db import db
 from backend.errors import ApiError
 from backend.mailing import operations
 from backend.mailing.models import MailingBatch
+from backend.transactions import CommandGroup
 
-mailing_cli = AppGroup("mailing", help="邮寄 The mailing room: print, dispatch, deliver, return.")
+mailing_cli = CommandGroup("mailing", help="邮寄 The mailing room: print, dispatch, deliver, return.")
 
 
 def _actor() -> str:
@@ -32,18 +31,13 @@ def _actor() -> str:
 
 
 @contextlib.contextmanager
-def _committed() -> Iterator[None]:
-    """Commit what the block did; on a refusal roll back and say why, changing nothing."""
+def _explained() -> Iterator[None]:
+    """A refusal said as the command's error (the command's transaction is rolled back)."""
     try:
         yield
     except ApiError as error:
-        db.session.rollback()
         raise click.ClickException(
             f"{error.message} {error.message_en} Nothing was changed.") from None
-    except BaseException:
-        db.session.rollback()
-        raise
-    db.session.commit()
 
 
 @mailing_cli.command("status")
@@ -68,7 +62,7 @@ def print_batch(out: Path, batch_id: str | None) -> None:
     """
     partial = out.with_name(out.name + ".partial")
     try:
-        with _committed():
+        with _explained():
             batch = operations.get_batch(batch_id) if batch_id else operations.start_batch(
                 actor=_actor())
             if batch is None:
@@ -115,7 +109,7 @@ def _xiamen(moment: dt.datetime | None) -> dt.datetime | None:
 @AT
 def dispatch(item_id: int, tracking: str, at: dt.datetime | None) -> None:
     """Record that a printed item went to the carrier."""
-    with _committed():
+    with _explained():
         operations.dispatch(operations.get_item(item_id), tracking, actor=_actor(),
                             at=_xiamen(at))
     click.echo(f"item {item_id} dispatched, tracking number {tracking.strip()}")
@@ -126,7 +120,7 @@ def dispatch(item_id: int, tracking: str, at: dt.datetime | None) -> None:
 @AT
 def deliver(item_id: int, at: dt.datetime | None) -> None:
     """Record that a dispatched item was delivered."""
-    with _committed():
+    with _explained():
         operations.deliver(operations.get_item(item_id), actor=_actor(), at=_xiamen(at))
     click.echo(f"item {item_id} delivered")
 
@@ -136,7 +130,7 @@ def deliver(item_id: int, at: dt.datetime | None) -> None:
 @AT
 def return_(item_id: int, at: dt.datetime | None) -> None:
     """Record that a dispatched item came back undelivered."""
-    with _committed():
+    with _explained():
         operations.mark_returned(operations.get_item(item_id), actor=_actor(), at=_xiamen(at))
     click.echo(f"item {item_id} returned; `flask mailing requeue {item_id}` sends it again")
 
@@ -151,7 +145,7 @@ def requeue(item_id: int, **fields: str | None) -> None:
     """Queue a returned item again, with the corrected parts of its address."""
     from backend.licensing.schemas import MailingAddressSchema
 
-    with _committed():
+    with _explained():
         item = operations.get_item(item_id)
         corrected = {**item.address, **{k: v for k, v in fields.items() if v is not None}}
         errors = MailingAddressSchema().validate(corrected)
@@ -166,7 +160,7 @@ def requeue(item_id: int, **fields: str | None) -> None:
 def import_status(file) -> None:
     """Record a carrier's status file (CSV ``item_id,tracking_number,status,at``), all rows
     or none."""
-    with _committed():
+    with _explained():
         try:
             rows = operations.read_status_file(file.read())
             counts = operations.import_status(rows, actor=f"carrier-file:{Path(file.name).name}")

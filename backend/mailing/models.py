@@ -56,4 +56,4 @@ class MailingItem(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     certificate: Mapped[Certificate] = relationship()
-    application: Mapped[Application] = relationship()
+    application: Mapped[Application] = relationship(back_populates="mailing_items")

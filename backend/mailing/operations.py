@@ -18,14 +18,12 @@ from typing import BinaryIO
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
-from sqlalchemy.orm.attributes import set_committed_value
 from stdnum import numdb
 
 from backend.audit.operations import record
 from backend.certificates import operations as certificates
 from backend.certificates.models import Certificate, Status
 from backend.certificates.render import AddressSheetView, Page, render_batch
-from backend.common.chain import add
 from backend.common.counters import next_value
 from backend.db import db, is_postgresql, utcnow
 from backend.errors import ApiError
@@ -53,14 +51,12 @@ TRACKING_NUMBER = re.compile(r"[A-Za-z0-9-]{4,40}")
 
 
 def queue_item(certificate: Certificate, application, *, actor: str) -> MailingItem:
-    """Queue the certificate for the post; the item is inserted (and gets its id) at the next
-    flush, which its audit entry waits for."""
-    item = MailingItem(certificate=certificate, application=application,
-                       status=MailingStatus.QUEUED, address=application.mailing_address)
-    add(db.session, item)
-    set_committed_value(application, "mailing_items", [*application.mailing_items, item])
+    """Queue the certificate for the post."""
+    item = MailingItem(certificate=certificate, status=MailingStatus.QUEUED,
+                       address=application.mailing_address)
+    application.mailing_items.append(item)
     record(actor, "mailing.queued", "mailing_item", item,
-           after=lambda: {"certificate": certificate.id, "application": application.number})
+           after={"certificate": certificate.id, "application": application.number})
     return item
 
 

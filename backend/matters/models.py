@@ -1,4 +1,6 @@
-"""Matters (事项): the catalogue of services the bureau offers. Flags are data, not code."""
+"""Matters (事项): the catalogue of services the bureau offers. Flags are data, not code; which
+channels take a matter now and which rules it checks are its handler's
+(``backend.matters.registry``)."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from backend.db import Base, enum_column
+from backend.matters import registry
 
 
 class Subject(enum.StrEnum):
@@ -28,7 +31,17 @@ class Matter(Base):
     auto_decided: Mapped[bool]
     legal_basis: Mapped[str] = mapped_column(sa.String(300))
     time_limit_days: Mapped[int]
-    channels: Mapped[list] = mapped_column(sa.JSON)
     inputs: Mapped[list] = mapped_column(sa.JSON)
-    checks: Mapped[list] = mapped_column(sa.JSON)
     position: Mapped[int] = mapped_column(default=0)
+
+    @property
+    def channels(self) -> list[str]:
+        """Where the matter can be applied for now (none: not offered yet)."""
+        handler = registry.handler_for(self.code)
+        return [channel.value for channel in handler.channels] if handler else []
+
+    @property
+    def checks(self) -> list[str]:
+        """The rules the system checks for it."""
+        handler = registry.handler_for(self.code)
+        return list(handler.rules) if handler else []

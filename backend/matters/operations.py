@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from backend.common.sql import Statements
 from backend.db import db
 from backend.errors import ApiError
 from backend.matters.models import Matter
@@ -15,8 +14,7 @@ def catalogue() -> list[Matter]:
 
 
 def get_matter(code: str) -> Matter:
-    # (every application asks: through the driver, ``backend.common.sql``)
-    matter = Statements().load(Matter, "code = :code", {"code": code})
+    matter = db.session.get(Matter, code)
     if matter is None:
         raise ApiError(404, f"没有编码为 {code} 的事项。", f"There is no matter with code {code}.")
     return matter

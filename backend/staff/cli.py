@@ -1,13 +1,12 @@
 import sys
 
 import click
-from flask.cli import AppGroup
 
-from backend.db import db
 from backend.staff.models import Role
 from backend.staff.operations import StaffError, create_staff
+from backend.transactions import CommandGroup
 
-staff_cli = AppGroup("staff", help="Staff accounts for the console.")
+staff_cli = CommandGroup("staff", help="Staff accounts for the console.")
 
 
 @staff_cli.command("create")
@@ -22,5 +21,4 @@ def create_command(username, role, display_name, password):
     except StaffError as error:
         click.echo(f"error: {error}", err=True)
         sys.exit(2)
-    db.session.commit()
     click.echo(f"created {role} account {username}")

@@ -10,7 +10,7 @@ from wtforms import (
 )
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange
 
-from backend.licensing.exams import SUBJECTS
+from backend.drivers.models import SUBJECTS
 
 
 class LoginForm(FlaskForm):

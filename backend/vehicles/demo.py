@@ -21,9 +21,10 @@ from backend.common.counters import next_value
 from backend.db import db
 from backend.identity.operations import register_or_update
 from backend.licensing import operations as licensing
-from backend.licensing.models import Channel, State
+from backend.licensing.models import State
 from backend.licensing.rules import add_years
-from backend.vehicles.imports import PLATFORM_IMPORTER
+from backend.matters.registry import Channel
+from backend.platforms.imports import PLATFORM_IMPORTER
 from backend.vehicles.models import MirrorGps, MirrorVehicle
 from backend.vehicles.operations import (
     NUMBER_COUNTER,

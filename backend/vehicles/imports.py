@@ -1,7 +1,6 @@
-"""Import contracts of the vehicle sources and of the platform register.
+"""Import contracts of the vehicle sources.
 
-``flask registry import vehicle_registry|insurance|gps FILE`` and ``flask platforms import
-FILE`` read JSON Lines (one record per line, UTF-8, dates ``YYYY-MM-DD``) with the same rules
+``flask registry import vehicle_registry|insurance|gps FILE`` reads JSON Lines (one record per line, UTF-8, dates ``YYYY-MM-DD``) with the same rules
 as the driver sources: unknown fields are refused, records are upserted by natural key, and
 the first bad line rejects the whole file naming its line number and field.
 """
@@ -9,13 +8,11 @@ the first bad line rejects the whole file naming its line number and field.
 from __future__ import annotations
 
 import marshmallow as ma
-from stdnum.cn import uscc
-from stdnum.exceptions import ValidationError as StdnumError
 
 from backend.identity.schemas import IdNumberField
 from backend.vehicles import models
 from backend.vehicles.plates import PlateField
-from backend.verification.imports import IMPORTERS, Importer, StrictSchema, parse_lines, upsert
+from backend.verification.imports import IMPORTERS, Importer, StrictSchema
 
 POWER_TYPES = ["BEV", "PHEV", "HEV", "FCEV", "ICE"]
 _text = ma.validate.Length
@@ -29,17 +26,6 @@ class VinField(ma.fields.String):
         if len(vin) != 17 or not vin.isascii() or not vin.isalnum():
             raise ma.ValidationError("车辆识别代号应为17位字母和数字 a VIN has 17 letters and digits")
         return vin
-
-
-class UsccField(ma.fields.String):
-    """统一社会信用代码 (GB 32100), checked with python-stdnum's ``cn.uscc``."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        text = super()._deserialize(value, attr, data, **kwargs)
-        try:
-            return uscc.validate(text)
-        except StdnumError as error:
-            raise ma.ValidationError(f"统一社会信用代码无效 invalid USCC ({error.message})") from None
 
 
 class VehicleRegistryImport(StrictSchema):
@@ -72,25 +58,8 @@ class GpsImport(StrictSchema):
     last_position_at = ma.fields.AwareDateTime(required=True, format="iso")
 
 
-class PlatformImport(StrictSchema):
-    code = ma.fields.String(required=True, validate=[
-        _text(min=1, max=40), ma.validate.Regexp(r"^\S+$", error="no spaces in a platform code")])
-    name = ma.fields.String(required=True, validate=_text(min=1, max=200))
-    uscc = UsccField(required=True)
-    licence_number = ma.fields.String(required=True, validate=_text(min=1, max=60))
-    valid_until = ma.fields.Date(required=True)
-    status = ma.fields.String(required=True, validate=_text(min=1, max=20))
-
-
 IMPORTERS.update({
     "vehicle_registry": Importer(VehicleRegistryImport, models.MirrorVehicle, ("plate",)),
     "insurance": Importer(InsuranceImport, models.MirrorInsurance, ("plate", "policy_number")),
     "gps": Importer(GpsImport, models.MirrorGps, ("plate",)),
 })
-
-PLATFORM_IMPORTER = Importer(PlatformImport, models.Platform, ("code",))
-
-
-def import_platforms(lines) -> tuple[int, int]:
-    """Load the platform register (all lines or none); ``(inserted, updated)``."""
-    return upsert(PLATFORM_IMPORTER, parse_lines(PLATFORM_IMPORTER, lines))

@@ -1,8 +1,7 @@
-"""The register of licensed platform companies and the mirrors of the vehicle sources.
+"""The mirrors of the vehicle sources.
 
 Mirror tables are filled by ``flask registry import`` (``vehicle_registry``, ``insurance``,
-``gps``) and the platform register by ``flask platforms import``; field names follow the import
-contracts in the README.
+``gps``); field names follow the import contracts in the README.
 """
 
 from __future__ import annotations
@@ -13,27 +12,6 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from backend.db import Base, UTCDateTime, utcnow
-
-# Register values that mean "in force". ``valid`` is the documented one; the other two are
-# accepted because company registers export them for the same state.
-PLATFORM_IN_FORCE = frozenset({"valid", "normal", "active"})
-
-
-class Platform(Base):
-    """A platform company licensed in Xiamen (网约车平台公司经营许可), as the city's register says."""
-
-    __tablename__ = "platforms"
-
-    code: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
-    name: Mapped[str] = mapped_column(sa.String(200))
-    uscc: Mapped[str] = mapped_column(sa.String(18), index=True)
-    licence_number: Mapped[str] = mapped_column(sa.String(60))
-    valid_until: Mapped[dt.date]
-    status: Mapped[str] = mapped_column(sa.String(20))
-    imported_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
-
-    def licensed_on(self, day: dt.date) -> bool:
-        return self.status in PLATFORM_IN_FORCE and self.valid_until >= day
 
 
 class MirrorVehicle(Base):

@@ -7,7 +7,8 @@ through ``backend.licensing.operations.decide``, which calls the handler's ``app
 One vehicle, one platform is held by the database: ``certificates.valid_plate`` is unique and
 set only while a transport certificate is valid. The rule ``veh.single_platform`` explains the
 usual case to the owner; the constraint settles the race the rule cannot see (two requests
-checked before either issued). The loser is rejected with ``veh.single_platform`` failing.
+checked before either issued): the certificate is inserted in a savepoint, and the loser's
+savepoint is rolled back and its application rejected with ``veh.single_platform`` failing.
 """
 
 from __future__ import annotations
@@ -20,9 +21,7 @@ from flask import current_app
 
 from backend.certificates import operations as certificates
 from backend.certificates.models import Certificate, Kind, Status
-from backend.common.chain import undone_on_conflict
 from backend.common.counters import next_value
-from backend.common.sql import Statements
 from backend.db import db
 from backend.errors import ApiError
 from backend.identity.models import Person
@@ -30,35 +29,22 @@ from backend.licensing import operations as licensing
 from backend.licensing.models import Application, Outcome, RuleResult, State
 from backend.licensing.rules import add_years
 from backend.mailing.operations import queue_item
+from backend.matters.registry import APP_AND_COUNTER, Handler, handles
 from backend.vehicles import rules
-from backend.vehicles.models import Platform
 from backend.vehicles.plates import InvalidPlate, normalise_plate
 from backend.vehicles.sources import VEHICLE, vehicle_questions
 from backend.verification.sources import Question, ask_all
 from backend.verification.sources import Status as SourceStatus
 
 NUMBER_COUNTER = "transport_certificate"
-TO_CLERK = "已转窗口工作人员即时办理"
 
 
 # -- reading the registers --------------------------------------------------------------------
 
-def platform_name(code: str | None) -> str | None:
-    """The platform's name for printing on a certificate."""
-    platform = db.session.get(Platform, code) if code else None
-    return platform.name if platform else None
-
-
-def licensed_platforms(on: dt.date) -> list[Platform]:
-    """Platforms the owner may choose: in the register with a licence in force ``on``."""
-    rows = db.session.scalars(sa.select(Platform).order_by(Platform.name))
-    return [p for p in rows if p.licensed_on(on)]
-
-
 def _holding(plate: str, status: Status) -> Certificate | None:
     """The certificate holding ``valid_plate`` for ``plate``, if its status today is ``status``
     (one past its end date that no job has marked yet reads as expired)."""
-    certificate = Statements().load(Certificate, "valid_plate = :plate", {"plate": plate})
+    certificate = db.session.scalar(sa.select(Certificate).where(Certificate.valid_plate == plate))
     if certificate and certificate.effective_status(licensing.today()) == status:
         return certificate
     return None
@@ -124,25 +110,15 @@ def _held_certificate(person: Person, plate: str) -> Certificate:
     return certificate
 
 
-def _open_key(person: Person, inputs: dict) -> str:
-    """One open vehicle matter per plate, whoever applies."""
-    return f"vehicle:{inputs['plate']}"
-
-
 # -- issuing ---------------------------------------------------------------------------------
-
-def _latest_result(application: Application, rule: str) -> RuleResult | None:
-    """What ``rule`` said on the last run of the checks."""
-    return next((r for r in licensing.latest_results(application) if r.rule == rule), None)
-
 
 def _first_registered_on(application: Application, actor: str) -> dt.date:
     """From this decision's facts; asked again when the registry was silent at checking time."""
-    result = _latest_result(application, "veh.age")
+    result = licensing.latest_result(application, "veh.age")
     if result is not None and "first_registered_on" in result.facts:
         return dt.date.fromisoformat(result.facts["first_registered_on"])
     answer = ask_all([Question("vehicle_registry", "vehicle", {"plate": application.inputs["plate"]})],
-                     requester=actor, purpose=licensing.number_of(application))[VEHICLE]
+                     requester=actor, purpose=application.number)[VEHICLE]
     if answer.status != SourceStatus.FOUND:
         raise ApiError(503, "暂时无法从车管所取得车辆注册日期，请稍后再试。",
                        "The vehicle registry cannot give the first registration date right now.")
@@ -158,38 +134,38 @@ def _expire_lapsed(plate: str, actor: str) -> None:
 def issue_transport_certificate(application: Application, actor: str) -> None:
     """Issue the certificate of an approved vehicle permit and queue it for the post.
 
-    Queued like the rest of the decision and written with it. The plate's uniqueness among
-    valid certificates settles a race the checks could not see: the certificate goes in first
-    in the write phase, its number drawn from the counter right there, in a savepoint; if
-    another request has just taken the plate, the savepoint gives the number back, nothing of
-    the issuing is written, and the application is rejected instead (``_lose_to``).
+    The plate's uniqueness among valid certificates settles a race the checks could not see:
+    the issuing runs in a savepoint, its number drawn from the counter there; if another
+    request has just taken the plate, the savepoint takes back everything of the issuing (the
+    number too) and the application is rejected instead (``_lose_to``).
     """
-    plate, code = application.inputs["plate"], application.inputs["platform"]
+    plate = application.inputs["plate"]
     starts = licensing.today()
     ends = transport_validity(_first_registered_on(application, actor), starts)
     if ends < starts:
         raise ApiError(409, "车辆注册登记已满规定年限，不能核发运输证。",
                        "The vehicle has reached its age limit; no certificate can be issued.")
-    decided_so_far = licensing.keep(application)
-
-    def lost(error: Exception) -> None:  # (in the write phase: the writer lock is held)
-        licensing.restore(application, decided_so_far)
+    try:
+        with db.session.begin_nested():
+            _issue(application, starts, ends, actor)
+    except sa.exc.IntegrityError:
         winner = valid_transport_certificate(plate)
         if winner is None:
-            raise error
+            raise
         _lose_to(application, winner, actor)
-        db.session.flush()
 
-    pattern = current_app.config["TRANSPORT_CERT_NUMBER_PATTERN"]
-    with undone_on_conflict(db.session, lost):
-        licensing.transition(application, State.APPROVED, actor=actor)
-        _expire_lapsed(plate, actor)
-        certificate = certificates.issue(
-            kind=Kind.TRANSPORT, holder=application.applicant, valid_from=starts,
-            valid_until=ends, actor=actor, plate=plate, platform_code=code, valid_plate=plate,
-            number=lambda: transport_certificate_number(next_value(NUMBER_COUNTER), pattern),
-            contested=True)
-        _deliver(application, certificate, actor)
+
+def _issue(application: Application, starts: dt.date, ends: dt.date, actor: str) -> None:
+    plate, code = application.inputs["plate"], application.inputs["platform"]
+    licensing.transition(application, State.APPROVED, actor=actor)
+    _expire_lapsed(plate, actor)
+    number = transport_certificate_number(next_value(NUMBER_COUNTER),
+                                          current_app.config["TRANSPORT_CERT_NUMBER_PATTERN"])
+    certificate = certificates.issue(
+        kind=Kind.TRANSPORT, number=number, holder=application.applicant, valid_from=starts,
+        valid_until=ends, actor=actor, plate=plate, platform_code=code, valid_plate=plate)
+    _deliver(application, certificate, actor)
+    db.session.flush()
 
 
 def _deliver(application: Application, certificate: Certificate, actor: str) -> None:
@@ -209,23 +185,28 @@ def _lose_to(application: Application, winner: Certificate, actor: str) -> None:
     else:
         reason = rules.single_platform_reason(winner.platform_code)
         reason_en = rules.single_platform_reason_en(winner.platform_code)
-    result = _latest_result(application, "veh.single_platform")
+    result = licensing.latest_result(application, "veh.single_platform")
     if result is None:
-        result = RuleResult(application_id=application.id, rule="veh.single_platform", query_ids=[])
-        db.session.add(result)
-    licensing.amend_result(
-        application, result, outcome=Outcome.FAIL, reason=reason, reason_en=reason_en,
-        facts={"held_for_platform": winner.platform_code, "number": winner.number,
-               "decided_by": "database constraint (one vehicle, one platform)"})
+        run = max((r.run for r in application.rule_results), default=1)
+        result = RuleResult(run=run, rule="veh.single_platform", query_ids=[])
+        application.rule_results.append(result)
+    result.outcome, result.reason, result.reason_en = Outcome.FAIL, reason, reason_en
+    result.facts = {"held_for_platform": winner.platform_code, "number": winner.number,
+                    "decided_by": "database constraint (one vehicle, one platform)"}
     licensing.transition(application, State.REJECTED, actor=actor, reason=reason)
 
 
 # -- the matters -----------------------------------------------------------------------------
 
-@licensing.handles("vehicle-permit-issue", open_key=_open_key)
-class VehiclePermitIssue:
-    @staticmethod
-    def prepare(person: Person, body: dict) -> dict:
+class _VehicleMatter(Handler):
+    def open_key(self, person: Person, inputs: dict) -> str:
+        """One open vehicle matter per plate, whoever applies."""
+        return f"vehicle:{inputs['plate']}"
+
+
+@handles("vehicle-permit-issue", rules=rules.VEHICLE_RULES, channels=APP_AND_COUNTER, mailed=True)
+class VehiclePermitIssue(_VehicleMatter):
+    def prepare(self, person: Person, body: dict) -> dict:
         plate, code = _plate(body), _platform_code(body)
         held = valid_transport_certificate(plate)
         if held is not None and held.platform_code == code:
@@ -235,26 +216,11 @@ class VehiclePermitIssue:
         return {"plate": plate, "platform": code, "applied_on": licensing.today().isoformat(),
                 "mailing_address": _mailing_address(person, body)}
 
-    @staticmethod
-    def process(application: Application, actor: str) -> None:
-        inputs = application.inputs
-        outcome = licensing.run_checks(application, rules.VEHICLE_RULES,
-                                       vehicle_questions(inputs["plate"], inputs["platform"]),
-                                       actor=actor)
-        licensing.settle(application, outcome,
-                         lambda: issue_transport_certificate(application, actor), actor=actor)
+    def questions(self, application: Application) -> list[Question]:
+        return vehicle_questions(application.inputs["plate"], application.inputs["platform"])
 
-    @staticmethod
-    def approve(application: Application, actor: str) -> None:
+    def approve(self, application: Application, actor: str) -> None:
         issue_transport_certificate(application, actor)
-
-
-class _ToTheClerk:
-    """Matters a clerk decides on the spot: submitting puts them in the review queue."""
-
-    @staticmethod
-    def process(application: Application, actor: str) -> None:
-        licensing.transition(application, State.AWAITING_REVIEW, actor=actor, reason=TO_CLERK)
 
 
 def _certificate_of(application: Application) -> Certificate:
@@ -266,15 +232,15 @@ def _certificate_of(application: Application) -> Certificate:
     return certificate
 
 
-@licensing.handles("vehicle-permit-cancel", open_key=_open_key)
-class VehiclePermitCancel(_ToTheClerk):
-    @staticmethod
-    def prepare(person: Person, body: dict) -> dict:
+@handles("vehicle-permit-cancel", channels=APP_AND_COUNTER, to_clerk=True)
+class VehiclePermitCancel(_VehicleMatter):
+    """Decided by a clerk on the spot: submitting puts it in the review queue."""
+
+    def prepare(self, person: Person, body: dict) -> dict:
         plate = _plate(body)
         return {"plate": plate, "certificate_id": _held_certificate(person, plate).id}
 
-    @staticmethod
-    def approve(application: Application, actor: str) -> None:
+    def approve(self, application: Application, actor: str) -> None:
         certificate = _certificate_of(application)
         certificates.set_status(certificate, Status.CANCELLED, actor=actor,
                                 reason=f"车辆所有人申请注销（{application.number}）")
@@ -283,12 +249,13 @@ class VehiclePermitCancel(_ToTheClerk):
                              reason="运输证已注销，该车辆可以服务其他平台")
 
 
-@licensing.handles("vehicle-cert-reissue", "vehicle-cert-renew", open_key=_open_key)
-class TransportCertificateReplace(_ToTheClerk):
-    """补发 keeps the dates of the lost certificate; 换发 starts a new term from today."""
+@handles("vehicle-cert-reissue", "vehicle-cert-renew", channels=APP_AND_COUNTER, mailed=True,
+         to_clerk=True)
+class TransportCertificateReplace(_VehicleMatter):
+    """补发 keeps the dates of the lost certificate; 换发 starts a new term from today. Decided
+    by a clerk on the spot."""
 
-    @staticmethod
-    def prepare(person: Person, body: dict) -> dict:
+    def prepare(self, person: Person, body: dict) -> dict:
         plate = _plate(body)
         inputs = {"plate": plate, "certificate_id": _held_certificate(person, plate).id,
                   "mailing_address": _mailing_address(person, body)}
@@ -296,8 +263,7 @@ class TransportCertificateReplace(_ToTheClerk):
             inputs["reason"] = body["reason"]
         return inputs
 
-    @staticmethod
-    def approve(application: Application, actor: str) -> None:
+    def approve(self, application: Application, actor: str) -> None:
         previous = _certificate_of(application)
         if application.matter_code == "vehicle-cert-reissue":
             starts, ends = previous.valid_from, previous.valid_until

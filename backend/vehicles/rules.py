@@ -11,7 +11,7 @@ import datetime as dt
 
 from backend.certificates.models import Status
 from backend.licensing.rules import Context, Facts, add_years, failed, passed, rule
-from backend.vehicles.models import PLATFORM_IN_FORCE
+from backend.platforms.models import PLATFORM_IN_FORCE
 from backend.vehicles.sources import CERTIFICATES, GPS, INSURANCE, PLATFORM, VEHICLE
 
 INTERIM = "《网络预约出租汽车经营服务管理暂行办法》"

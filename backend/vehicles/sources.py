@@ -8,9 +8,13 @@ and the decision can be explained and replayed.
 
 from __future__ import annotations
 
-from backend.certificates.models import Kind
-from backend.common.sql import Statements
-from backend.verification.sources import MIRROR_OPERATIONS, Question, iso
+import sqlalchemy as sa
+
+from backend.certificates.models import Certificate, Kind
+from backend.db import db
+from backend.platforms.models import Platform
+from backend.vehicles.models import MirrorGps, MirrorInsurance, MirrorVehicle
+from backend.verification.sources import MIRROR_OPERATIONS, Question, iso, record_of
 
 VEHICLE = "vehicle_registry.vehicle"
 INSURANCE = "insurance.policies"
@@ -20,43 +24,39 @@ CERTIFICATES = "transport_certificates.by_plate"
 
 
 def _vehicle(plate: str):
-    found = Statements().records(
-        "SELECT plate, vin, owner_id_number, owner_name, category, seats, power_type, "
-        "wheelbase_mm, first_registered_on, use_nature, inspection_valid_until, status "
-        "FROM mirror_vehicles WHERE plate = :plate", {"plate": plate})
-    if not found:
+    vehicle = db.session.get(MirrorVehicle, plate)
+    if vehicle is None:
         return None
-    vehicle = found[0]
-    return {**vehicle, "first_registered_on": iso(vehicle["first_registered_on"]),
-            "inspection_valid_until": iso(vehicle["inspection_valid_until"])}
+    return record_of(vehicle, "plate", "vin", "owner_id_number", "owner_name", "category",
+                     "seats", "power_type", "wheelbase_mm", "first_registered_on", "use_nature",
+                     "inspection_valid_until", "status")
 
 
 def _policies(plate: str):
-    policies = Statements().records(
-        "SELECT policy_number, insurer, kind, valid_until FROM mirror_insurance "
-        "WHERE plate = :plate ORDER BY valid_until DESC", {"plate": plate})
-    return [{**policy, "valid_until": iso(policy["valid_until"])} for policy in policies]
+    policies = db.session.scalars(sa.select(MirrorInsurance).where(MirrorInsurance.plate == plate)
+                                  .order_by(MirrorInsurance.valid_until.desc()))
+    return [record_of(policy, "policy_number", "insurer", "kind", "valid_until")
+            for policy in policies]
 
 
 def _position(plate: str):
-    at = Statements().value("SELECT last_position_at FROM mirror_gps WHERE plate = :plate",
-                            {"plate": plate})
-    return None if at is None else {"last_position_at": iso(at)}
+    gps = db.session.get(MirrorGps, plate)
+    return None if gps is None else {"last_position_at": iso(gps.last_position_at)}
 
 
 def _platform(code: str):
-    found = Statements().records("SELECT code, name, licence_number, valid_until, status "
-                                 "FROM platforms WHERE code = :code", {"code": code})
-    return {**found[0], "valid_until": iso(found[0]["valid_until"])} if found else None
+    platform = db.session.get(Platform, code)
+    if platform is None:
+        return None
+    return record_of(platform, "code", "name", "licence_number", "valid_until", "status")
 
 
 def _transport_certificates(plate: str):
     """Every transport certificate the plate ever had (no holder data: not needed, not logged)."""
-    certificates = Statements().records(
-        "SELECT number, version, status, platform_code, valid_until FROM certificates "
-        "WHERE kind = :kind AND plate = :plate ORDER BY id", {"kind": Kind.TRANSPORT, "plate": plate})
-    return [{**certificate, "valid_until": iso(certificate["valid_until"])}
-            for certificate in certificates]
+    certificates = db.session.scalars(sa.select(Certificate).where(
+        Certificate.kind == Kind.TRANSPORT, Certificate.plate == plate).order_by(Certificate.id))
+    return [{**record_of(certificate, "number", "version", "platform_code", "valid_until"),
+             "status": certificate.status.value} for certificate in certificates]
 
 
 MIRROR_OPERATIONS.update({

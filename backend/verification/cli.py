@@ -1,13 +1,12 @@
 import sys
 
 import click
-from flask.cli import AppGroup
 
 from backend.audit.operations import record
-from backend.db import db
-from backend.verification.imports import IMPORTERS, ImportError_, import_file
+from backend.transactions import CommandGroup
+from backend.verification.imports import IMPORTERS, ImportRejected, import_file
 
-registry_cli = AppGroup("registry", help="Mirrors of other departments' registers.")
+registry_cli = CommandGroup("registry", help="Mirrors of other departments' registers.")
 
 
 @registry_cli.command("import")
@@ -21,11 +20,9 @@ def import_command(source, file):
         sys.exit(2)
     try:
         inserted, updated = import_file(source, file)
-    except ImportError_ as error:
-        db.session.rollback()
+    except ImportRejected as error:
         click.echo(f"error: {file.name}: {error}; nothing was imported", err=True)
         sys.exit(2)
     record("cli", "registry.imported", "source", source,
            after={"file": file.name, "inserted": inserted, "updated": updated})
-    db.session.commit()
     click.echo(f"{source}: {inserted} inserted, {updated} updated")

@@ -21,7 +21,9 @@ from backend.identity.schemas import IdNumberField
 from backend.verification import models
 
 
-class ImportError_(ValueError):
+class ImportRejected(ValueError):
+    """A file refused at its first bad line: nothing of it was imported."""
+
     def __init__(self, line: int, field: str | None, message: str):
         self.line, self.field, self.message = line, field, message
         where = f"line {line}" + (f", field {field!r}" if field else "")
@@ -121,7 +123,7 @@ IMPORTERS: dict[str, Importer] = {
 
 
 def parse_lines(importer: Importer, lines: Iterable[str]) -> list[dict]:
-    """Validate every line first; raise :class:`ImportError_` at the first bad one."""
+    """Validate every line first; raise :class:`ImportRejected` at the first bad one."""
     schema, records = importer.schema(), []
     for number, line in enumerate(lines, start=1):
         if not line.strip():
@@ -129,14 +131,14 @@ def parse_lines(importer: Importer, lines: Iterable[str]) -> list[dict]:
         try:
             raw = json.loads(line)
         except json.JSONDecodeError as error:
-            raise ImportError_(number, None, f"not valid JSON ({error.msg})") from None
+            raise ImportRejected(number, None, f"not valid JSON ({error.msg})") from None
         if not isinstance(raw, dict):
-            raise ImportError_(number, None, "a record must be a JSON object")
+            raise ImportRejected(number, None, "a record must be a JSON object")
         try:
             records.append(importer.prepare(schema.load(raw)))
         except ma.ValidationError as error:
             field, messages = next(iter(_flatten(error.messages)))
-            raise ImportError_(number, field, messages) from None
+            raise ImportRejected(number, field, messages) from None
     return records
 
 

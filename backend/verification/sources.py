@@ -28,11 +28,11 @@ import time
 from collections.abc import Callable, Iterable
 
 import requests
+import sqlalchemy as sa
 from flask import current_app
 from uuid6 import uuid7
 
-from backend.common.chain import ChainedLog, Entry, append, canonical_hash
-from backend.common.sql import Statements, as_json, as_utc
+from backend.audit.chain import canonical_hash, chained
 from backend.db import db, utcnow
 from backend.verification import models
 
@@ -64,6 +64,7 @@ class Answer:
     query_id: str
     latency_ms: float
     implementation: str
+    at: dt.datetime = dataclasses.field(default_factory=utcnow)
 
 
 class SourceUnavailable(Exception):
@@ -71,53 +72,44 @@ class SourceUnavailable(Exception):
 
 
 # -- mirrors -------------------------------------------------------------------------------
-# Every decision asks these, so they read through the driver (``backend.common.sql``).
 
-def iso(value) -> str | None:
-    """A date or UTC time column's value as ISO 8601 text, however the driver handed it back."""
-    if value is None or isinstance(value, str) and len(value) == 10:
-        return value
-    if isinstance(value, dt.datetime | str):
-        return as_utc(value).isoformat()
-    return value.isoformat()
+def iso(value: dt.date | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def record_of(row, *names: str) -> dict:
+    """A mirror row as a source answers: the named columns, dates and times as ISO text."""
+    return {name: iso(value) if isinstance(value, dt.date) else value
+            for name in names for value in [getattr(row, name)]}
 
 
 def _identity_person(id_number: str):
-    found = Statements().records(
-        "SELECT id_number, name, sex, birth_date, hukou_region, card_valid_until, "
-        "card_reported_lost FROM mirror_identity WHERE id_number = :id_number",
-        {"id_number": id_number})
-    if not found:
+    person = db.session.get(models.MirrorIdentity, id_number)
+    if person is None:
         return None
-    person = found[0]
-    return {**person, "birth_date": iso(person["birth_date"]),
-            "card_valid_until": iso(person["card_valid_until"]) or "长期",
-            "card_reported_lost": bool(person["card_reported_lost"])}
+    return {**record_of(person, "id_number", "name", "sex", "birth_date", "hukou_region",
+                        "card_reported_lost"),
+            "card_valid_until": iso(person.card_valid_until) or "长期"}
 
 
 def _police_records(id_number: str):
-    rows = Statements().rows(
-        "SELECT category, recorded_on FROM mirror_police_records WHERE id_number = :id_number "
-        "ORDER BY recorded_on", {"id_number": id_number})
-    return [{"category": category, "recorded_on": iso(on)} for category, on in rows]
+    rows = db.session.scalars(sa.select(models.MirrorPoliceRecord)
+                              .where(models.MirrorPoliceRecord.id_number == id_number)
+                              .order_by(models.MirrorPoliceRecord.recorded_on))
+    return [record_of(row, "category", "recorded_on") for row in rows]
 
 
 def _driving_licence(id_number: str):
-    found = Statements().records(
-        "SELECT licence_class, first_issued_on, status, valid_until, cycles "
-        "FROM mirror_driving_licences WHERE id_number = :id_number", {"id_number": id_number})
-    if not found:
+    licence = db.session.get(models.MirrorDrivingLicence, id_number)
+    if licence is None:
         return None
-    licence = found[0]
-    return {**licence, "first_issued_on": iso(licence["first_issued_on"]),
-            "valid_until": iso(licence["valid_until"]), "cycles": as_json(licence["cycles"])}
+    return record_of(licence, "licence_class", "first_issued_on", "status", "valid_until",
+                     "cycles")
 
 
 def _residence_permit(id_number: str):
-    row = Statements().row(
-        "SELECT city_code, valid_until FROM mirror_residence_permits "
-        "WHERE id_number = :id_number", {"id_number": id_number})
-    return None if row is None else {"city_code": row[0], "valid_until": iso(row[1])}
+    permit = db.session.get(models.MirrorResidencePermit, id_number)
+    return None if permit is None else record_of(permit, "city_code", "valid_until")
 
 
 # operation key -> mirror reader; vehicle sources register theirs the same way
@@ -242,9 +234,10 @@ def _timed(source, question: Question):
     return status, data, (time.perf_counter() - started) * 1000
 
 
-def ask_all(questions: Iterable[Question], *, requester: str, purpose: str,
-            budget: float | None = None) -> dict[str, Answer]:
-    """Ask every question within one overall time budget; log each; answers keyed by op key."""
+def ask(questions: Iterable[Question], *, budget: float | None = None) -> dict[str, Answer]:
+    """Ask every question within one overall time budget; answers keyed by operation key.
+
+    Nothing is written: ``log`` records the answers once it is known what they were for."""
     budget = budget if budget is not None else current_app.config["SOURCE_BUDGET_SECONDS"]
     deadline = time.monotonic() + budget
     results, pending = {}, {}
@@ -260,9 +253,17 @@ def ask_all(questions: Iterable[Question], *, requester: str, purpose: str,
         except futures.TimeoutError:
             outcome = (Status.UNAVAILABLE, None, budget * 1000)
         results[key] = (question, source, outcome)
-    return {key: _log(question, source.implementation, *outcome, requester=requester,
-                      purpose=purpose)
-            for key, (question, source, outcome) in results.items()}
+    return {key: Answer(question, status, data, str(uuid7()), round(latency_ms, 3),
+                        source.implementation)
+            for key, (question, source, (status, data, latency_ms)) in results.items()}
+
+
+def ask_all(questions: Iterable[Question], *, requester: str, purpose: str,
+            budget: float | None = None) -> dict[str, Answer]:
+    """``ask``, and log every answer at once."""
+    answers = ask(questions, budget=budget)
+    log(answers.values(), requester=requester, purpose=purpose)
+    return answers
 
 
 _digest_json = json.JSONEncoder(sort_keys=True, ensure_ascii=False).encode  # (made once)
@@ -282,17 +283,16 @@ def query_hash(row: models.SourceQuery) -> str:
     })
 
 
-QUERY_LOG = ChainedLog(models.SourceQuery, QUERY_LOG_COUNTER, query_hash)
+chained(models.SourceQuery, QUERY_LOG_COUNTER, query_hash)
 
 
-def _log(question: Question, implementation: str, status: Status, data, latency_ms: float, *,
-         requester: str, purpose: str) -> Answer:
-    row = Entry(
-        query_id=str(uuid7()), at=utcnow(), requester=requester,
-        purpose=purpose, source=question.source, operation=question.operation,
-        implementation=implementation, request_hash=_digest(question.params),
-        response_hash=None if status == Status.UNAVAILABLE else _digest(data),
-        latency_ms=round(latency_ms, 3), outcome=status.value,
-    )
-    append(db.session, QUERY_LOG, row)
-    return Answer(question, status, data, row.query_id, row.latency_ms, implementation)
+def log(answers: Iterable[Answer], *, requester: str, purpose: str) -> None:
+    """Add the answers to the query log (numbered and chained when the session flushes)."""
+    for answer in answers:
+        question = answer.question
+        db.session.add(models.SourceQuery(
+            query_id=answer.query_id, at=answer.at, requester=requester, purpose=purpose,
+            source=question.source, operation=question.operation,
+            implementation=answer.implementation, request_hash=_digest(question.params),
+            response_hash=None if answer.status == Status.UNAVAILABLE else _digest(answer.data),
+            latency_ms=answer.latency_ms, outcome=answer.status.value))

@@ -56,11 +56,11 @@ def verify_online(client, token: str) -> dict:
 
 
 def verify_offline(client, token: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
-    """``python -m backend.verify`` with the key set downloaded from the service."""
+    """``python -m backend.certificates.offline`` with the key set downloaded from the service."""
     keys = tmp_path / "certificate-keys.json"
     keys.write_text(json.dumps(client.get("/.well-known/certificate-keys").json))
     return subprocess.run(
-        [sys.executable, "-m", "backend.verify", token, "--keys", str(keys)],
+        [sys.executable, "-m", "backend.certificates.offline", token, "--keys", str(keys)],
         capture_output=True, text=True, cwd=REPO, timeout=60,
         env={**os.environ, "PYTHONPATH": str(REPO)})
 

@@ -230,7 +230,7 @@ def test_exported_key_set_is_what_an_offline_verifier_needs(client, cli, tmp_pat
 
     assert cli.invoke(args=["keys", "export", str(exported)]).exit_code == 0
     result = subprocess.run(
-        [sys.executable, "-m", "backend.verify", operations.certificate_view(certificate).qr_text,
+        [sys.executable, "-m", "backend.certificates.offline", operations.certificate_view(certificate).qr_text,
          "--keys", str(exported)], capture_output=True, text=True, cwd=REPO, timeout=60)
 
     assert result.returncode == 0, result.stderr

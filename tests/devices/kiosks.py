@@ -6,7 +6,8 @@ import datetime as dt
 import json
 
 from backend.devices import operations
-from backend.licensing.operations import by_number, record_exam
+from backend.drivers.operations import record_exam
+from backend.licensing.operations import by_number
 from kiosk.client import signed_headers
 from tests.licensing.drivers import ADDRESS, apply, make_driver
 

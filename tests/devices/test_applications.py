@@ -5,8 +5,8 @@ import pytest
 import sqlalchemy as sa
 
 from backend.certificates.models import Certificate, Status
-from backend.devices.models import ServiceRating
 from backend.licensing.models import Application
+from backend.ratings.models import ServiceRating
 from tests.devices.kiosks import card_for, eligible_driver, holder_with_certificate
 from tests.licensing.drivers import ADDRESS
 

@@ -12,9 +12,10 @@ import sqlalchemy as sa
 
 from backend.certificates.models import Certificate, Status
 from backend.db import db
-from backend.devices.models import KioskSession, ServiceRating, SessionEnd
+from backend.devices.models import KioskSession, SessionEnd
 from backend.identity.operations import person_by_id_number
 from backend.licensing.models import Application
+from backend.ratings.models import ServiceRating
 from tests.devices.kiosks import CARD_ADDRESS
 from tests.kiosk.conftest import LiveBackend
 from tests.licensing.drivers import ADDRESS

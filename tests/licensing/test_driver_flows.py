@@ -4,8 +4,9 @@ import pytest
 import sqlalchemy as sa
 
 from backend.certificates.models import Certificate, Status
+from backend.drivers.operations import record_exam
 from backend.licensing.models import Application
-from backend.licensing.operations import by_number, record_exam
+from backend.licensing.operations import by_number
 from backend.mailing.models import MailingItem
 from tests.licensing.drivers import ADDRESS, apply, failing, make_driver
 

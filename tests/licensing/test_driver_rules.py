@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 
 from backend import config as config_module
-from backend.licensing.driver_rules import DRIVER_RULES
+from backend.drivers.rules import DRIVER_RULES
 from backend.licensing.models import Outcome
 from backend.licensing.rules import Context, Facts, evaluate
 from backend.verification.sources import Answer, Question, Status

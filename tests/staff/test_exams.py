@@ -3,7 +3,7 @@
 import sqlalchemy as sa
 
 from backend.certificates.models import Certificate, Kind, Status
-from backend.licensing.exams import ExamAttempt
+from backend.drivers.models import ExamAttempt
 from backend.licensing.models import State
 from backend.staff.models import Role
 from tests.harness import post

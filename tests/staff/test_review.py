@@ -6,7 +6,7 @@ from backend.audit.models import AuditEntry
 from backend.certificates.models import Certificate, Status
 from backend.common.masking import mask_id_number
 from backend.licensing.models import State
-from backend.staff import views
+from backend.staff import console
 from backend.staff.models import Role
 from tests.factories import citizen_token
 from tests.harness import post
@@ -28,7 +28,7 @@ def test_queue_lists_the_longest_waiting_first_a_page_at_a_time(client, sign_in,
                                                                monkeypatch):
     police.go_down()
     first, second = (apply(client, eligible_driver()) for _ in range(2))
-    monkeypatch.setattr(views, "PER_PAGE", 1)
+    monkeypatch.setattr(console, "PER_PAGE", 1)
     sign_in(Role.CLERK)
     page_one = client.get("/console/review").get_data(as_text=True)
     page_two = client.get("/console/review?page=2").get_data(as_text=True)

@@ -8,7 +8,7 @@ import json
 
 from backend.licensing import operations as licensing
 from backend.licensing.rules import add_years
-from backend.vehicles.imports import import_platforms
+from backend.platforms.imports import import_platforms
 from backend.verification.imports import import_file
 from tests.factories import citizen_token, id_number
 

@@ -6,7 +6,8 @@ import json
 import pytest
 import sqlalchemy as sa
 
-from backend.vehicles.models import MirrorGps, MirrorInsurance, MirrorVehicle, Platform
+from backend.platforms.models import Platform
+from backend.vehicles.models import MirrorGps, MirrorInsurance, MirrorVehicle
 from tests.factories import id_number
 from tests.vehicles.fleet import new_plate, vehicle_record
 

@@ -1,4 +1,4 @@
-"""Marshmallow schemas of the platform register as the app shows it."""
+"""The platform register as the app shows it."""
 
 import marshmallow as ma
 

@@ -22,9 +22,10 @@ from backend.audit.operations import record
 from backend.certificates.models import Certificate
 from backend.common.masking import mask_id_number, mask_id_numbers_in_text, mask_name
 from backend.db import db, utcnow
+from backend.drivers import operations as drivers
+from backend.drivers.models import ExamAttempt
 from backend.errors import ApiError
 from backend.licensing import operations
-from backend.licensing.exams import ExamAttempt
 from backend.licensing.models import Application, Outcome, State
 from backend.licensing.rules import RULES
 from backend.matters.operations import catalogue, summary
@@ -32,6 +33,7 @@ from backend.staff.auth import roles_required, staff_actor
 from backend.staff.forms import ActionForm, DecisionForm, ExamForm, LoginForm
 from backend.staff.models import Role
 from backend.staff.operations import authenticate
+from backend.transactions import refuse
 
 console = Blueprint("console", __name__, url_prefix="/console")
 
@@ -131,7 +133,7 @@ def _refusals_flashed():
     try:
         yield
     except ApiError as error:
-        db.session.rollback()
+        refuse()
         flash(f"{error.message} {error.message_en}", "error")
 
 
@@ -263,7 +265,7 @@ def record_exam():
         flash(f"未找到办件 {number}，请核对编号。No application {number}.", "error")
         return redirect(url_for("console.exams"))
     with _refusals_flashed():
-        operations.record_exam(application, form.subject.data, form.score.data,
+        drivers.record_exam(application, form.subject.data, form.score.data,
                                form.passed.data == "yes", actor=staff_actor())
         flash(f"{application.number} {SUBJECT_NAMES[form.subject.data]} 成绩已录入，"
               f"当前状态：{STATE_NAMES[application.state]}。Result recorded.")

@@ -12,7 +12,6 @@ from io import BytesIO
 
 from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 
-from backend.db import db
 from backend.errors import ApiError
 from backend.mailing import operations
 from backend.mailing.forms import (
@@ -24,6 +23,7 @@ from backend.mailing.forms import (
 )
 from backend.staff.auth import roles_required, staff_actor
 from backend.staff.models import Role
+from backend.transactions import refuse
 
 mailing = Blueprint("mailing", __name__, url_prefix="/console/mailing")
 mailroom = roles_required(Role.MAILROOM)  # admins pass every role check
@@ -39,10 +39,10 @@ def _refusals_flashed():
     try:
         yield
     except ApiError as error:
-        db.session.rollback()
+        refuse()
         flash(f"{error.message} {error.message_en}", "error")
     except operations.StatusFileError as error:
-        db.session.rollback()
+        refuse()
         flash(f"第 {error.line} 行：{error.message} Line {error.line}: {error.message_en} "
               "文件未导入。Nothing was imported.", "error")
 

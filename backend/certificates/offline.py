@@ -2,7 +2,7 @@
 
 For inspectors' handhelds::
 
-    python -m backend.verify 'https://…/v/eyJhbGciOi…' --keys certificate-keys.json
+    python -m backend.certificates.offline 'https://…/v/eyJhbGciOi…' --keys certificate-keys.json
 
 ``--keys`` is the JSON published at ``/.well-known/certificate-keys`` (the ``keys.json`` of
 the signing key directory works too). The argument may be the scanned QR text or the bare
@@ -42,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m backend.verify",
+        prog="python -m backend.certificates.offline",
         description="核验网约车证件二维码（离线）。Verify a certificate QR code offline.",
     )
     parser.add_argument("token", help="the scanned QR text (verification URL) or the bare token")

@@ -4,15 +4,15 @@ import csv
 import sys
 
 import click
-from flask.cli import AppGroup
 
-from backend.db import db
+from backend.drivers.models import SUBJECTS
+from backend.drivers.operations import record_exam
 from backend.errors import ApiError
-from backend.licensing.exams import SUBJECTS
 from backend.licensing.models import State
-from backend.licensing.operations import by_number, record_exam
+from backend.licensing.operations import by_number
+from backend.transactions import CommandGroup
 
-exams_cli = AppGroup("exams", help="Exam results for driver certificate applications.")
+exams_cli = CommandGroup("exams", help="Exam results for driver certificate applications.")
 COLUMNS = ["application_number", "subject", "score", "passed"]
 TRUE, FALSE = {"true", "1", "yes", "y", "是"}, {"false", "0", "no", "n", "否"}
 
@@ -62,9 +62,7 @@ def import_command(file):
         for application, subject, score, passed in rows:
             record_exam(application, subject, score, passed, actor="exam-centre")
     except ApiError as error:
-        db.session.rollback()
         click.echo(f"error: {file.name}: {error.message_en}; nothing was imported", err=True)
         sys.exit(2)
-    db.session.commit()
     issued = len({application.id for application, *_ in rows if application.state == State.ISSUED})
     click.echo(f"{len(rows)} results recorded, {issued} certificates issued")

@@ -1,10 +1,10 @@
-"""A decision reads first and writes in one short phase: what that must and must not change.
+"""How the database is run (``backend.storage``) and what a decision may rely on.
 
 * On SQLite, only writing takes the writer lock: a request that reads is answered while
   another transaction is writing.
 * A certificate is replaced only if it is still as the decision read it; otherwise 409 and
-  nothing is written.
-* Rows written through the driver read back through the ORM exactly as the ORM writes them.
+  nothing is written (the row's version, checked by SQLAlchemy).
+* A decision's rows read back through a fresh session as the answer showed them.
 * SQLite's write-ahead log is copied back into the database file by a thread of its own, and
   starts over even while writers and readers never stop.
 """
@@ -19,10 +19,10 @@ import time
 import sqlalchemy as sa
 
 from backend.certificates.models import Certificate, Kind, Status
-from backend.common.sql import Statements
-from backend.db import _Checkpointer, db
+from backend.db import db
 from backend.licensing import operations
 from backend.licensing.models import Application, State
+from backend.storage import _Checkpointer
 from tests.certificates.holders import driver_with_certificate
 from tests.factories import citizen_token, id_number
 from tests.licensing.drivers import apply, eligible_records, import_records
@@ -41,7 +41,8 @@ def test_a_read_is_answered_while_another_transaction_holds_the_writer_lock(sqli
 
     def writer():
         with sqlite_app.app_context():
-            Statements().write("UPDATE counters SET value = value WHERE name = 'audit.entries'")
+            db.session.execute(sa.text(
+                "UPDATE counters SET value = value WHERE name = 'audit.entries'"))
             writing.set()  # holds the writer lock (and SQLite's) until told to finish
             done.wait(10)
             db.session.rollback()
@@ -65,19 +66,20 @@ def test_a_certificate_changed_since_the_decision_read_it_is_409_and_nothing_is_
     database.session.commit()  # (the exam results, entered directly)
     certificate_id, number = certificate.id, certificate.number
     applications = database.session.scalar(sa.select(sa.func.count()).select_from(Application))
-    checks = operations._driver_checks
+    check = operations.check
 
-    def checks_then_someone_else_renews(application, actor):
-        outcome = checks(application, actor)
-        Statements().write("UPDATE certificates SET status = 'replaced' WHERE id = :id",
-                           {"id": certificate_id})
-        return outcome
+    def checks_then_someone_else_renews(application, handler, actor):
+        checked = check(application, handler, actor)
+        database.session.execute(sa.text(
+            "UPDATE certificates SET status = 'replaced', row_version = row_version + 1 "
+            "WHERE id = :id"), {"id": certificate_id})
+        return checked
 
-    monkeypatch.setattr(operations, "_driver_checks", checks_then_someone_else_renews)
+    monkeypatch.setattr(operations, "check", checks_then_someone_else_renews)
     response = apply(client, headers, matter="driver-cert-renew")
 
     assert response.status_code == 409
-    assert "证件的状态刚刚已被另一项办理改变" in response.json["message"]
+    assert "刚刚已被另一项操作改变" in response.json["message"]
     database.session.expire_all()
     assert database.session.scalar(sa.select(sa.func.count()).select_from(Application)) \
         == applications
@@ -86,7 +88,7 @@ def test_a_certificate_changed_since_the_decision_read_it_is_409_and_nothing_is_
     assert [(c.version, c.status) for c in versions] == [(1, Status.VALID)]
 
 
-def test_a_decision_written_through_the_driver_reads_back_through_the_orm(client, database):
+def test_a_decision_reads_back_from_the_database_as_the_answer_showed_it(client, database):
     _, headers, _ = driver_with_certificate(client)
     answer = apply(client, headers, matter="driver-cert-renew").json
     database.session.expire_all()
@@ -125,7 +127,7 @@ def test_the_write_ahead_log_is_copied_back_by_a_thread_of_its_own(tmp_path):
 def test_the_write_ahead_log_starts_over_under_steady_writes_and_reads(sqlite_app, monkeypatch):
     """A passive checkpoint alone never catches up with writers that never stop: the log would
     grow by every commit. With the last pages copied in the writer lock, it starts over."""
-    monkeypatch.setattr("backend.db.CHECKPOINT_EVERY", 20)
+    monkeypatch.setattr("backend.storage.CHECKPOINT_EVERY", 20)
     path = sqlite_app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
     stop = threading.Event()
 

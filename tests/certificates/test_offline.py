@@ -1,4 +1,4 @@
-"""``python -m backend.verify``: an inspector's offline check of a scanned certificate."""
+"""``python -m backend.certificates.offline``: an inspector's offline check of a scanned certificate."""
 
 from __future__ import annotations
 
@@ -41,7 +41,7 @@ def published_keys(keys_dir: Path, where: Path) -> Path:
 def verify(*arguments: str | Path) -> subprocess.CompletedProcess[str]:
     environment = {**os.environ, "PYTHONPATH": str(REPO)}
     return subprocess.run(
-        [sys.executable, "-m", "backend.verify", *map(str, arguments)],
+        [sys.executable, "-m", "backend.certificates.offline", *map(str, arguments)],
         capture_output=True,
         text=True,
         cwd=REPO,

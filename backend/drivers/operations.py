@@ -1,0 +1,160 @@
+"""The driver certificate (《网络预约出租汽车驾驶员证》) matters and the exams.
+
+``driver-cert-issue`` checks every driver rule at once (零材料) and waits for the exams;
+reissue, renewal and cancellation need a current certificate and complete in one request.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+from flask import current_app
+
+from backend.audit.operations import record
+from backend.certificates import operations as certificates
+from backend.certificates.models import Certificate, Kind, Status
+from backend.db import db
+from backend.drivers import rules
+from backend.drivers.models import SUBJECTS, ExamAttempt
+from backend.errors import ApiError
+from backend.identity.models import Person
+from backend.licensing import operations as licensing
+from backend.licensing.models import Application, State
+from backend.licensing.rules import add_years
+from backend.mailing.operations import queue_item
+from backend.matters.registry import ALL_CHANNELS, Handler, handles
+from backend.verification.sources import Question
+
+
+def driver_certificate_of(person: Person) -> Certificate | None:
+    """The person's driver certificate in force today."""
+    certificate = certificates.current_certificate(person, Kind.DRIVER)
+    if certificate and certificate.effective_status(licensing.today()) == Status.VALID:
+        return certificate
+    return None
+
+
+def _issuing_application(certificate: Certificate) -> Application | None:
+    return db.session.scalar(sa.select(Application)
+                             .where(Application.certificate_id == certificate.id))
+
+
+def issue_driver_certificate(application: Application, *, actor: str,
+                             previous: Certificate | None = None) -> Certificate:
+    """Issue (or renew/reissue into) a driver certificate and queue it for the post."""
+    person = application.applicant
+    starts = licensing.today()
+    if application.matter_code == "driver-cert-reissue" and previous is not None:
+        starts, ends = previous.valid_from, previous.valid_until  # a copy keeps its dates
+    else:
+        ends = add_years(starts, current_app.config["DRIVER_CERT_VALID_YEARS"]) - dt.timedelta(days=1)
+    if application.state != State.APPROVED:
+        licensing.transition(application, State.APPROVED, actor=actor)
+    certificate = certificates.issue(kind=Kind.DRIVER, number=person.id_number, holder=person,
+                                     valid_from=starts, valid_until=ends, actor=actor,
+                                     previous=previous)
+    licensing.link_certificate(application, certificate)
+    if application.mailing_address:
+        queue_item(certificate, application, actor=actor)
+    licensing.transition(application, State.ISSUED, actor=actor)
+    return certificate
+
+
+def _mailing_address(person: Person, body: dict) -> dict | None:
+    address = body.get("mailing_address") or person.last_mailing_address
+    if address and address != person.last_mailing_address:
+        person.last_mailing_address = address
+    return address
+
+
+def _require_certificate(person: Person) -> Certificate:
+    certificate = driver_certificate_of(person)
+    if certificate is None:
+        raise ApiError(409, "您目前没有有效的网约车驾驶员证，无法办理此事项。",
+                       "You hold no valid driver certificate for this matter.")
+    return certificate
+
+
+class _DriverMatter(Handler):
+    def questions(self, application: Application) -> list[Question]:
+        return rules.driver_questions(application.applicant.id_number)
+
+
+@handles("driver-cert-issue", rules=rules.DRIVER_RULES, channels=ALL_CHANNELS, mailed=True)
+class DriverIssue(_DriverMatter):
+    def precondition(self, person: Person) -> None:
+        if certificate := driver_certificate_of(person):
+            issuing = _issuing_application(certificate)
+            raise ApiError(409, "您已持有有效的网约车驾驶员证，无需重复申请。",
+                           "You already hold a valid driver certificate.",
+                           application_number=issuing.number if issuing else None)
+
+    def prepare(self, person: Person, body: dict) -> dict:
+        self.precondition(person)
+        if body.get("phone"):
+            person.phone = body["phone"]
+        return {"mailing_address": _mailing_address(person, body)}
+
+    def approve(self, application: Application, actor: str) -> None:
+        licensing.transition(application, State.AWAITING_EXAM, actor=actor,
+                             reason="资格审核通过，请参加考试")
+
+
+@handles("driver-cert-renew", "driver-cert-reissue", rules=rules.DRIVER_RULES,
+         channels=ALL_CHANNELS, mailed=True)
+class DriverReplace(_DriverMatter):
+    def precondition(self, person: Person) -> None:
+        _require_certificate(person)
+
+    def prepare(self, person: Person, body: dict) -> dict:
+        certificate = _require_certificate(person)
+        return {"mailing_address": _mailing_address(person, body), "certificate_id": certificate.id}
+
+    def approve(self, application: Application, actor: str) -> None:
+        previous = db.session.get(Certificate, application.inputs["certificate_id"])
+        if previous.effective_status(licensing.today()) != Status.VALID:
+            raise ApiError(409, "原证件已不再有效，无法补发或换发。",
+                           "The certificate is no longer valid.")
+        issue_driver_certificate(application, actor=actor, previous=previous)
+
+
+@handles("driver-cert-cancel", channels=ALL_CHANNELS)
+class DriverCancel(Handler):
+    def precondition(self, person: Person) -> None:
+        _require_certificate(person)
+
+    def prepare(self, person: Person, body: dict) -> dict:
+        return {"certificate_id": _require_certificate(person).id}
+
+    def approve(self, application: Application, actor: str) -> None:
+        certificate = db.session.get(Certificate, application.inputs["certificate_id"])
+        certificates.set_status(certificate, Status.CANCELLED, actor=actor,
+                                reason=f"持证人申请注销（{application.number}）")
+        licensing.link_certificate(application, certificate)
+        licensing.transition(application, State.APPROVED, actor=actor, reason="证件已注销")
+
+
+# -- exams --------------------------------------------------------------------------------------
+
+def record_exam(application: Application, subject: str, score: int, passed: bool, *,
+                actor: str) -> None:
+    """Record one exam result; both subjects passed issues the certificate."""
+    licensing.require_state(application, State.AWAITING_EXAM)
+    if subject not in SUBJECTS:
+        raise ApiError(422, "考试科目应为 national 或 regional。", "subject must be national or regional")
+    db.session.add(ExamAttempt(application_id=application.id, subject=subject, score=score,
+                               passed=passed, recorded_by=actor))
+    record(actor, "exam.recorded", "application", application.number,
+           after={"subject": subject, "score": score, "passed": passed})
+    attempts = db.session.scalars(sa.select(ExamAttempt)
+                                  .where(ExamAttempt.application_id == application.id)).all()
+    passed_subjects = {a.subject for a in attempts if a.passed}
+    if passed_subjects >= set(SUBJECTS):
+        issue_driver_certificate(application, actor=actor)
+    else:
+        failures = sum(1 for a in attempts if a.subject == subject and not a.passed)
+        if not passed and failures >= current_app.config["EXAM_MAX_ATTEMPTS"]:
+            licensing.transition(application, State.REJECTED, actor=actor,
+                                 reason=f"{subject} 科目考试 {failures} 次未通过，已达补考上限")
+    db.session.flush()

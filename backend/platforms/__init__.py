@@ -1,0 +1,1 @@
+"""Platform companies: the register of licensed ride-hailing platforms (soon their licence)."""

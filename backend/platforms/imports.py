@@ -1,0 +1,43 @@
+"""The platform register's import contract: ``flask platforms import FILE`` reads JSON Lines with
+the same rules as the sources' mirrors (unknown fields refused, upserted by ``code``, the first
+bad line rejects the whole file naming its line number and field)."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from stdnum.cn import uscc
+from stdnum.exceptions import ValidationError as StdnumError
+
+from backend.platforms.models import Platform
+from backend.verification.imports import Importer, StrictSchema, parse_lines, upsert
+
+_text = ma.validate.Length
+
+
+class UsccField(ma.fields.String):
+    """统一社会信用代码 (GB 32100), checked with python-stdnum's ``cn.uscc``."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return uscc.validate(text)
+        except StdnumError as error:
+            raise ma.ValidationError(f"统一社会信用代码无效 invalid USCC ({error.message})") from None
+
+
+class PlatformImport(StrictSchema):
+    code = ma.fields.String(required=True, validate=[
+        _text(min=1, max=40), ma.validate.Regexp(r"^\S+$", error="no spaces in a platform code")])
+    name = ma.fields.String(required=True, validate=_text(min=1, max=200))
+    uscc = UsccField(required=True)
+    licence_number = ma.fields.String(required=True, validate=_text(min=1, max=60))
+    valid_until = ma.fields.Date(required=True)
+    status = ma.fields.String(required=True, validate=_text(min=1, max=20))
+
+
+PLATFORM_IMPORTER = Importer(PlatformImport, Platform, ("code",))
+
+
+def import_platforms(lines) -> tuple[int, int]:
+    """Load the platform register (all lines or none); ``(inserted, updated)``."""
+    return upsert(PLATFORM_IMPORTER, parse_lines(PLATFORM_IMPORTER, lines))

@@ -1,0 +1,63 @@
+"""The one owner of the transaction: the request, or the command.
+
+Operations flush and never commit or roll back. A request is committed when it answers with a
+success and rolled back when it answers with an error (or when the view refused something it
+shows the user itself: ``refuse``); a command (``flask …``) is committed when it ends normally
+and rolled back when it fails or exits with an error status.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from flask import Flask, g
+from flask.cli import AppGroup
+
+from backend.db import db
+
+
+def refuse() -> None:
+    """Roll this request's changes back at its end although it answers with a page (a console
+    form that shows a refusal to the clerk)."""
+    g.roll_back = True
+
+def init_app(app: Flask) -> None:
+    @app.after_request
+    def commit_or_roll_back(response):
+        if response.status_code < 400 and not g.pop("roll_back", False):
+            db.session.commit()
+        else:
+            db.session.rollback()
+        return response
+
+class CommandGroup(AppGroup):
+    """A command group whose every command is one transaction."""
+
+    def command(self, *args, **kwargs):
+        register = super().command(*args, **kwargs)
+        return lambda callback: register(in_transaction(callback))
+
+def in_transaction(callback):
+    """Run a command's callback as one transaction: committed at its end, rolled back if it
+    raises or exits with an error status."""
+
+    @functools.wraps(callback)
+    def run(*args, **kwargs):
+        try:
+            result = callback(*args, **kwargs)
+        except SystemExit as stop:
+            _end(stop.code in (0, None))
+            raise
+        except BaseException:
+            db.session.rollback()
+            raise
+        db.session.commit()
+        return result
+
+    return run
+
+def _end(success: bool) -> None:
+    if success:
+        db.session.commit()
+    else:
+        db.session.rollback()
