@@ -1,15 +1,21 @@
 """Hash-chained, append-only logs: the audit log and the source query log.
 
-A log's rows are added to the session like any other (``audit.record`` and the query log do
-it). When the session flushes, this module's ``before_flush`` hook gives the new rows of each
-chained model their ids from the log's gapless counter, in the order they were created, links
-each to the hash of the row before it and computes its own hash. Ids and hashes are therefore
-assigned inside the transaction that writes the rows: a rollback (of the transaction or of a
-savepoint) takes the rows and the counter's step back together, and concurrent writers extend
-a chain one after the other, queued on the counter's row lock.
+Domain code adds a log's rows to the session like any other (``audit.record``, the query log's
+``sources.log``). This module writes them when the session flushes: each chained model's new
+rows get their ids from the log's gapless counter, in the order they were created, each is
+linked to the hash of the row before it and hashed itself, and they go in with one statement
+per log. Rows that name an object not written yet (a certificate issued in the same flush)
+wait for the end of that flush, when it has its id.
+
+Everything happens inside the transaction that writes the rows: a rollback (of the transaction
+or of a savepoint) takes the rows and the counter's step back together, and concurrent writers
+extend a chain one after the other, queued on the counter's row lock.
 
 Tampering shows: altering a row breaks its hash, deleting one leaves a gap or breaks the next
 row's link, and deleting the newest ones leaves the counter ahead of the table.
+
+(The rows are written here rather than by the unit of work because the unit of work would
+insert them one statement each and could not give them ids in order before it inserts them.)
 """
 
 from __future__ import annotations
@@ -22,11 +28,13 @@ from collections.abc import Callable
 
 import sqlalchemy as sa
 from sqlalchemy import event
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 from backend.common.counters import TAKEN_FIRST, reserve
 
 GENESIS_HASH = "0" * 64
+_WAITING = "chained_logs.waiting"  # session.info: rows to write once their objects have ids
+_TAILS = "chained_logs.tails"  # session.info: counter -> (id, hash) last written in this transaction
 
 # (an encoder made once: ``json.dumps`` with options builds a new one every call)
 _canonical_json = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode
@@ -41,15 +49,19 @@ class Chain:
     model: type
     counter: str
     hash_of: Callable[[object], str]
+    resolve: Callable[[object], None] | None  # fills in what named objects not yet written
+    waits: Callable[[object], bool] | None  # whether the row names an object not yet written
 
 
 CHAINS: dict[type, Chain] = {}
 _created = itertools.count()  # rows are chained in the order they were created
 
 
-def chained(model: type, counter: str, hash_of: Callable[[object], str]) -> None:
+def chained(model: type, counter: str, hash_of: Callable[[object], str], *,
+            resolve: Callable[[object], None] | None = None,
+            waits: Callable[[object], bool] | None = None) -> None:
     """Make ``model`` (with ``id``, ``prev_hash`` and ``hash`` columns) a chained log."""
-    CHAINS[model] = Chain(model, counter, hash_of)
+    CHAINS[model] = Chain(model, counter, hash_of, resolve, waits)
     TAKEN_FIRST.add(counter)
     event.listen(model, "init", _stamp)
 
@@ -59,22 +71,90 @@ def _stamp(target, _args, _kwargs) -> None:
 
 
 @event.listens_for(Session, "before_flush")
-def _number_new_rows(session: Session, _context, _instances) -> None:
-    new = {}
-    for instance in session.new:
-        if (chain := CHAINS.get(type(instance))) is not None:
-            new.setdefault(chain, []).append(instance)
-    if not new:
+def _take_new_rows(session: Session, _context, _instances) -> None:
+    """Take the new log rows out of the unit of work; write them now, or after the flush when
+    one of them names an object the flush is about to insert."""
+    rows = [row for row in session.new if type(row) in CHAINS]
+    if not rows:
         return
-    for chain in sorted(new, key=lambda chain: chain.counter):
-        _link(session, chain, sorted(new[chain], key=lambda row: row._chain_position))
+    for row in rows:
+        session.expunge(row)
+    owner = session.get_nested_transaction() or session.get_transaction()
+    waiting = session.info.setdefault(_WAITING, [])
+    waiting.extend((owner, row) for row in rows)
+    if not any(CHAINS[type(row)].waits and CHAINS[type(row)].waits(row) for _, row in waiting):
+        write_waiting(session)
 
 
-def _link(session: Session, chain: Chain, rows: list) -> None:
+@event.listens_for(Session, "after_flush")
+def _write_after_flush(session: Session, _context) -> None:
+    write_waiting(session)
+
+
+@event.listens_for(Session, "before_commit")
+def _write_before_commit(session: Session) -> None:
+    session.flush()  # (whatever the rows name is written first)
+    write_waiting(session)
+
+
+def write_waiting(session: Session) -> None:
+    """Write every log row the session holds back, in the session's current transaction."""
+    waiting = session.info.pop(_WAITING, None)
+    if not waiting:
+        return
+    by_chain: dict[Chain, list] = {}
+    for _, row in sorted(waiting, key=lambda item: item[1]._chain_position):
+        by_chain.setdefault(CHAINS[type(row)], []).append(row)
+    for chain in sorted(by_chain, key=lambda chain: chain.counter):
+        _write(session, chain, by_chain[chain])
+
+
+def _write(session: Session, chain: Chain, rows: list) -> None:
     last = reserve(chain.counter, len(rows), session)
     first = last - len(rows) + 1
-    previous = session.connection().scalar(
-        sa.select(chain.model.hash).where(chain.model.id == first - 1)) or GENESIS_HASH
+    previous = _hash_of_entry(session, chain, first - 1)
     for offset, row in enumerate(rows):
+        if chain.resolve:
+            chain.resolve(row)
         row.id, row.prev_hash = first + offset, previous
         row.hash = previous = chain.hash_of(row)
+    session.info.setdefault(_TAILS, {})[chain.counter] = (last, previous)
+    table = chain.model.__table__
+    session.connection().execute(table.insert(), [
+        {column.key: getattr(row, column.key) for column in table.columns} for row in rows])
+
+
+def _hash_of_entry(session: Session, chain: Chain, entry_id: int) -> str:
+    """The hash of entry ``entry_id`` (the genesis hash before the first one). The last one
+    this transaction wrote is remembered: from its first ``reserve`` to its end the
+    transaction holds the counter, so nobody else can have written one since."""
+    tail_id, tail_hash = session.info.get(_TAILS, {}).get(chain.counter, (None, None))
+    if tail_id == entry_id:
+        return tail_hash
+    return session.connection().scalar(
+        sa.select(chain.model.hash).where(chain.model.id == entry_id)) or GENESIS_HASH
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_tails(session: Session, _previous: SessionTransaction) -> None:
+    session.info.pop(_TAILS, None)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _drop_rolled_back(session: Session, transaction: SessionTransaction) -> None:
+    """Rows still held back when their transaction or savepoint ends were rolled back with
+    it (a committing one flushed, and so wrote them, first)."""
+    if transaction.parent is None:
+        session.info.pop(_TAILS, None)
+    waiting = session.info.get(_WAITING)
+    if waiting:
+        session.info[_WAITING] = [(owner, row) for owner, row in waiting
+                                  if not _within(owner, transaction)]
+
+
+def _within(owner: SessionTransaction | None, transaction: SessionTransaction) -> bool:
+    while owner is not None:
+        if owner is transaction:
+            return True
+        owner = owner.parent
+    return False

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 
 import sqlalchemy as sa
 
-from backend.audit.chain import GENESIS_HASH, canonical_hash, chained
+from backend.audit.chain import GENESIS_HASH, canonical_hash, chained, write_waiting
 from backend.audit.models import AuditEntry
 from backend.common.counters import current_value
 from backend.db import Base, db, utcnow
@@ -25,7 +25,10 @@ COUNTER = "audit.entries"
 
 def _plain(value):
     """``value`` as JSON gives it back: dates as ISO text, enums as their values, tuples as
-    lists, keys as text (what we hash must be exactly what the database gives back)."""
+    lists, keys as text, model instances as their ids (what we hash must be exactly what the
+    database gives back)."""
+    if isinstance(value, Base):
+        value = _key(value)
     if isinstance(value, enum.Enum):
         value = value.value
     if value is None or isinstance(value, str | int | float):  # (bool is an int)
@@ -57,7 +60,31 @@ def entry_hash(entry: AuditEntry) -> str:
     })
 
 
-chained(AuditEntry, COUNTER, entry_hash)
+def _unwritten(value) -> bool:
+    return isinstance(value, Base) and _key(value) is None
+
+
+def _waits(entry: AuditEntry) -> bool:
+    """Whether the entry names an object that has no id yet."""
+    return _unwritten(entry.object_id) or any(
+        _unwritten(value) for payload in (entry.before, entry.after) if payload
+        for value in payload.values())
+
+
+def _resolve(entry: AuditEntry) -> None:
+    """Objects named by the entry become their ids (they have one by now)."""
+    entry.object_id = str(_key(entry.object_id))
+    entry.before, entry.after = _normalise(entry.before), _normalise(entry.after)
+
+
+def _key(value):
+    """A model instance's primary key (None before it is inserted); anything else as it is."""
+    if isinstance(value, Base):
+        return sa.inspect(value).mapper.primary_key_from_instance(value)[0]
+    return value
+
+
+chained(AuditEntry, COUNTER, entry_hash, resolve=_resolve, waits=_waits)
 
 
 def record(actor: str, action: str, object_type: str, object_id: object,
@@ -65,24 +92,13 @@ def record(actor: str, action: str, object_type: str, object_id: object,
     """Append one entry in the current transaction (numbered and chained when the session
     flushes). Never put unmasked ID numbers in here.
 
-    ``object_id`` may be a model instance: its primary key is recorded (the session is flushed
-    first when it has none yet).
+    ``object_id``, and values of ``before`` and ``after``, may be model instances: their ids
+    are recorded, once they have one.
     """
-    if isinstance(object_id, Base):
-        object_id = _primary_key(object_id)
     entry = AuditEntry(at=utcnow(), actor=actor, action=action, object_type=object_type,
-                       object_id=str(object_id), before=_normalise(before),
-                       after=_normalise(after))
+                       object_id=object_id, before=before, after=after)
     db.session.add(entry)
     return entry
-
-
-def _primary_key(instance: Base) -> object:
-    identity = sa.inspect(instance).identity
-    if identity is None:
-        db.session.flush()
-        identity = sa.inspect(instance).identity
-    return identity[0]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -112,6 +128,7 @@ def verify_chain(model=AuditEntry, counter: str = COUNTER,
     problem. The audit log by default; the source query log uses the same walk."""
     hash_of = hash_of or entry_hash
     db.session.flush()  # entries still pending in this session are part of the chain
+    write_waiting(db.session())
     expected_id, prev_hash, checked = 1, GENESIS_HASH, 0
     for entry in _rows(model):
         if entry.id != expected_id:

@@ -121,7 +121,8 @@ def submit(person: Person, matter_code: str, body: dict, *, channel: Channel, ac
         application = Application(
             matter=matter, applicant=person, channel=channel, state=State.SUBMITTED,
             inputs=inputs, phone=body.get("phone"), mailing_address=inputs.get("mailing_address"),
-            open_key=open_key, idempotency_key=idempotency_key, request_hash=request_hash)
+            open_key=open_key, idempotency_key=idempotency_key, request_hash=request_hash,
+            events=[], rule_results=[], mailing_items=[])  # (new: nothing to load for them)
         checked = check(application, handler, actor) if handler.rules else None
     twin = _claim(application, actor)
     if twin is not None:

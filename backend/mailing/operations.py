@@ -56,7 +56,7 @@ def queue_item(certificate: Certificate, application, *, actor: str) -> MailingI
                        address=application.mailing_address)
     application.mailing_items.append(item)
     record(actor, "mailing.queued", "mailing_item", item,
-           after={"certificate": certificate.id, "application": application.number})
+           after={"certificate": certificate, "application": application.number})
     return item
 
 
