@@ -19,6 +19,7 @@ import sqlite3
 import threading
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
 
 def init_app(app) -> None:
@@ -35,10 +36,45 @@ def configure(engine: sa.Engine) -> None:
         tune_sqlite(engine)
 
 
+_HELD = "storage.held"  # session.info: what the transaction loaded
+
+
+@sa.event.listens_for(Session, "loaded_as_persistent")
+def _hold(session: Session, instance) -> None:
+    """Keep what a transaction loaded until it ends. The session's identity map holds objects
+    weakly: a row read to check a request (the certificate in force) and let go would be read
+    again, with a flush first, when the decision asks for it by its id."""
+    session.info.setdefault(_HELD, []).append(instance)
+
+
+@sa.event.listens_for(Session, "after_transaction_end")
+def _let_go(session: Session, transaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_HELD, None)
+
+
 WRITER_LOCK = "wyc.writer_lock"  # Connection.info key: the held lock's file descriptor
 LOCK_FILE = "wyc.lock_file"  # Connection.info key: the connection's descriptor of the lock file
+DEFERRED = "wyc.deferred_savepoints"  # Connection.info key: savepoints not yet begun
 CHECKPOINT_EVERY = 200  # commits of this process between checkpoints (a decision: ~25 pages)
 _READS = ("SELECT", "PRAGMA")
+_SAVEPOINTS = ("SAVEPOIN", "RELEASE", "ROLLBACK")  # (ROLLBACK TO SAVEPOINT …)
+_NOTHING = "SELECT 0"
+
+
+def _defer_savepoint(connection: sa.Connection, statement: str) -> str:
+    """A savepoint of a transaction that has not written yet is begun only when it first
+    writes (with the writer lock): one that only read, or that wrote nothing before it was
+    released or rolled back, never takes the lock. Returns the statement to run instead."""
+    deferred = connection.info.setdefault(DEFERRED, [])
+    if statement.lstrip().upper().startswith("SAVEPOINT"):
+        deferred.append(statement)
+        return _NOTHING
+    name = statement.split()[-1]
+    if deferred and deferred[-1].split()[-1] == name:  # (released or rolled back unwritten)
+        deferred.pop()
+        return _NOTHING
+    raise RuntimeError(f"savepoint {name} ended out of order")
 
 
 class _Checkpointer:
@@ -137,12 +173,22 @@ def tune_sqlite(engine: sa.Engine) -> None:
             release(connection)
             raise
 
-    @sa.event.listens_for(engine, "before_cursor_execute")
-    def before_write(connection, _cursor, statement, _parameters, _context, _executemany):
-        if WRITER_LOCK not in connection.info and not statement.lstrip()[:6].upper().startswith(_READS):
-            start_writing(connection)
+    @sa.event.listens_for(engine, "before_cursor_execute", retval=True)
+    def before_write(connection, _cursor, statement, parameters, _context, _executemany):
+        if WRITER_LOCK in connection.info:
+            return statement, parameters
+        head = statement.lstrip()[:8].upper()
+        if head.startswith(_READS):
+            return statement, parameters
+        if head.startswith(_SAVEPOINTS):
+            return _defer_savepoint(connection, statement), parameters
+        start_writing(connection)
+        for deferred in connection.info.pop(DEFERRED, ()):  # (outermost first)
+            connection.connection.dbapi_connection.execute(deferred)
+        return statement, parameters
 
     def release(connection):
+        connection.info.pop(DEFERRED, None)
         descriptor = connection.info.pop(WRITER_LOCK, None)
         if descriptor is not None:
             fcntl.flock(descriptor, fcntl.LOCK_UN)
@@ -168,6 +214,7 @@ def tune_sqlite(engine: sa.Engine) -> None:
     # never began one: there is nothing to end.
     def end_then_release(connection, how: str):
         if WRITER_LOCK not in connection.info:
+            connection.info.pop(DEFERRED, None)
             return
         driver = connection.connection.dbapi_connection
         try:

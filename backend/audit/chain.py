@@ -1,15 +1,16 @@
 """Hash-chained, append-only logs: the audit log and the source query log.
 
 Domain code adds a log's rows to the session like any other (``audit.record``, the query log's
-``sources.log``). This module writes them when the session flushes: each chained model's new
-rows get their ids from the log's gapless counter, in the order they were created, each is
-linked to the hash of the row before it and hashed itself, and they go in with one statement
-per log. Rows that name an object not written yet (a certificate issued in the same flush)
-wait for the end of that flush, when it has its id.
+``sources.log``). The flush hands them to this module, which writes them when the transaction
+commits: each chained model's rows get their ids from the log's gapless counter, in the order
+they were created, each is linked to the hash of the row before it and hashed itself, and they
+go in with one statement per log. Objects they name (a certificate issued by the same
+request) have their ids by then.
 
-Everything happens inside the transaction that writes the rows: a rollback (of the transaction
-or of a savepoint) takes the rows and the counter's step back together, and concurrent writers
-extend a chain one after the other, queued on the counter's row lock.
+Everything happens inside the transaction that made the rows: a rollback (of the transaction
+or of a savepoint) drops them, and concurrent writers extend a chain one after the other,
+queued on the counter's row lock. Written last, the logs hold that lock only from there to the
+commit, not while the request decides.
 
 Tampering shows: altering a row breaks its hash, deleting one leaves a gap or breaks the next
 row's link, and deleting the newest ones leaves the counter ahead of the table.
@@ -28,9 +29,9 @@ from collections.abc import Callable
 
 import sqlalchemy as sa
 from sqlalchemy import event
-from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy.orm import DeclarativeBase, Session, SessionTransaction
 
-from backend.common.counters import TAKEN_FIRST, reserve
+from backend.common.counters import reserve
 
 GENESIS_HASH = "0" * 64
 _WAITING = "chained_logs.waiting"  # session.info: rows to write once their objects have ids
@@ -44,13 +45,24 @@ def canonical_hash(content: dict) -> str:
     return hashlib.sha256(_canonical_json(content).encode()).hexdigest()
 
 
+def key_of(value):
+    """What a log row records for an object it names: the model's ``__log_key__`` attribute
+    (an application is known by its number), else its primary key; None while it has none.
+    Anything that is not a model instance is recorded as it is."""
+    if not isinstance(value, DeclarativeBase):
+        return value
+    name = getattr(type(value), "__log_key__", None)
+    if name is not None:
+        return getattr(value, name)
+    return sa.inspect(value).mapper.primary_key_from_instance(value)[0]
+
+
 @dataclasses.dataclass(frozen=True)
 class Chain:
     model: type
     counter: str
     hash_of: Callable[[object], str]
-    resolve: Callable[[object], None] | None  # fills in what named objects not yet written
-    waits: Callable[[object], bool] | None  # whether the row names an object not yet written
+    resolve: Callable[[object], None] | None  # named objects become their keys
 
 
 CHAINS: dict[type, Chain] = {}
@@ -58,11 +70,10 @@ _created = itertools.count()  # rows are chained in the order they were created
 
 
 def chained(model: type, counter: str, hash_of: Callable[[object], str], *,
-            resolve: Callable[[object], None] | None = None,
-            waits: Callable[[object], bool] | None = None) -> None:
-    """Make ``model`` (with ``id``, ``prev_hash`` and ``hash`` columns) a chained log."""
-    CHAINS[model] = Chain(model, counter, hash_of, resolve, waits)
-    TAKEN_FIRST.add(counter)
+            resolve: Callable[[object], None] | None = None) -> None:
+    """Make ``model`` (with ``id``, ``prev_hash`` and ``hash`` columns) a chained log;
+    ``resolve(row)`` turns the objects a row names into their keys before it is hashed."""
+    CHAINS[model] = Chain(model, counter, hash_of, resolve)
     event.listen(model, "init", _stamp)
 
 
@@ -72,33 +83,28 @@ def _stamp(target, _args, _kwargs) -> None:
 
 @event.listens_for(Session, "before_flush")
 def _take_new_rows(session: Session, _context, _instances) -> None:
-    """Take the new log rows out of the unit of work; write them now, or after the flush when
-    one of them names an object the flush is about to insert."""
+    """Take the new log rows out of the unit of work: they are written at the commit."""
     rows = [row for row in session.new if type(row) in CHAINS]
     if not rows:
         return
-    for row in rows:
-        session.expunge(row)
     owner = session.get_nested_transaction() or session.get_transaction()
     waiting = session.info.setdefault(_WAITING, [])
-    waiting.extend((owner, row) for row in rows)
-    if not any(CHAINS[type(row)].waits and CHAINS[type(row)].waits(row) for _, row in waiting):
-        write_waiting(session)
-
-
-@event.listens_for(Session, "after_flush")
-def _write_after_flush(session: Session, _context) -> None:
-    write_waiting(session)
+    for row in rows:
+        session.expunge(row)
+        waiting.append((owner, row))
 
 
 @event.listens_for(Session, "before_commit")
 def _write_before_commit(session: Session) -> None:
-    session.flush()  # (whatever the rows name is written first)
+    if session.in_nested_transaction():  # (a savepoint released: its rows wait for the commit)
+        return
     write_waiting(session)
 
 
 def write_waiting(session: Session) -> None:
-    """Write every log row the session holds back, in the session's current transaction."""
+    """Write every log row the session holds back, in the session's current transaction (the
+    commit does; so does whoever reads a log and must see this transaction's rows)."""
+    session.flush()
     waiting = session.info.pop(_WAITING, None)
     if not waiting:
         return
@@ -136,20 +142,20 @@ def _hash_of_entry(session: Session, chain: Chain, entry_id: int) -> str:
 
 
 @event.listens_for(Session, "after_soft_rollback")
-def _forget_tails(session: Session, _previous: SessionTransaction) -> None:
+def _drop_rolled_back(session: Session, rolled_back: SessionTransaction) -> None:
+    """Rows made in a transaction or savepoint that rolled back are dropped with it."""
     session.info.pop(_TAILS, None)
-
-
-@event.listens_for(Session, "after_transaction_end")
-def _drop_rolled_back(session: Session, transaction: SessionTransaction) -> None:
-    """Rows still held back when their transaction or savepoint ends were rolled back with
-    it (a committing one flushed, and so wrote them, first)."""
-    if transaction.parent is None:
-        session.info.pop(_TAILS, None)
     waiting = session.info.get(_WAITING)
     if waiting:
         session.info[_WAITING] = [(owner, row) for owner, row in waiting
-                                  if not _within(owner, transaction)]
+                                  if not _within(owner, rolled_back)]
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_TAILS, None)
+        session.info.pop(_WAITING, None)
 
 
 def _within(owner: SessionTransaction | None, transaction: SessionTransaction) -> bool:

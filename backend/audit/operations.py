@@ -14,7 +14,13 @@ from collections.abc import Iterator
 
 import sqlalchemy as sa
 
-from backend.audit.chain import GENESIS_HASH, canonical_hash, chained, write_waiting
+from backend.audit.chain import (
+    GENESIS_HASH,
+    canonical_hash,
+    chained,
+    key_of,
+    write_waiting,
+)
 from backend.audit.models import AuditEntry
 from backend.common.counters import current_value
 from backend.db import Base, db, utcnow
@@ -28,7 +34,7 @@ def _plain(value):
     lists, keys as text, model instances as their ids (what we hash must be exactly what the
     database gives back)."""
     if isinstance(value, Base):
-        value = _key(value)
+        value = key_of(value)
     if isinstance(value, enum.Enum):
         value = value.value
     if value is None or isinstance(value, str | int | float):  # (bool is an int)
@@ -60,31 +66,13 @@ def entry_hash(entry: AuditEntry) -> str:
     })
 
 
-def _unwritten(value) -> bool:
-    return isinstance(value, Base) and _key(value) is None
-
-
-def _waits(entry: AuditEntry) -> bool:
-    """Whether the entry names an object that has no id yet."""
-    return _unwritten(entry.object_id) or any(
-        _unwritten(value) for payload in (entry.before, entry.after) if payload
-        for value in payload.values())
-
-
 def _resolve(entry: AuditEntry) -> None:
-    """Objects named by the entry become their ids (they have one by now)."""
-    entry.object_id = str(_key(entry.object_id))
+    """Objects named by the entry become their keys (they have one by now)."""
+    entry.object_id = str(key_of(entry.object_id))
     entry.before, entry.after = _normalise(entry.before), _normalise(entry.after)
 
 
-def _key(value):
-    """A model instance's primary key (None before it is inserted); anything else as it is."""
-    if isinstance(value, Base):
-        return sa.inspect(value).mapper.primary_key_from_instance(value)[0]
-    return value
-
-
-chained(AuditEntry, COUNTER, entry_hash, resolve=_resolve, waits=_waits)
+chained(AuditEntry, COUNTER, entry_hash, resolve=_resolve)
 
 
 def record(actor: str, action: str, object_type: str, object_id: object,
@@ -92,8 +80,8 @@ def record(actor: str, action: str, object_type: str, object_id: object,
     """Append one entry in the current transaction (numbered and chained when the session
     flushes). Never put unmasked ID numbers in here.
 
-    ``object_id``, and values of ``before`` and ``after``, may be model instances: their ids
-    are recorded, once they have one.
+    ``object_id``, and values of ``before`` and ``after``, may be model instances: their keys
+    are recorded once they have one (``backend.audit.chain.key_of``).
     """
     entry = AuditEntry(at=utcnow(), actor=actor, action=action, object_type=object_type,
                        object_id=object_id, before=before, after=after)
@@ -127,8 +115,7 @@ def verify_chain(model=AuditEntry, counter: str = COUNTER,
     """Walk a hash chain from the start; return how many entries checked out and the first
     problem. The audit log by default; the source query log uses the same walk."""
     hash_of = hash_of or entry_hash
-    db.session.flush()  # entries still pending in this session are part of the chain
-    write_waiting(db.session())
+    write_waiting(db.session())  # entries this transaction made are part of the chain
     expected_id, prev_hash, checked = 1, GENESIS_HASH, 0
     for entry in _rows(model):
         if entry.id != expected_id:

@@ -14,15 +14,11 @@ def next_value(name: str, session: Session | None = None) -> int:
 
     The row stays locked until the transaction ends, so numbers are handed out one at a time,
     and a rollback (of the transaction or of the savepoint it was drawn in) gives it back.
+    Draw late: from here to its end the transaction holds the counter. (Transactions take
+    counters in one order, so none waits for another that waits for it: a day's application
+    numbers, then transport certificate numbers, and the logs' ids last, at the commit.)
     """
     return reserve(name, 1, session)
-
-
-#: Counters every transaction takes first, together and in name order, before any other
-#: (the chained logs' own): two transactions that took two counters in different orders would
-#: each hold the one the other waits for (PostgreSQL; SQLite has one writer at a time).
-TAKEN_FIRST: set[str] = set()
-_TAKEN = "counters.taken_first"  # session.info: the transaction that holds them
 
 
 def reserve(name: str, count: int, session: Session | None = None) -> int:
@@ -31,9 +27,7 @@ def reserve(name: str, count: int, session: Session | None = None) -> int:
     Runs on the session's connection, not through the unit of work: the chained logs reserve
     their ids while the session is flushing.
     """
-    session = session or db.session()
-    connection = session.connection()
-    _take_first(session, connection)
+    connection = (session or db.session()).connection()
     bump = (sa.update(Counter).where(Counter.name == name)
             .values(value=Counter.value + count).returning(Counter.value))
     value = connection.scalar(bump)
@@ -41,15 +35,6 @@ def reserve(name: str, count: int, session: Session | None = None) -> int:
         connection.execute(_create(connection, name))
         value = connection.scalar(bump)
     return value
-
-
-def _take_first(session: Session, connection: sa.Connection) -> None:
-    transaction = session.get_transaction()
-    if session.info.get(_TAKEN) is transaction or connection.dialect.name != "postgresql":
-        return
-    connection.execute(sa.select(Counter.name).where(Counter.name.in_(sorted(TAKEN_FIRST)))
-                       .order_by(Counter.name).with_for_update())
-    session.info[_TAKEN] = transaction
 
 
 def _create(connection: sa.Connection, name: str):

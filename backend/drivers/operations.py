@@ -129,6 +129,7 @@ class DriverCancel(Handler):
 
     def approve(self, application: Application, actor: str) -> None:
         certificate = db.session.get(Certificate, application.inputs["certificate_id"])
+        db.session.flush()  # (the application's number, for the reason)
         certificates.set_status(certificate, Status.CANCELLED, actor=actor,
                                 reason=f"持证人申请注销（{application.number}）")
         licensing.link_certificate(application, certificate)

@@ -43,6 +43,7 @@ class Application(Base):
 
     __tablename__ = "applications"
     __table_args__ = (sa.UniqueConstraint("applicant_id", "idempotency_key"),)
+    __log_key__ = "number"  # (how the audit and query logs name an application)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(sa.String(32), unique=True)

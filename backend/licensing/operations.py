@@ -3,12 +3,13 @@
 The mobile API, the kiosk API, the staff console and the command line all call these
 functions; they flush, and the caller's request (or command) commits once.
 
-A decision reads first and writes after: the request is prepared, the other departments are
-asked and every rule is evaluated before anything is written, so on SQLite decisions check in
-parallel and only their writes take turns, and on PostgreSQL no row lock is held while a
-department answers. Then the application is written (``_claim``: a concurrent twin, same
-idempotency key or same open matter, loses there, inside a savepoint, and is answered with the
-winner), the checks' results and source queries with it, and the handler settles it.
+A decision reads first and writes last: the request is prepared, the other departments are
+asked and every rule is evaluated without writing anything (on SQLite without the writer
+lock, so decisions check in parallel); then, in a savepoint, the application is added, the
+checks' results and source queries with it, the handler decides, and all of it is written at
+one flush, where the application gets its number. A concurrent twin (same idempotency key, or
+an open application for the same thing) is refused there by the unique constraints: the
+savepoint takes back everything of the loser, which answers with the winner.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from collections.abc import Callable
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.orm import Session
 
 from backend.audit.operations import record
 from backend.common.counters import next_value
@@ -111,7 +113,7 @@ def submit(person: Person, matter_code: str, body: dict, *, channel: Channel, ac
         raise ApiError(422, f"「{matter.name}」暂不能通过此渠道申请。",
                        f"{matter.name_en} cannot be applied for on this channel.")
     request_hash = _request_hash(matter_code, body)
-    with db.session.no_autoflush:  # (reading only, until the application is claimed)
+    with db.session.no_autoflush:  # (reading only)
         if idempotency_key and (existing := _by_idempotency_key(person, idempotency_key)):
             return _replay(existing, request_hash), True
         inputs = handler.prepare(person, body)
@@ -119,47 +121,53 @@ def submit(person: Person, matter_code: str, body: dict, *, channel: Channel, ac
         if refusal := open_application_error(open_key):
             raise refusal
         application = Application(
-            matter=matter, applicant=person, channel=channel, state=State.SUBMITTED,
+            matter=matter, matter_code=matter.code, applicant=person, applicant_id=person.id,
+            channel=channel, state=State.SUBMITTED,
             inputs=inputs, phone=body.get("phone"), mailing_address=inputs.get("mailing_address"),
             open_key=open_key, idempotency_key=idempotency_key, request_hash=request_hash,
             events=[], rule_results=[], mailing_items=[])  # (new: nothing to load for them)
         checked = check(application, handler, actor) if handler.rules else None
-    twin = _claim(application, actor)
-    if twin is not None:
+    try:
+        with db.session.begin_nested():  # the application and its decision, or nothing
+            _create(application, actor)
+            _decide(application, handler, checked, actor)
+            db.session.flush()
+    except sa.exc.IntegrityError:
+        twin = _twin(application)
+        if twin is None:  # (refused for something else)
+            raise
         if idempotency_key and twin.idempotency_key == idempotency_key:
             return _replay(twin, request_hash), True
-        raise _already_open(twin)
-    _decide(application, handler, checked, actor)
-    db.session.flush()
+        raise _already_open(twin) from None
     return application, False
 
 
-def _claim(application: Application, actor: str) -> Application | None:
-    """Number and write the new application. A concurrent request that wrote its twin first
-    (same idempotency key, or an open application for the same thing) makes the unique
-    constraints refuse this one: nothing of it is written, and the twin is returned."""
-    try:
-        with db.session.begin_nested():  # (a number drawn here is given back with the rest)
-            application.number = application_number(today())
-            db.session.add(application)
-            _add_event(application, None, State.SUBMITTED, actor=actor, reason=None)
-            db.session.flush()
-    except sa.exc.IntegrityError:
-        return _twin(application)
-    record(actor, "application.submitted", "application", application.number,
+def _create(application: Application, actor: str) -> None:
+    """Add the new application. It is written, and numbered (``_number_new``), at the flush
+    that ends the decision, or at an earlier one a handler makes because it needs its id."""
+    db.session.add(application)
+    _add_event(application, None, State.SUBMITTED, actor=actor, reason=None)
+    record(actor, "application.submitted", "application", application,
            after={"matter": application.matter_code, "channel": application.channel,
                   "state": State.SUBMITTED})
-    return None
+
+
+@sa.event.listens_for(Session, "before_flush")
+def _number_new(session: Session, _context, _instances) -> None:
+    """A new application gets its number from the day's gapless counter when it is written
+    (in the writing transaction: a rollback gives the number back)."""
+    for instance in session.new:
+        if isinstance(instance, Application) and instance.number is None:
+            instance.number = application_number(today())
 
 
 def _twin(application: Application) -> Application | None:
+    """The application a concurrent request wrote first, which made the unique constraints
+    refuse this one (same idempotency key, or an open application for the same thing)."""
     twin = None
     if application.idempotency_key:
         twin = _by_idempotency_key(application.applicant, application.idempotency_key)
-    twin = twin or open_application(application.open_key)
-    if twin is None:  # (another constraint: not a twin)
-        raise RuntimeError("the new application was refused by the database")
-    return twin
+    return twin or open_application(application.open_key)
 
 
 def _decide(application: Application, handler: Handler, checked: Checked | None,
@@ -191,7 +199,7 @@ def transition(application: Application, to: State, *, actor: str, reason: str |
     if to in CLOSED | {State.APPROVED, State.AWAITING_EXAM}:
         application.decided_at = application.decided_at or utcnow()
     _add_event(application, before, to, actor=actor, reason=reason)
-    record(actor, "application.transition", "application", application.number,
+    record(actor, "application.transition", "application", application,
            before={"state": before}, after={"state": to, "reason": reason})
 
 
@@ -211,7 +219,7 @@ def store_checks(application: Application, checked: Checked, actor: str) -> Outc
     result, and the step to ``checking``; the overall outcome."""
     if application.state != State.CHECKING:
         transition(application, State.CHECKING, actor=actor)
-    sources.log(checked.answers.values(), requester=actor, purpose=application.number)
+    sources.log(checked.answers.values(), requester=actor, purpose=application)
     run = 1 + max((r.run for r in application.rule_results), default=0)
     evaluated_at = utcnow()
     for o in checked.outcomes:

@@ -49,10 +49,14 @@ class Handler:
 
     The engine (``backend.licensing.operations``) calls, for a new application: ``prepare``
     (check the request against the person's situation; the stored inputs), then asks the
-    sources ``questions`` and evaluates ``rules`` (reading only), then writes the application
+    sources ``questions`` and evaluates ``rules`` (reading only), then adds the application
     and settles it: any rule failing rejects, any unknown goes to a clerk, all passing calls
     ``approve``. A matter with no rules is decided by ``approve`` at once, or, when
     ``to_clerk``, waits for a clerk, whose approval calls ``approve``.
+
+    ``approve`` is plain SQLAlchemy: add rows, change objects, use relationships. A new
+    application is written (and numbered) at the flush that ends the decision; flush first
+    where its id or number is needed.
     """
 
     code: ClassVar[str]

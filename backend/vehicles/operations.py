@@ -118,7 +118,7 @@ def _first_registered_on(application: Application, actor: str) -> dt.date:
     if result is not None and "first_registered_on" in result.facts:
         return dt.date.fromisoformat(result.facts["first_registered_on"])
     answer = ask_all([Question("vehicle_registry", "vehicle", {"plate": application.inputs["plate"]})],
-                     requester=actor, purpose=application.number)[VEHICLE]
+                     requester=actor, purpose=application)[VEHICLE]
     if answer.status != SourceStatus.FOUND:
         raise ApiError(503, "暂时无法从车管所取得车辆注册日期，请稍后再试。",
                        "The vehicle registry cannot give the first registration date right now.")
@@ -145,6 +145,7 @@ def issue_transport_certificate(application: Application, actor: str) -> None:
     if ends < starts:
         raise ApiError(409, "车辆注册登记已满规定年限，不能核发运输证。",
                        "The vehicle has reached its age limit; no certificate can be issued.")
+    db.session.flush()  # (what came before is not part of the contest)
     try:
         with db.session.begin_nested():
             _issue(application, starts, ends, actor)

@@ -32,7 +32,7 @@ import sqlalchemy as sa
 from flask import current_app
 from uuid6 import uuid7
 
-from backend.audit.chain import canonical_hash, chained
+from backend.audit.chain import canonical_hash, chained, key_of
 from backend.db import db, utcnow
 from backend.verification import models
 
@@ -283,11 +283,16 @@ def query_hash(row: models.SourceQuery) -> str:
     })
 
 
-chained(models.SourceQuery, QUERY_LOG_COUNTER, query_hash)
+def _purpose_known(row: models.SourceQuery) -> None:
+    row.purpose = str(key_of(row.purpose))
 
 
-def log(answers: Iterable[Answer], *, requester: str, purpose: str) -> None:
-    """Add the answers to the query log (numbered and chained when the session flushes)."""
+chained(models.SourceQuery, QUERY_LOG_COUNTER, query_hash, resolve=_purpose_known)
+
+
+def log(answers: Iterable[Answer], *, requester: str, purpose: object) -> None:
+    """Add the answers to the query log (numbered and chained when the session flushes).
+    ``purpose`` may be the application they were asked for, numbered or not yet."""
     for answer in answers:
         question = answer.question
         db.session.add(models.SourceQuery(

@@ -27,7 +27,7 @@ def test_registration_is_audited_with_the_id_number_masked(client, database):
 def test_each_entry_links_to_the_hash_of_the_one_before(database):
     first = record("system", "test.one", "thing", 1, after={"n": 1})
     second = record("system", "test.two", "thing", 1, before={"n": 1}, after={"n": 2})
-    database.session.flush()
+    database.session.commit()
     assert second.id == first.id + 1
     assert second.prev_hash == first.hash
 
@@ -41,7 +41,7 @@ def test_verify_passes_on_an_intact_chain(cli, database):
 
 def test_verify_names_the_altered_entry(cli, database):
     entries = [record("system", "test.step", "thing", 7, after={"n": n}) for n in range(3)]
-    database.session.flush()
+    database.session.commit()
     target = entries[1]
     database.session.execute(
         sa.update(AuditEntry).where(AuditEntry.id == target.id).values(after={"n": 99}))
@@ -53,7 +53,7 @@ def test_verify_names_the_altered_entry(cli, database):
 
 def test_verify_notices_a_deleted_entry(cli, database):
     entries = [record("system", "test.step", "thing", 7, after={"n": n}) for n in range(3)]
-    database.session.flush()
+    database.session.commit()
     database.session.execute(sa.delete(AuditEntry).where(AuditEntry.id == entries[1].id))
     database.session.expire_all()
     result = cli.invoke(args=["audit", "verify"])
@@ -63,7 +63,7 @@ def test_verify_notices_a_deleted_entry(cli, database):
 
 def test_verify_notices_the_newest_entries_deleted(cli, database):
     entries = [record("system", "test.step", "thing", 7, after={"n": n}) for n in range(2)]
-    database.session.flush()
+    database.session.commit()
     database.session.execute(sa.delete(AuditEntry).where(AuditEntry.id == entries[-1].id))
     database.session.expire_all()
     result = cli.invoke(args=["audit", "verify"])

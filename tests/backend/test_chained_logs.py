@@ -1,4 +1,5 @@
-"""The chained logs: numbered and linked at the flush, taken back with a savepoint."""
+"""The chained logs: numbered and linked when the transaction commits, dropped with a savepoint
+that rolls back."""
 
 import pytest
 import sqlalchemy as sa
@@ -20,31 +21,31 @@ def test_entries_of_a_savepoint_that_rolls_back_before_writing_them_are_dropped(
         record("system", "test.dropped", "thing", 2)
         raise RuntimeError
     record("system", "test.after", "thing", 3)
-    database.session.flush()
+    database.session.commit()
     assert "test.dropped" not in _actions(database)
     assert _actions(database)[-2:] == ["test.kept", "test.after"]
     assert verify_chain()[1] is None
 
 
-def test_entries_written_in_a_savepoint_that_rolls_back_leave_the_chain_intact(database):
+def test_entries_of_a_savepoint_that_rolls_back_after_a_flush_leave_the_chain_intact(database):
     record("system", "test.before", "thing", 1)
-    database.session.flush()
+    database.session.commit()
     with pytest.raises(RuntimeError), database.session.begin_nested():
         record("system", "test.dropped", "thing", 2)
         database.session.flush()
         raise RuntimeError
     after = record("system", "test.after", "thing", 3)
-    database.session.flush()
+    database.session.commit()
     assert "test.dropped" not in _actions(database)
     assert verify_chain()[1] is None
     assert after.id == database.session.scalar(sa.select(sa.func.max(AuditEntry.id)))
 
 
-def test_an_object_not_flushed_yet_is_recorded_with_its_id(database):
+def test_an_object_not_written_yet_is_recorded_with_its_id(database):
     person = Person(id_number=id_number(), name="林晚到")
     database.session.add(person)
     entry = record("system", "test.late_id", "person", person)
-    database.session.flush()
+    database.session.commit()
     assert person.id is not None
     assert entry.object_id == str(person.id)
     assert verify_chain()[1] is None
@@ -61,14 +62,14 @@ def test_a_savepoint_that_loses_a_race_takes_its_number_and_entries_back(databas
     taken = Person(id_number=id_number(), name="林先到")
     database.session.add(taken)
     record("system", "test.before", "thing", 1)
-    database.session.flush()
+    database.session.commit()
     with pytest.raises(sa.exc.IntegrityError), database.session.begin_nested():
         late = Person(id_number=taken.id_number, name="林后到",
                       address=f"第{next_value('test.contest')}号")
         database.session.add(late)
         record("system", "test.with_it", "person", late)
     record("system", "test.instead", "thing", 2)
-    database.session.flush()
+    database.session.commit()
     assert _actions(database)[-2:] == ["test.before", "test.instead"]
     assert current_value("test.contest") == 0
     assert verify_chain()[1] is None
@@ -76,8 +77,8 @@ def test_a_savepoint_that_loses_a_race_takes_its_number_and_entries_back(databas
 
 def test_ordinary_orm_inside_a_matter_handler_is_written_with_the_decision(
         client, database, monkeypatch):
-    """Domain code needs nothing but SQLAlchemy: rows added inside a handler, with ids and
-    relationships, go in with the decision."""
+    """Domain code needs nothing but SQLAlchemy: rows added inside a handler through a
+    relationship, or with the application's id after a flush, go in with the decision."""
     from backend.drivers.models import ExamAttempt
     from backend.licensing import operations
     from backend.licensing.models import Application, ApplicationEvent, State
@@ -87,11 +88,12 @@ def test_ordinary_orm_inside_a_matter_handler_is_written_with_the_decision(
 
     class Annotating(registry.HANDLERS["driver-cert-cancel"].__class__):
         def approve(self, application, actor):
-            database.session.add(ExamAttempt(application_id=application.id, subject="national",
-                                             score=90, passed=True, recorded_by=actor))
             database.session.add(ApplicationEvent(application=application, from_state=None,
                                                   to_state=State.SUBMITTED, actor=actor,
                                                   reason="一条普通的记录"))
+            database.session.flush()  # (the application's id, for a row that names it)
+            database.session.add(ExamAttempt(application_id=application.id, subject="national",
+                                             score=90, passed=True, recorded_by=actor))
             super().approve(application, actor)
 
     monkeypatch.setitem(registry.HANDLERS, "driver-cert-cancel", Annotating())
