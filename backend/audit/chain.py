@@ -1,8 +1,7 @@
 """Hash-chained, append-only logs: the audit log and the source query log.
 
-Domain code adds a log's rows to the session like any other (``audit.record``, the query log's
-``sources.log``). The flush hands them to this module, which writes them when the transaction
-commits: each chained model's rows get their ids from the log's gapless counter, in the order
+``audit.record`` and the query log's ``sources.log`` hand a log's new rows to ``append``;
+this module writes them when the session's transaction commits: each chained model's rows get their ids from the log's gapless counter, in the order
 they were created, each is linked to the hash of the row before it and hashed itself, and they
 go in with one statement per log. Objects they name (a certificate issued by the same
 request) have their ids by then.
@@ -15,8 +14,8 @@ commit, not while the request decides.
 Tampering shows: altering a row breaks its hash, deleting one leaves a gap or breaks the next
 row's link, and deleting the newest ones leaves the counter ahead of the table.
 
-(The rows are written here rather than by the unit of work because the unit of work would
-insert them one statement each and could not give them ids in order before it inserts them.)
+(The rows are written here rather than by the unit of work, which would insert them one
+statement each and could not give them ids in order, or their hashes, before it inserts them.)
 """
 
 from __future__ import annotations
@@ -81,17 +80,11 @@ def _stamp(target, _args, _kwargs) -> None:
     target._chain_position = next(_created)
 
 
-@event.listens_for(Session, "before_flush")
-def _take_new_rows(session: Session, _context, _instances) -> None:
-    """Take the new log rows out of the unit of work: they are written at the commit."""
-    rows = [row for row in session.new if type(row) in CHAINS]
-    if not rows:
-        return
+def append(session: Session, row) -> None:
+    """Add a new row of a chained log: written when the session's transaction commits, dropped
+    if the transaction or savepoint it was made in rolls back."""
     owner = session.get_nested_transaction() or session.get_transaction()
-    waiting = session.info.setdefault(_WAITING, [])
-    for row in rows:
-        session.expunge(row)
-        waiting.append((owner, row))
+    session.info.setdefault(_WAITING, []).append((owner, row))
 
 
 @event.listens_for(Session, "before_commit")

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 
 from backend.audit.chain import (
     GENESIS_HASH,
+    append,
     canonical_hash,
     chained,
     key_of,
@@ -85,7 +86,7 @@ def record(actor: str, action: str, object_type: str, object_id: object,
     """
     entry = AuditEntry(at=utcnow(), actor=actor, action=action, object_type=object_type,
                        object_id=object_id, before=before, after=after)
-    db.session.add(entry)
+    append(db.session(), entry)
     return entry
 
 

@@ -57,7 +57,9 @@ class Certificate(Base):
     row_version: Mapped[int] = mapped_column(default=1)
 
     holder: Mapped[Person] = relationship()
-    previous: Mapped[Certificate | None] = relationship(remote_side=[id])
+    # (read-only: a new version is linked by ``previous_id``, so the unit of work has no cycle
+    # of certificates to sort when it writes one)
+    previous: Mapped[Certificate | None] = relationship(remote_side=[id], viewonly=True)
 
     __mapper_args__ = {"version_id_col": row_version}
 

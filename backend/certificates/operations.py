@@ -58,7 +58,8 @@ def issue(*, kind: Kind, number: str, holder: Person, valid_from: dt.date, valid
     now = utcnow()
     certificate = Certificate(
         kind=kind, number=number, holder=holder, status=Status.VALID,
-        version=previous.version + 1 if previous else 1, previous=previous,
+        version=previous.version + 1 if previous else 1,
+        previous_id=previous.id if previous else None,
         valid_from=valid_from, valid_until=valid_until, issued_at=now, status_changed_at=now,
         **extra)
     db.session.add(certificate)

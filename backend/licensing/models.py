@@ -7,7 +7,7 @@ import enum
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, orm_insert_sentinel, relationship
 
 from backend.certificates.models import Certificate
 from backend.db import Base, UTCDateTime, enum_column, utcnow
@@ -92,6 +92,7 @@ class ApplicationEvent(Base):
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     actor: Mapped[str] = mapped_column(sa.String(120))
     reason: Mapped[str | None] = mapped_column(sa.Text)
+    _sentinel: Mapped[int] = orm_insert_sentinel()
 
     application: Mapped[Application] = relationship(back_populates="events")
 
@@ -111,5 +112,6 @@ class RuleResult(Base):
     facts: Mapped[dict] = mapped_column(sa.JSON, default=dict)
     query_ids: Mapped[list] = mapped_column(sa.JSON, default=list)
     evaluated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    _sentinel: Mapped[int] = orm_insert_sentinel()
 
     application: Mapped[Application] = relationship(back_populates="rule_results")

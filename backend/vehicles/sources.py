@@ -8,13 +8,10 @@ and the decision can be explained and replayed.
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-
 from backend.certificates.models import Certificate, Kind
-from backend.db import db
 from backend.platforms.models import Platform
 from backend.vehicles.models import MirrorGps, MirrorInsurance, MirrorVehicle
-from backend.verification.sources import MIRROR_OPERATIONS, Question, iso, record_of
+from backend.verification.sources import MIRROR_OPERATIONS, Question, mirror_rows
 
 VEHICLE = "vehicle_registry.vehicle"
 INSURANCE = "insurance.policies"
@@ -23,40 +20,39 @@ PLATFORM = "platforms.licence"
 CERTIFICATES = "transport_certificates.by_plate"
 
 
+VEHICLES, POLICIES = MirrorVehicle.__table__, MirrorInsurance.__table__
+POSITIONS, PLATFORMS, CERTIFICATE_ROWS = MirrorGps.__table__, Platform.__table__, Certificate.__table__
+
+
 def _vehicle(plate: str):
-    vehicle = db.session.get(MirrorVehicle, plate)
-    if vehicle is None:
-        return None
-    return record_of(vehicle, "plate", "vin", "owner_id_number", "owner_name", "category",
-                     "seats", "power_type", "wheelbase_mm", "first_registered_on", "use_nature",
-                     "inspection_valid_until", "status")
+    found = mirror_rows(VEHICLES, "plate", "vin", "owner_id_number", "owner_name", "category",
+                        "seats", "power_type", "wheelbase_mm", "first_registered_on",
+                        "use_nature", "inspection_valid_until", "status",
+                        where=VEHICLES.c.plate == plate)
+    return found[0] if found else None
 
 
 def _policies(plate: str):
-    policies = db.session.scalars(sa.select(MirrorInsurance).where(MirrorInsurance.plate == plate)
-                                  .order_by(MirrorInsurance.valid_until.desc()))
-    return [record_of(policy, "policy_number", "insurer", "kind", "valid_until")
-            for policy in policies]
+    return mirror_rows(POLICIES, "policy_number", "insurer", "kind", "valid_until",
+                       where=POLICIES.c.plate == plate, order_by=POLICIES.c.valid_until.desc())
 
 
 def _position(plate: str):
-    gps = db.session.get(MirrorGps, plate)
-    return None if gps is None else {"last_position_at": iso(gps.last_position_at)}
+    found = mirror_rows(POSITIONS, "last_position_at", where=POSITIONS.c.plate == plate)
+    return found[0] if found else None
 
 
 def _platform(code: str):
-    platform = db.session.get(Platform, code)
-    if platform is None:
-        return None
-    return record_of(platform, "code", "name", "licence_number", "valid_until", "status")
+    found = mirror_rows(PLATFORMS, "code", "name", "licence_number", "valid_until", "status",
+                        where=PLATFORMS.c.code == code)
+    return found[0] if found else None
 
 
 def _transport_certificates(plate: str):
     """Every transport certificate the plate ever had (no holder data: not needed, not logged)."""
-    certificates = db.session.scalars(sa.select(Certificate).where(
-        Certificate.kind == Kind.TRANSPORT, Certificate.plate == plate).order_by(Certificate.id))
-    return [{**record_of(certificate, "number", "version", "platform_code", "valid_until"),
-             "status": certificate.status.value} for certificate in certificates]
+    return mirror_rows(CERTIFICATE_ROWS, "number", "version", "status", "platform_code",
+                       "valid_until", where=(CERTIFICATE_ROWS.c.kind == Kind.TRANSPORT)
+                       & (CERTIFICATE_ROWS.c.plate == plate), order_by=CERTIFICATE_ROWS.c.id)
 
 
 MIRROR_OPERATIONS.update({

@@ -32,7 +32,7 @@ import sqlalchemy as sa
 from flask import current_app
 from uuid6 import uuid7
 
-from backend.audit.chain import canonical_hash, chained, key_of
+from backend.audit.chain import append, canonical_hash, chained, key_of
 from backend.db import db, utcnow
 from backend.verification import models
 
@@ -77,39 +77,49 @@ def iso(value: dt.date | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
-def record_of(row, *names: str) -> dict:
-    """A mirror row as a source answers: the named columns, dates and times as ISO text."""
-    return {name: iso(value) if isinstance(value, dt.date) else value
-            for name in names for value in [getattr(row, name)]}
+def mirror_rows(table: sa.Table, *names: str, where, order_by=None) -> list[dict]:
+    """The named columns of a mirror table's matching rows, as a source answers them: dates and
+    times as ISO text. (Plain rows, not objects: nothing here is changed or kept.)"""
+    query = sa.select(*(table.c[name] for name in names)).where(where)
+    if order_by is not None:
+        query = query.order_by(order_by)
+    return [{name: iso(value) if isinstance(value, dt.date) else value
+             for name, value in row.items()}
+            for row in db.session.connection().execute(query).mappings()]
+
+
+def _first(rows: list[dict]) -> dict | None:
+    return rows[0] if rows else None
+
+
+IDENTITY = models.MirrorIdentity.__table__
+POLICE = models.MirrorPoliceRecord.__table__
+LICENCES = models.MirrorDrivingLicence.__table__
+PERMITS = models.MirrorResidencePermit.__table__
 
 
 def _identity_person(id_number: str):
-    person = db.session.get(models.MirrorIdentity, id_number)
-    if person is None:
-        return None
-    return {**record_of(person, "id_number", "name", "sex", "birth_date", "hukou_region",
-                        "card_reported_lost"),
-            "card_valid_until": iso(person.card_valid_until) or "长期"}
+    person = _first(mirror_rows(IDENTITY, "id_number", "name", "sex", "birth_date",
+                                "hukou_region", "card_valid_until", "card_reported_lost",
+                                where=IDENTITY.c.id_number == id_number))
+    if person is not None:
+        person["card_valid_until"] = person["card_valid_until"] or "长期"
+    return person
 
 
 def _police_records(id_number: str):
-    rows = db.session.scalars(sa.select(models.MirrorPoliceRecord)
-                              .where(models.MirrorPoliceRecord.id_number == id_number)
-                              .order_by(models.MirrorPoliceRecord.recorded_on))
-    return [record_of(row, "category", "recorded_on") for row in rows]
+    return mirror_rows(POLICE, "category", "recorded_on", where=POLICE.c.id_number == id_number,
+                       order_by=POLICE.c.recorded_on)
 
 
 def _driving_licence(id_number: str):
-    licence = db.session.get(models.MirrorDrivingLicence, id_number)
-    if licence is None:
-        return None
-    return record_of(licence, "licence_class", "first_issued_on", "status", "valid_until",
-                     "cycles")
+    return _first(mirror_rows(LICENCES, "licence_class", "first_issued_on", "status",
+                              "valid_until", "cycles", where=LICENCES.c.id_number == id_number))
 
 
 def _residence_permit(id_number: str):
-    permit = db.session.get(models.MirrorResidencePermit, id_number)
-    return None if permit is None else record_of(permit, "city_code", "valid_until")
+    return _first(mirror_rows(PERMITS, "city_code", "valid_until",
+                              where=PERMITS.c.id_number == id_number))
 
 
 # operation key -> mirror reader; vehicle sources register theirs the same way
@@ -291,11 +301,12 @@ chained(models.SourceQuery, QUERY_LOG_COUNTER, query_hash, resolve=_purpose_know
 
 
 def log(answers: Iterable[Answer], *, requester: str, purpose: object) -> None:
-    """Add the answers to the query log (numbered and chained when the session flushes).
+    """Add the answers to the query log (numbered and chained when the transaction commits).
     ``purpose`` may be the application they were asked for, numbered or not yet."""
+    session = db.session()
     for answer in answers:
         question = answer.question
-        db.session.add(models.SourceQuery(
+        append(session, models.SourceQuery(
             query_id=answer.query_id, at=answer.at, requester=requester, purpose=purpose,
             source=question.source, operation=question.operation,
             implementation=answer.implementation, request_hash=_digest(question.params),

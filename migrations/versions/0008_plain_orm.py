@@ -22,6 +22,7 @@ branch_labels = None
 depends_on = None
 
 VERSIONED = ("applications", "certificates")
+SENTINELS = ("application_events", "rule_results")  # (see the models: one INSERT for many rows)
 
 
 def upgrade():
@@ -34,9 +35,15 @@ def upgrade():
     with op.batch_alter_table("matters", schema=None) as batch_op:
         batch_op.drop_column("checks")
         batch_op.drop_column("channels")
+    for table in SENTINELS:
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.add_column(sa.Column("_sentinel", sa.Integer(), nullable=True))
 
 
 def downgrade():
+    for table in SENTINELS:
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.drop_column("_sentinel")
     with op.batch_alter_table("matters", schema=None) as batch_op:
         batch_op.add_column(sa.Column("channels", sa.JSON(), nullable=False, server_default="[]"))
         batch_op.add_column(sa.Column("checks", sa.JSON(), nullable=False, server_default="[]"))
