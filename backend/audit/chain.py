@@ -31,10 +31,10 @@ from sqlalchemy import event
 from sqlalchemy.orm import DeclarativeBase, Session, SessionTransaction
 
 from backend.common.counters import reserve
+from backend.common.models import Counter
 
 GENESIS_HASH = "0" * 64
 _WAITING = "chained_logs.waiting"  # session.info: rows to write once their objects have ids
-_TAILS = "chained_logs.tails"  # session.info: counter -> (id, hash) last written in this transaction
 
 # (an encoder made once: ``json.dumps`` with options builds a new one every call)
 _canonical_json = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode
@@ -109,35 +109,38 @@ def write_waiting(session: Session) -> None:
 
 
 def _write(session: Session, chain: Chain, rows: list) -> None:
-    last = reserve(chain.counter, len(rows), session)
+    last, previous = _reserve(session, chain, len(rows))
     first = last - len(rows) + 1
-    previous = _hash_of_entry(session, chain, first - 1)
     for offset, row in enumerate(rows):
         if chain.resolve:
             chain.resolve(row)
         row.id, row.prev_hash = first + offset, previous
         row.hash = previous = chain.hash_of(row)
-    session.info.setdefault(_TAILS, {})[chain.counter] = (last, previous)
     table = chain.model.__table__
     session.connection().execute(table.insert(), [
         {column.key: getattr(row, column.key) for column in table.columns} for row in rows])
 
 
-def _hash_of_entry(session: Session, chain: Chain, entry_id: int) -> str:
-    """The hash of entry ``entry_id`` (the genesis hash before the first one). The last one
-    this transaction wrote is remembered: from its first ``reserve`` to its end the
-    transaction holds the counter, so nobody else can have written one since."""
-    tail_id, tail_hash = session.info.get(_TAILS, {}).get(chain.counter, (None, None))
-    if tail_id == entry_id:
-        return tail_hash
-    return session.connection().scalar(
-        sa.select(chain.model.hash).where(chain.model.id == entry_id)) or GENESIS_HASH
+def _reserve(session: Session, chain: Chain, count: int) -> tuple[int, str]:
+    """Take ``count`` ids from the log's counter: the last of them, and the hash of the entry
+    before the first (the genesis hash when there is none), in one statement. The counter's
+    row stays locked until the transaction ends: nobody else writes to the log meanwhile."""
+    counters, log = Counter.__table__, chain.model.__table__
+    previous = (sa.select(log.c.hash).where(log.c.id == counters.c.value - count)
+                .correlate(counters).scalar_subquery())
+    taking = (sa.update(counters).where(counters.c.name == chain.counter)
+              .values(value=counters.c.value + count).returning(counters.c.value, previous))
+    connection = session.connection()
+    row = connection.execute(taking).first()
+    if row is None:  # the log's first entries: its counter is made first
+        reserve(chain.counter, 0, session)
+        row = connection.execute(taking).first()
+    return row[0], row[1] or GENESIS_HASH
 
 
 @event.listens_for(Session, "after_soft_rollback")
 def _drop_rolled_back(session: Session, rolled_back: SessionTransaction) -> None:
     """Rows made in a transaction or savepoint that rolled back are dropped with it."""
-    session.info.pop(_TAILS, None)
     waiting = session.info.get(_WAITING)
     if waiting:
         session.info[_WAITING] = [(owner, row) for owner, row in waiting
@@ -147,7 +150,6 @@ def _drop_rolled_back(session: Session, rolled_back: SessionTransaction) -> None
 @event.listens_for(Session, "after_transaction_end")
 def _forget(session: Session, transaction: SessionTransaction) -> None:
     if transaction.parent is None:
-        session.info.pop(_TAILS, None)
         session.info.pop(_WAITING, None)
 
 
