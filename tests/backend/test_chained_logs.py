@@ -84,7 +84,7 @@ def test_ordinary_orm_inside_a_matter_handler_is_written_with_the_decision(
     from backend.licensing.models import Application, ApplicationEvent, State
     from backend.matters import registry
     from tests.certificates.holders import driver_with_certificate
-    from tests.licensing.drivers import apply
+    from tests.drivers.helpers import apply
 
     class Annotating(registry.HANDLERS["driver-cert-cancel"].__class__):
         def approve(self, application, actor):

@@ -24,8 +24,8 @@ from backend.licensing import operations
 from backend.licensing.models import Application, State
 from backend.storage import _Checkpointer
 from tests.certificates.holders import driver_with_certificate
+from tests.drivers.helpers import apply, eligible_records, import_records
 from tests.factories import citizen_token, id_number
-from tests.licensing.drivers import apply, eligible_records, import_records
 
 
 def test_a_read_is_answered_while_another_transaction_holds_the_writer_lock(sqlite_app):

@@ -12,7 +12,7 @@ from pathlib import Path
 from backend.certificates.models import Certificate
 from backend.db import db
 from tests.certificates.test_render import run, scanned_codes
-from tests.licensing.drivers import apply, make_driver
+from tests.drivers.helpers import apply, make_driver
 from tests.licensing.test_driver_flows import issue_certificate
 
 REPO = Path(__file__).resolve().parents[2]

@@ -17,7 +17,7 @@ from tests.certificates.holders import (
     verify_online,
 )
 from tests.certificates.test_render import page_text
-from tests.licensing.drivers import make_driver
+from tests.drivers.helpers import make_driver
 
 
 def test_downloaded_pdf_embeds_its_font_and_its_qr_verifies_online_and_offline(client, tmp_path):

@@ -9,7 +9,7 @@ from backend.devices import operations
 from backend.drivers.operations import record_exam
 from backend.licensing.operations import by_number
 from kiosk.client import signed_headers
-from tests.licensing.drivers import ADDRESS, apply, make_driver
+from tests.drivers.helpers import ADDRESS, apply, make_driver
 
 CARD_ADDRESS = "福建省厦门市思明区湖滨南路100号"
 

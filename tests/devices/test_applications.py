@@ -8,7 +8,7 @@ from backend.certificates.models import Certificate, Status
 from backend.licensing.models import Application
 from backend.ratings.models import ServiceRating
 from tests.devices.kiosks import card_for, eligible_driver, holder_with_certificate
-from tests.licensing.drivers import ADDRESS
+from tests.drivers.helpers import ADDRESS
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from tests.devices.kiosks import (
     eligible_driver,
     holder_with_certificate,
 )
-from tests.licensing.drivers import eligible_records
+from tests.drivers.helpers import eligible_records
 
 
 def _available(response) -> dict[str, bool]:

@@ -17,8 +17,8 @@ from backend.identity.operations import person_by_id_number
 from backend.licensing.models import Application
 from backend.ratings.models import ServiceRating
 from tests.devices.kiosks import CARD_ADDRESS
+from tests.drivers.helpers import ADDRESS
 from tests.kiosk.conftest import LiveBackend
-from tests.licensing.drivers import ADDRESS
 
 pytestmark = [pytest.mark.pcsc, pytest.mark.browser]
 
@@ -132,7 +132,7 @@ def test_unreadable_card_says_so_and_offers_a_second_read(backend, data, run_kio
 
 
 def test_lost_card_is_refused_with_the_backends_message(backend, data, run_kiosk, insert_card, page):
-    from tests.licensing.drivers import eligible_records
+    from tests.drivers.helpers import eligible_records
 
     identity = {**eligible_records("x", "张挂失")["identity"][0], "card_reported_lost": True}
     card = data.holder("张挂失", certificate=False, identity=[identity])

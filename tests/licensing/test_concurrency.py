@@ -8,9 +8,9 @@ import sqlalchemy as sa
 from backend.db import db
 from backend.licensing.models import Application
 from tests.conftest import POSTGRES_URL
+from tests.drivers.helpers import ADDRESS, eligible_records, import_records
 from tests.factories import citizen_token, id_number
 from tests.harness import fire_together
-from tests.licensing.drivers import ADDRESS, eligible_records, import_records
 
 pytestmark = pytest.mark.skipif(POSTGRES_URL is None, reason="no PostgreSQL server answers")
 

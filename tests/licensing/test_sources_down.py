@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from backend.licensing.models import Application, State
 from backend.licensing.operations import by_number, recheck
 from backend.verification.models import SourceQuery
-from tests.licensing.drivers import apply, make_driver
+from tests.drivers.helpers import apply, make_driver
 from tests.stub_department import StubDepartment
 
 

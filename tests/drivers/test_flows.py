@@ -8,7 +8,7 @@ from backend.drivers.operations import record_exam
 from backend.licensing.models import Application
 from backend.licensing.operations import by_number
 from backend.mailing.models import MailingItem
-from tests.licensing.drivers import ADDRESS, apply, failing, make_driver
+from tests.drivers.helpers import ADDRESS, apply, failing, make_driver
 
 
 def issue_certificate(client, headers):
@@ -211,7 +211,7 @@ def test_failed_renewal_leaves_the_old_certificate_untouched(client, database):
     old = database.session.get(Certificate, issue_certificate(client, headers).certificate_id)
     import json
 
-    from tests.licensing.drivers import import_file
+    from tests.drivers.helpers import import_file
     import_file("police_records", [json.dumps({"id_number": number, "category": "drug_use",
                                                "recorded_on": "2026-01-01"})])
     response = apply(client, headers, matter="driver-cert-renew")
