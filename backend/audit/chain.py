@@ -62,6 +62,8 @@ class Chain:
     counter: str
     hash_of: Callable[[object], str]
     resolve: Callable[[object], None] | None  # named objects become their keys
+    taking: sa.Update  # ids from the counter, and the hash before them (see ``_reserve``)
+    inserting: sa.Insert
 
 
 CHAINS: dict[type, Chain] = {}
@@ -72,7 +74,14 @@ def chained(model: type, counter: str, hash_of: Callable[[object], str], *,
             resolve: Callable[[object], None] | None = None) -> None:
     """Make ``model`` (with ``id``, ``prev_hash`` and ``hash`` columns) a chained log;
     ``resolve(row)`` turns the objects a row names into their keys before it is hashed."""
-    CHAINS[model] = Chain(model, counter, hash_of, resolve)
+    counters, log = Counter.__table__, model.__table__
+    # (built once: building a statement costs several times what running it does)
+    previous = (sa.select(log.c.hash).where(log.c.id == counters.c.value - sa.bindparam("count"))
+                .correlate(counters).scalar_subquery())
+    taking = (sa.update(counters).where(counters.c.name == counter)
+              .values(value=counters.c.value + sa.bindparam("count"))
+              .returning(counters.c.value, previous))
+    CHAINS[model] = Chain(model, counter, hash_of, resolve, taking, log.insert())
     event.listen(model, "init", _stamp)
 
 
@@ -116,25 +125,20 @@ def _write(session: Session, chain: Chain, rows: list) -> None:
             chain.resolve(row)
         row.id, row.prev_hash = first + offset, previous
         row.hash = previous = chain.hash_of(row)
-    table = chain.model.__table__
-    session.connection().execute(table.insert(), [
-        {column.key: getattr(row, column.key) for column in table.columns} for row in rows])
+    columns = chain.model.__table__.columns
+    session.connection().execute(chain.inserting, [
+        {column.key: getattr(row, column.key) for column in columns} for row in rows])
 
 
 def _reserve(session: Session, chain: Chain, count: int) -> tuple[int, str]:
     """Take ``count`` ids from the log's counter: the last of them, and the hash of the entry
     before the first (the genesis hash when there is none), in one statement. The counter's
     row stays locked until the transaction ends: nobody else writes to the log meanwhile."""
-    counters, log = Counter.__table__, chain.model.__table__
-    previous = (sa.select(log.c.hash).where(log.c.id == counters.c.value - count)
-                .correlate(counters).scalar_subquery())
-    taking = (sa.update(counters).where(counters.c.name == chain.counter)
-              .values(value=counters.c.value + count).returning(counters.c.value, previous))
     connection = session.connection()
-    row = connection.execute(taking).first()
+    row = connection.execute(chain.taking, {"count": count}).first()
     if row is None:  # the log's first entries: its counter is made first
         reserve(chain.counter, 0, session)
-        row = connection.execute(taking).first()
+        row = connection.execute(chain.taking, {"count": count}).first()
     return row[0], row[1] or GENESIS_HASH
 
 

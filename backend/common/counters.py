@@ -21,20 +21,29 @@ def next_value(name: str, session: Session | None = None) -> int:
     return reserve(name, 1, session)
 
 
+COUNTERS = Counter.__table__
+# (built once: building a statement costs several times what running it does)
+_BUMP = (sa.update(COUNTERS).where(COUNTERS.c.name == sa.bindparam("counter"))
+         .values(value=COUNTERS.c.value + sa.bindparam("count")).returning(COUNTERS.c.value))
+
+
 def reserve(name: str, count: int, session: Session | None = None) -> int:
     """Advance counter ``name`` by ``count``; its new value (the last number reserved).
 
-    Runs on the session's connection, not through the unit of work: the chained logs reserve
-    their ids while the session is flushing.
+    Runs on the session's connection, not through the unit of work: counters are drawn while
+    the session is flushing.
     """
     connection = (session or db.session()).connection()
-    bump = (sa.update(Counter).where(Counter.name == name)
-            .values(value=Counter.value + count).returning(Counter.value))
-    value = connection.scalar(bump)
-    if value is None:  # a new counter: created at 0 (by us, or by whoever raced us to it)
-        connection.execute(_create(connection, name))
-        value = connection.scalar(bump)
+    value = connection.scalar(_BUMP, {"counter": name, "count": count})
+    if value is None:
+        value = _start(connection, name, count)
     return value
+
+
+def _start(connection: sa.Connection, name: str, count: int) -> int:
+    """A new counter: created at 0 (by us, or by whoever raced us to it), then advanced."""
+    connection.execute(_create(connection, name))
+    return connection.scalar(_BUMP, {"counter": name, "count": count})
 
 
 def _create(connection: sa.Connection, name: str):

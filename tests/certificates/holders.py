@@ -13,7 +13,7 @@ from backend.certificates.models import Certificate
 from backend.db import db
 from tests.certificates.test_render import run, scanned_codes
 from tests.drivers.helpers import apply, make_driver
-from tests.licensing.test_driver_flows import issue_certificate
+from tests.drivers.test_flows import issue_certificate
 
 REPO = Path(__file__).resolve().parents[2]
 NAME = "陈测试"
