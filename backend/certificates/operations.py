@@ -41,13 +41,17 @@ def _snapshot(certificate: Certificate) -> dict:
             "valid_from": certificate.valid_from, "valid_until": certificate.valid_until}
 
 
+# (built once: every driver matter asks it, and building costs more than running)
+CURRENT = (sa.select(Certificate)
+           .where(Certificate.holder_id == sa.bindparam("holder"),
+                  Certificate.kind == sa.bindparam("kind"), Certificate.status == Status.VALID)
+           .order_by(Certificate.version.desc()).limit(1))
+
+
 def current_certificate(holder: Person, kind: Kind) -> Certificate | None:
     """The holder's certificate of this kind whose status is valid (it may be past its end
     date: ``effective_status`` tells)."""
-    return db.session.scalar(
-        sa.select(Certificate).where(Certificate.holder_id == holder.id, Certificate.kind == kind,
-                                     Certificate.status == Status.VALID)
-        .order_by(Certificate.version.desc()).limit(1))
+    return db.session.scalar(CURRENT, {"holder": holder.id, "kind": kind})
 
 
 def issue(*, kind: Kind, number: str, holder: Person, valid_from: dt.date, valid_until: dt.date,

@@ -8,9 +8,12 @@ from backend.audit.operations import record
 from backend.db import db
 from backend.identity.models import Person
 
+# (built once: every request from the app asks it, and building costs more than running)
+BY_ID_NUMBER = sa.select(Person).where(Person.id_number == sa.bindparam("id_number"))
+
 
 def person_by_id_number(id_number: str) -> Person | None:
-    return db.session.scalar(sa.select(Person).where(Person.id_number == id_number))
+    return db.session.scalar(BY_ID_NUMBER, {"id_number": id_number})
 
 
 def register_or_update(id_number: str, name: str, *, actor: str, address: str | None = None,
