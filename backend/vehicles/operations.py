@@ -41,12 +41,16 @@ NUMBER_COUNTER = "transport_certificate"
 
 # -- reading the registers --------------------------------------------------------------------
 
+# (built once: every vehicle matter asks it, and building costs more than running)
+HOLDING = (sa.select(Certificate).where(Certificate.valid_plate == sa.bindparam("plate"))
+           .execution_options(autoflush=False))
+
+
 def _holding(plate: str, status: Status) -> Certificate | None:
     """The certificate holding ``valid_plate`` for ``plate``, if its status today is ``status``
     (one past its end date that no job has marked yet reads as expired). As stored: nothing
     this request is deciding is written for it (no autoflush)."""
-    certificate = db.session.scalar(sa.select(Certificate).where(Certificate.valid_plate == plate)
-                                    .execution_options(autoflush=False))
+    certificate = db.session.scalar(HOLDING, {"plate": plate})
     if certificate and certificate.effective_status(licensing.today()) == status:
         return certificate
     return None
