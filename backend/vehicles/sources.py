@@ -8,10 +8,15 @@ and the decision can be explained and replayed.
 
 from __future__ import annotations
 
+import marshmallow as ma
+
 from backend.certificates.models import Certificate, Kind
+from backend.platforms.imports import PlatformImport
 from backend.platforms.models import Platform
+from backend.vehicles import imports
 from backend.vehicles.models import MirrorGps, MirrorInsurance, MirrorVehicle
-from backend.verification.sources import MIRROR_OPERATIONS, Question, mirror_rows
+from backend.verification.imports import StrictSchema
+from backend.verification.sources import Question, mirror_rows, operation
 
 VEHICLE = "vehicle_registry.vehicle"
 INSURANCE = "insurance.policies"
@@ -55,13 +60,20 @@ def _transport_certificates(plate: str):
                        & (CERTIFICATE_ROWS.c.plate == plate), order_by=CERTIFICATE_ROWS.c.id)
 
 
-MIRROR_OPERATIONS.update({
-    VEHICLE: _vehicle,
-    INSURANCE: _policies,
-    GPS: _position,
-    PLATFORM: _platform,
-    CERTIFICATES: _transport_certificates,
-})
+class TransportCertificateAnswer(StrictSchema):
+    number = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=60))
+    version = ma.fields.Integer(required=True, strict=True, validate=ma.validate.Range(min=1))
+    status = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=20))
+    platform_code = ma.fields.String(required=True, allow_none=True)
+    valid_until = ma.fields.Date(required=True)
+
+
+# An answer has the fields of the source's import record, less the plate it was asked by.
+operation(VEHICLE, _vehicle, imports.VehicleRegistryImport())
+operation(INSURANCE, _policies, imports.InsuranceImport(exclude=("plate",), many=True))
+operation(GPS, _position, imports.GpsImport(exclude=("plate",)))
+operation(PLATFORM, _platform, PlatformImport(exclude=("uscc",)))
+operation(CERTIFICATES, _transport_certificates, TransportCertificateAnswer(many=True))
 
 
 def vehicle_questions(plate: str, platform_code: str) -> list[Question]:

@@ -137,15 +137,16 @@ def parse_lines(importer: Importer, lines: Iterable[str]) -> list[dict]:
         try:
             records.append(importer.prepare(schema.load(raw)))
         except ma.ValidationError as error:
-            field, messages = next(iter(_flatten(error.messages)))
+            field, messages = next(iter(flatten_errors(error.messages)))
             raise ImportRejected(number, field, messages) from None
     return records
 
 
-def _flatten(messages, prefix=""):
+def flatten_errors(messages, prefix=""):
+    """``(field path, message)`` per bad field of marshmallow's nested error dict."""
     if isinstance(messages, dict):
         for key, value in messages.items():
-            yield from _flatten(value, f"{prefix}.{key}" if prefix else str(key))
+            yield from flatten_errors(value, f"{prefix}.{key}" if prefix else str(key))
     else:
         yield prefix, "; ".join(str(m) for m in messages) if isinstance(messages, list) else str(messages)
 

@@ -8,6 +8,11 @@ JSON-shaped dict. Two implementations share that contract:
   which answers ``200 {"data": …}`` or ``404`` for not found, with a timeout per try, bounded
   retries and a circuit breaker so a department that is down costs nothing after a few tries.
 
+Every operation is registered with :func:`operation`: how its mirror answers it, and the shape
+(a marshmallow schema, the fields of the source's import contract) every HTTP answer must have.
+An answer that does not fit is a fault like a timeout, logged as ``invalid`` with the hash of
+the body received; only a ``404`` means "not found", never ``{"data": null}``.
+
 :func:`ask_all` puts several questions at once: mirror questions are answered in the calling
 thread (they are local reads in the request's own transaction), HTTP questions run
 concurrently, and everything shares one overall time budget. A question that is not answered
@@ -23,10 +28,12 @@ import datetime as dt
 import enum
 import hashlib
 import json
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterable
 
+import marshmallow as ma
 import requests
 import sqlalchemy as sa
 from flask import current_app
@@ -34,8 +41,9 @@ from uuid6 import uuid7
 
 from backend.audit.chain import append, canonical_hash, chained, key_of
 from backend.db import db, utcnow
-from backend.verification import models
+from backend.verification import imports, models
 
+logger = logging.getLogger(__name__)
 QUERY_LOG_COUNTER = "source_queries"
 
 
@@ -65,10 +73,25 @@ class Answer:
     latency_ms: float
     implementation: str
     at: dt.datetime = dataclasses.field(default_factory=utcnow)
+    # SHA-256 of a body that did not fit the operation's contract (the answer is unavailable)
+    invalid_body_hash: str | None = None
+
+    @property
+    def outcome(self) -> str:
+        """As the query log records it: ``invalid`` tells a wrong answer from no answer."""
+        return "invalid" if self.invalid_body_hash else self.status.value
 
 
 class SourceUnavailable(Exception):
     """The department did not answer usefully (timeout, error status, circuit open)."""
+
+
+class AnswerInvalid(SourceUnavailable):
+    """The department answered, but not in the shape its contract says: a fault, not a fact."""
+
+    def __init__(self, problems: list[str], body: bytes):
+        super().__init__("answer outside the contract: " + ", ".join(problems))
+        self.body_hash = hashlib.sha256(body).hexdigest()
 
 
 # -- mirrors -------------------------------------------------------------------------------
@@ -122,13 +145,46 @@ def _residence_permit(id_number: str):
                               where=PERMITS.c.id_number == id_number))
 
 
-# operation key -> mirror reader; vehicle sources register theirs the same way
-MIRROR_OPERATIONS: dict[str, Callable[..., dict | list | None]] = {
-    "identity.person": _identity_person,
-    "police_records.records": _police_records,
-    "driving_licence.licence": _driving_licence,
-    "residence_permit.permit": _residence_permit,
-}
+# operation key -> mirror reader, and -> the schema of its answers (filled by ``operation``)
+MIRROR_OPERATIONS: dict[str, Callable[..., dict | list | None]] = {}
+ANSWER_SCHEMAS: dict[str, ma.Schema] = {}
+
+
+def operation(key: str, mirror: Callable[..., dict | list | None], answer: ma.Schema) -> None:
+    """Register source operation ``key``: how its mirror answers it, and the shape an answer
+    must have (a mirror's rows were checked by the import contract on their way in)."""
+    MIRROR_OPERATIONS[key] = mirror
+    ANSWER_SCHEMAS[key] = answer
+
+
+def _without_id_number(schema: type[ma.Schema], *, many: bool = False) -> ma.Schema:
+    """An import record less the ID number the question was asked by."""
+    return schema(exclude=("id_number",), many=many)
+
+
+operation("identity.person", _identity_person, imports.IdentityImport())
+operation("police_records.records", _police_records,
+          _without_id_number(imports.PoliceRecordImport, many=True))
+operation("driving_licence.licence", _driving_licence,
+          _without_id_number(imports.DrivingLicenceImport))
+operation("residence_permit.permit", _residence_permit,
+          _without_id_number(imports.ResidencePermitImport))
+
+
+def answer_data(key: str, body: bytes):
+    """The data of an HTTP answer ``{"data": …}`` when it has the operation's shape; otherwise
+    :class:`AnswerInvalid` naming the bad fields (never their values: personal data)."""
+    try:
+        envelope = json.loads(body)
+    except ValueError:
+        raise AnswerInvalid(["(not JSON)"], body) from None
+    if not isinstance(envelope, dict) or "data" not in envelope:
+        raise AnswerInvalid(["(no data)"], body)
+    if envelope["data"] is None:  # only a 404 says "not found"
+        raise AnswerInvalid(["data (null)"], body)
+    if errors := ANSWER_SCHEMAS[key].validate(envelope["data"]):
+        raise AnswerInvalid([f"data.{field}" for field, _ in imports.flatten_errors(errors)], body)
+    return envelope["data"]
 
 
 class MirrorSource:
@@ -201,16 +257,22 @@ class HttpSource:
                 self.breaker.succeeded()
                 return None
             if response.status_code == 200:
-                try:
-                    data = response.json()["data"]
-                except (ValueError, KeyError, TypeError) as error:
-                    last_error = error
-                    continue
-                self.breaker.succeeded()
-                return data
+                return self._accepted(question, response.content)
             last_error = SourceUnavailable(f"HTTP {response.status_code}")
         self.breaker.failed()
         raise SourceUnavailable(f"{self.name}: {last_error}")
+
+    def _accepted(self, question: Question, body: bytes):
+        """The answer's data when the body fits the contract. A body that does not is not
+        asked again (the department would say the same) and counts against the breaker."""
+        try:
+            data = answer_data(question.key, body)
+        except AnswerInvalid as invalid:
+            self.breaker.failed()
+            logger.warning("source %s, operation %s: %s", self.name, question.operation, invalid)
+            raise
+        self.breaker.succeeded()
+        return data
 
 
 # -- the registry of configured sources ------------------------------------------------------
@@ -235,13 +297,16 @@ _pool = futures.ThreadPoolExecutor(max_workers=16, thread_name_prefix="source")
 
 
 def _timed(source, question: Question):
+    """(status, data, latency in ms, hash of a body outside the contract or None)"""
     started = time.perf_counter()
+    invalid = None
     try:
         data = source.ask(question)
         status = Status.NOT_FOUND if data is None else Status.FOUND
-    except SourceUnavailable:
+    except SourceUnavailable as fault:
         data, status = None, Status.UNAVAILABLE
-    return status, data, (time.perf_counter() - started) * 1000
+        invalid = getattr(fault, "body_hash", None)
+    return status, data, (time.perf_counter() - started) * 1000, invalid
 
 
 def ask(questions: Iterable[Question], *, budget: float | None = None) -> dict[str, Answer]:
@@ -261,11 +326,11 @@ def ask(questions: Iterable[Question], *, budget: float | None = None) -> dict[s
         try:
             outcome = future.result(timeout=max(0.0, deadline - time.monotonic()))
         except futures.TimeoutError:
-            outcome = (Status.UNAVAILABLE, None, budget * 1000)
+            outcome = (Status.UNAVAILABLE, None, budget * 1000, None)
         results[key] = (question, source, outcome)
     return {key: Answer(question, status, data, str(uuid7()), round(latency_ms, 3),
-                        source.implementation)
-            for key, (question, source, (status, data, latency_ms)) in results.items()}
+                        source.implementation, invalid_body_hash=invalid)
+            for key, (question, source, (status, data, latency_ms, invalid)) in results.items()}
 
 
 def ask_all(questions: Iterable[Question], *, requester: str, purpose: str,
@@ -310,5 +375,12 @@ def log(answers: Iterable[Answer], *, requester: str, purpose: object) -> None:
             query_id=answer.query_id, at=answer.at, requester=requester, purpose=purpose,
             source=question.source, operation=question.operation,
             implementation=answer.implementation, request_hash=_digest(question.params),
-            response_hash=None if answer.status == Status.UNAVAILABLE else _digest(answer.data),
-            latency_ms=answer.latency_ms, outcome=answer.status.value))
+            response_hash=_response_hash(answer), latency_ms=answer.latency_ms,
+            outcome=answer.outcome))
+
+
+def _response_hash(answer: Answer) -> str | None:
+    """The digest of the data answered; of the raw body for an answer outside the contract."""
+    if answer.status == Status.UNAVAILABLE:
+        return answer.invalid_body_hash
+    return _digest(answer.data)

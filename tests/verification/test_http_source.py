@@ -3,6 +3,7 @@ import time
 import pytest
 
 from backend.verification.sources import (
+    AnswerInvalid,
     CircuitBreaker,
     HttpSource,
     Question,
@@ -77,3 +78,22 @@ def test_a_department_that_is_gone_is_unavailable():
     stub.stop()
     with pytest.raises(SourceUnavailable):
         HttpSource("police_records", url, timeout=0.2, retries=0).ask(QUESTION)
+
+
+def test_null_data_is_an_invalid_answer_not_a_not_found(department):
+    department.bodies[("records", "350203199001011237")] = {"data": None}
+    with pytest.raises(AnswerInvalid):
+        HttpSource("police_records", department.url).ask(QUESTION)
+
+
+def test_an_answer_outside_the_contract_is_not_asked_again_but_counts_against_the_breaker(
+        department):
+    department.bodies[("records", "350203199001011237")] = {"data": [{"category": "jaywalking",
+                                                                      "recorded_on": "2020-01-01"}]}
+    source = HttpSource("police_records", department.url, retries=2,
+                        breaker=CircuitBreaker(threshold=2, cooldown=60))
+    for _ in range(2):
+        with pytest.raises(AnswerInvalid):
+            source.ask(QUESTION)
+    assert department.requests == 2
+    assert source.breaker.is_open
