@@ -22,8 +22,8 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import itertools
 import json
+import types
 from collections.abc import Callable
 
 import sqlalchemy as sa
@@ -67,7 +67,6 @@ class Chain:
 
 
 CHAINS: dict[type, Chain] = {}
-_created = itertools.count()  # rows are chained in the order they were created
 
 
 def chained(model: type, counter: str, hash_of: Callable[[object], str], *,
@@ -82,18 +81,19 @@ def chained(model: type, counter: str, hash_of: Callable[[object], str], *,
               .values(value=counters.c.value + sa.bindparam("count"))
               .returning(counters.c.value, previous))
     CHAINS[model] = Chain(model, counter, hash_of, resolve, taking, log.insert())
-    event.listen(model, "init", _stamp)
 
 
-def _stamp(target, _args, _kwargs) -> None:
-    target._chain_position = next(_created)
+class Entry(types.SimpleNamespace):
+    """A row on its way into a log: its columns as attributes (no ORM instance is needed for
+    a row that is written once, by ``write_waiting``, and never changed)."""
 
 
-def append(session: Session, row) -> None:
-    """Add a new row of a chained log: written when the session's transaction commits, dropped
-    if the transaction or savepoint it was made in rolls back."""
+def append(session: Session, row, log: type | None = None) -> None:
+    """Add a new row of the chained log ``log`` (the row's own model if not given): written,
+    in the order rows were added, when the session's transaction commits; dropped if the
+    transaction or savepoint it was added in rolls back."""
     owner = session.get_nested_transaction() or session.get_transaction()
-    session.info.setdefault(_WAITING, []).append((owner, row))
+    session.info.setdefault(_WAITING, []).append((owner, CHAINS[log or type(row)], row))
 
 
 @event.listens_for(Session, "before_commit")
@@ -111,8 +111,8 @@ def write_waiting(session: Session) -> None:
     if not waiting:
         return
     by_chain: dict[Chain, list] = {}
-    for _, row in sorted(waiting, key=lambda item: item[1]._chain_position):
-        by_chain.setdefault(CHAINS[type(row)], []).append(row)
+    for _, chain, row in waiting:
+        by_chain.setdefault(chain, []).append(row)
     for chain in sorted(by_chain, key=lambda chain: chain.counter):
         _write(session, chain, by_chain[chain])
 
@@ -147,8 +147,7 @@ def _drop_rolled_back(session: Session, rolled_back: SessionTransaction) -> None
     """Rows made in a transaction or savepoint that rolled back are dropped with it."""
     waiting = session.info.get(_WAITING)
     if waiting:
-        session.info[_WAITING] = [(owner, row) for owner, row in waiting
-                                  if not _within(owner, rolled_back)]
+        session.info[_WAITING] = [item for item in waiting if not _within(item[0], rolled_back)]
 
 
 @event.listens_for(Session, "after_transaction_end")

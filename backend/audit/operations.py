@@ -16,6 +16,7 @@ import sqlalchemy as sa
 
 from backend.audit.chain import (
     GENESIS_HASH,
+    Entry,
     append,
     canonical_hash,
     chained,
@@ -77,16 +78,16 @@ chained(AuditEntry, COUNTER, entry_hash, resolve=_resolve)
 
 
 def record(actor: str, action: str, object_type: str, object_id: object,
-           before: dict | None = None, after: dict | None = None) -> AuditEntry:
+           before: dict | None = None, after: dict | None = None) -> Entry:
     """Append one entry in the current transaction (numbered and chained when the session
     flushes). Never put unmasked ID numbers in here.
 
     ``object_id``, and values of ``before`` and ``after``, may be model instances: their keys
     are recorded once they have one (``backend.audit.chain.key_of``).
     """
-    entry = AuditEntry(at=utcnow(), actor=actor, action=action, object_type=object_type,
-                       object_id=object_id, before=before, after=after)
-    append(db.session(), entry)
+    entry = Entry(at=utcnow(), actor=actor, action=action, object_type=object_type,
+                  object_id=object_id, before=before, after=after)
+    append(db.session(), entry, AuditEntry)
     return entry
 
 
