@@ -1,12 +1,18 @@
-"""``flask setup``: bring the database to the newest schema and load demo data when empty."""
+"""``flask setup``: bring the database to the newest schema and load demo data when empty
+(never in production: there the first administrator is created with ``flask staff create``)."""
 
 import click
 import flask_migrate
+import sqlalchemy as sa
 from flask import current_app
 from flask.cli import with_appcontext
 
 from backend.db import db
+from backend.staff.models import StaffUser
 from backend.transactions import in_transaction
+
+FIRST_ADMIN = ("no staff account yet: create the first administrator with\n"
+               "  flask --app backend staff create USERNAME --role admin [--password-file FILE]")
 
 
 @click.command("setup")
@@ -25,3 +31,5 @@ def setup_command():
         # passes for the next 10 minutes (see README: Demo vehicles).
         refresh_demo_gps()
     click.echo(f"database ready: {db.engine.url.render_as_string(hide_password=True)}")
+    if not db.session.scalar(sa.select(sa.func.count()).select_from(StaffUser)):
+        click.echo(FIRST_ADMIN)

@@ -22,8 +22,9 @@ def from_environment(instance_path: str) -> dict:
     """Build the configuration mapping from ``os.environ``."""
     env = os.environ.get
     instance = Path(instance_path)
+    mode = env("APP_ENV", "development")
     return {
-        "ENV_MODE": env("APP_ENV", "development"),
+        "ENV_MODE": mode,
         "SECRET_KEY": env("SECRET_KEY", DEFAULT_SECRET_KEY),
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(
             env("DATABASE_URL", f"sqlite:///{instance / 'wyc.sqlite3'}")
@@ -39,7 +40,8 @@ def from_environment(instance_path: str) -> dict:
         "MAX_CONTENT_LENGTH": int(env("MAX_CONTENT_LENGTH", str(256 * 1024))),
         "PUBLIC_BASE_URL": env("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
         "SIGNING_KEYS_DIR": env("SIGNING_KEYS_DIR", str(instance / "keys")),
-        "LOAD_DEMO_DATA": _bool(env("LOAD_DEMO_DATA"), True),
+        # Demo accounts have published passwords: never in production (refused there).
+        "LOAD_DEMO_DATA": _bool(env("LOAD_DEMO_DATA"), mode != "production"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": _bool(env("SESSION_COOKIE_SECURE"), False),
@@ -117,11 +119,21 @@ class ConfigurationError(RuntimeError):
     """The service refuses to start with this configuration."""
 
 
+DEMO_DATA_IN_PRODUCTION = (
+    "LOAD_DEMO_DATA is not allowed in production: the demo data has staff accounts whose "
+    "passwords are published (admin / demo-admin-2026). Unset LOAD_DEMO_DATA and create the "
+    "first administrator with `flask --app backend staff create USERNAME --role admin` "
+    "(the password is prompted, or read with --password-file).")
+
+
 def check_production_safety(config: dict) -> None:
-    """Production mode must never run with the built-in secret or the dev identity provider."""
+    """Production mode must never run with the built-in secret, the dev identity provider or
+    the demo data."""
     if config["ENV_MODE"] != "production":
         return
     if config["SECRET_KEY"] in (None, "", DEFAULT_SECRET_KEY):
         raise ConfigurationError("SECRET_KEY must be set to a private value in production")
     if config["IDP_MODE"] == "dev":
         raise ConfigurationError("IDP_MODE=dev is not allowed in production")
+    if config["LOAD_DEMO_DATA"]:
+        raise ConfigurationError(DEMO_DATA_IN_PRODUCTION)

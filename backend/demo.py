@@ -1,13 +1,16 @@
 """Demo data for the embedded default: clearly labelled demo accounts, loaded into an empty
-database by ``flask setup`` (so by ``make run``). Never loaded when LOAD_DEMO_DATA is off."""
+database by ``flask setup`` (so by ``make run``). Never loaded when LOAD_DEMO_DATA is off, and
+never in production (APP_ENV=production), whatever LOAD_DEMO_DATA says."""
 
 from __future__ import annotations
 
 import json
 
 import sqlalchemy as sa
+from flask import current_app
 from stdnum.cn import ric
 
+from backend.config import DEMO_DATA_IN_PRODUCTION, ConfigurationError
 from backend.db import db
 from backend.identity.operations import register_or_update
 from backend.staff.models import Role, StaffUser
@@ -99,7 +102,10 @@ def _issue_demo_certificate(number: str, name: str) -> None:
 
 
 def load_demo_data() -> bool:
-    """Load everything once; return False when the database already has staff accounts."""
+    """Load everything once; return False when the database already has staff accounts.
+    (Checked here too: a configuration changed after the start must not open production.)"""
+    if current_app.config["ENV_MODE"] == "production":
+        raise ConfigurationError(DEMO_DATA_IN_PRODUCTION)
     if db.session.scalar(sa.select(sa.func.count()).select_from(StaffUser)):
         return False
     for username, role, display_name, password in DEMO_STAFF:
