@@ -8,18 +8,31 @@ and rolled back when it fails or exits with an error status.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 
-from flask import Flask, g
+from flask import Flask, flash, g
 from flask.cli import AppGroup
 
 from backend.db import db
+from backend.errors import ApiError
 
 
 def refuse() -> None:
     """Roll this request's changes back at its end although it answers with a page (a console
     form that shows a refusal to the clerk)."""
     g.roll_back = True
+
+@contextlib.contextmanager
+def refusals_flashed():
+    """Run a console action: a refusal (``ApiError``) is shown to the clerk on the next page
+    and the request's changes are rolled back, instead of an error page."""
+    try:
+        yield
+    except ApiError as error:
+        refuse()
+        flash(f"{error.message} {error.message_en}", "error")
+
 
 def init_app(app: Flask) -> None:
     @app.after_request

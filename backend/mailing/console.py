@@ -12,7 +12,6 @@ from io import BytesIO
 
 from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 
-from backend.errors import ApiError
 from backend.mailing import operations
 from backend.mailing.forms import (
     ActionForm,
@@ -23,7 +22,7 @@ from backend.mailing.forms import (
 )
 from backend.staff.auth import roles_required, staff_actor
 from backend.staff.models import Role
-from backend.transactions import refuse
+from backend.transactions import refusals_flashed, refuse
 
 mailing = Blueprint("mailing", __name__, url_prefix="/console/mailing")
 mailroom = roles_required(Role.MAILROOM)  # admins pass every role check
@@ -36,11 +35,10 @@ def labels() -> dict:
 
 @contextlib.contextmanager
 def _refusals_flashed():
+    """A refusal, or a carrier's file with a bad line, is shown and changes nothing."""
     try:
-        yield
-    except ApiError as error:
-        refuse()
-        flash(f"{error.message} {error.message_en}", "error")
+        with refusals_flashed():
+            yield
     except operations.StatusFileError as error:
         refuse()
         flash(f"第 {error.line} 行：{error.message} Line {error.line}: {error.message_en} "

@@ -7,7 +7,6 @@ A view reads its form, checks the role, calls one operation of ``backend.licensi
 from __future__ import annotations
 
 import collections
-import contextlib
 import datetime as dt
 import json
 from urllib.parse import urlsplit
@@ -33,7 +32,7 @@ from backend.staff.auth import roles_required, staff_actor
 from backend.staff.forms import ActionForm, DecisionForm, ExamForm, LoginForm
 from backend.staff.models import Role
 from backend.staff.operations import authenticate
-from backend.transactions import refuse
+from backend.transactions import refusals_flashed
 
 console = Blueprint("console", __name__, url_prefix="/console")
 
@@ -127,16 +126,6 @@ def labels() -> dict:
             "mask_name": mask_name, "mask_id_number": mask_id_number}
 
 
-@contextlib.contextmanager
-def _refusals_flashed():
-    """Run an operation; a refusal is rolled back and shown to the clerk instead of raised."""
-    try:
-        yield
-    except ApiError as error:
-        refuse()
-        flash(f"{error.message} {error.message_en}", "error")
-
-
 def _flash_errors(form) -> None:
     for errors in form.errors.values():
         for message in dict.fromkeys(errors):
@@ -216,7 +205,7 @@ def show_application(number):
 @roles_required(Role.CLERK)
 def recheck_application(number):
     application = _application_or_404(number)
-    with _refusals_flashed():
+    with refusals_flashed():
         operations.recheck(application, actor=staff_actor())
         flash(f"已重新核验，当前状态：{STATE_NAMES[application.state]}。Checks re-run.")
     return redirect(url_for("console.show_application", number=number))
@@ -231,7 +220,7 @@ def decide_application(number):
         _flash_errors(form)
         return redirect(url_for("console.show_application", number=number))
     approve = form.decision.data == "approve"
-    with _refusals_flashed():
+    with refusals_flashed():
         operations.decide(application, approve=approve, reason=form.reason.data.strip(),
                           actor=staff_actor())
         flash(f"{'已批准' if approve else '已驳回'}，当前状态：{STATE_NAMES[application.state]}。"
@@ -264,7 +253,7 @@ def record_exam():
     if application is None:
         flash(f"未找到办件 {number}，请核对编号。No application {number}.", "error")
         return redirect(url_for("console.exams"))
-    with _refusals_flashed():
+    with refusals_flashed():
         drivers.record_exam(application, form.subject.data, form.score.data,
                                form.passed.data == "yes", actor=staff_actor())
         flash(f"{application.number} {SUBJECT_NAMES[form.subject.data]} 成绩已录入，"
