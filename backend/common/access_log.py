@@ -2,7 +2,8 @@
 
 A certificate's QR token travels in the URL (``/v/<token>``, ``/api/v1/verify/<token>``) and
 carries the holder's certificate number, which for drivers is the ID number; the access log
-keeps the route and drops the token. Any ID number elsewhere in a logged line is masked.
+keeps the route and drops the token. Any ID or mobile number elsewhere in a logged line is
+masked.
 
     gunicorn --logger-class backend.common.access_log.MaskingLogger 'backend:create_app()'
 """
@@ -13,13 +14,13 @@ import re
 
 from gunicorn.glogging import Logger
 
-from backend.common.masking import mask_id_numbers_in_text
+from backend.common.masking import mask_personal_data
 
 _TOKEN_PATHS = re.compile(r"(/v/|/api/v1/verify/)[^\s?\"]+")
 
 
 def scrub(text: str) -> str:
-    return mask_id_numbers_in_text(_TOKEN_PATHS.sub(r"\1…", text))
+    return mask_personal_data(_TOKEN_PATHS.sub(r"\1…", text))
 
 
 class MaskingLogger(Logger):

@@ -2,6 +2,7 @@
 
 import marshmallow as ma
 
+from backend.common.text import Text
 from backend.devices.models import SessionEnd
 from backend.mailing.schemas import MailingAddressSchema
 from backend.matters import registry
@@ -23,12 +24,11 @@ class CardSchema(ma.Schema):
     class Meta:
         unknown = ma.EXCLUDE
 
-    card_type = ma.fields.String(required=True, metadata={"example": "resident"})
-    name = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=100))
-    id_number = ma.fields.String(required=True, validate=ma.validate.Length(max=30),
-                                 metadata={"example": "350203199003071236"})
-    address = ma.fields.String(load_default=None, allow_none=True,
-                               validate=ma.validate.Length(max=200))
+    card_type = Text(required=True, metadata={"example": "resident"})
+    name = Text(required=True, validate=ma.validate.Length(min=1, max=100))
+    id_number = Text(required=True, validate=ma.validate.Length(max=30),
+                     metadata={"example": "350203199003071236"})
+    address = Text(load_default=None, allow_none=True, validate=ma.validate.Length(max=200))
     valid_until = ma.fields.Date(load_default=None, allow_none=True,
                                  metadata={"description": "null for 长期 (long-term)"})
     long_term = ma.fields.Boolean(load_default=False)
@@ -102,11 +102,11 @@ class EndSessionQuerySchema(ma.Schema):
 
 
 class RatingRequestSchema(ma.Schema):
-    application_number = ma.fields.String(required=True, validate=ma.validate.Length(max=32))
+    application_number = Text(required=True, validate=ma.validate.Length(max=32))
     level = ma.fields.Integer(
         required=True, strict=True, validate=ma.validate.Range(min=1, max=5),
         metadata={"description": "5 非常满意, 4 满意, 3 基本满意, 2 不满意, 1 非常不满意"})
-    comment = ma.fields.String(validate=ma.validate.Length(max=500))
+    comment = Text(multiline=True, validate=ma.validate.Length(max=500))
 
 
 class RatingSchema(ma.Schema):

@@ -20,6 +20,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from flask import current_app
 
+from backend.common.text import is_plain
+
 ALGORITHMS = ["ES256", "EdDSA"]
 REQUIRED_CLAIMS = ["sub", "id_number", "name", "rn_level", "iss", "aud", "exp", "iat"]
 
@@ -88,6 +90,8 @@ def _verify(token: str) -> Assertion:
             continue
         except jwt.PyJWTError as error:
             raise InvalidAssertion(str(error)) from None
+        if not is_plain(str(claims["name"])):  # (stored with the person: see common/text.py)
+            raise InvalidAssertion("the name claim has control characters")
         return Assertion(
             subject=str(claims["sub"]), id_number=str(claims["id_number"]).upper(),
             name=str(claims["name"]), rn_level=str(claims["rn_level"]),

@@ -1,5 +1,6 @@
 import marshmallow as ma
 
+from backend.common.text import Text
 from backend.identity.id_numbers import InvalidIdNumber, validate_id_number
 
 
@@ -16,7 +17,7 @@ class IdNumberField(ma.fields.String):
 
 class DevTokenRequestSchema(ma.Schema):
     id_number = IdNumberField(required=True, metadata={"example": "350203199001011237"})
-    name = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=50))
+    name = Text(required=True, validate=ma.validate.Length(min=1, max=50))
 
 
 class DevTokenSchema(ma.Schema):

@@ -5,6 +5,8 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import IntegerField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Regexp
 
+from backend.common.text import PlainText
+
 TRACKING = [DataRequired(message="请填写运单号。A tracking number is required."),
             Regexp(r"^\s*[A-Za-z0-9-]{4,40}\s*$",
                    message="运单号应为 4–40 位字母、数字或短横线。4–40 letters, digits or hyphens.")]
@@ -28,14 +30,15 @@ class ScanDispatchForm(FlaskForm):
 
 
 class AddressForm(FlaskForm):
-    recipient = StringField("收件人 Recipient", validators=[DataRequired(), Length(max=50)])
+    recipient = StringField("收件人 Recipient", validators=[DataRequired(), Length(max=50),
+                                                         PlainText()])
     phone = StringField("电话 Phone", validators=[
         DataRequired(), Regexp(r"^(1\d{10}|0\d{2,3}-?\d{7,8})$",
                                message="请填写有效的手机或固定电话号码。A valid phone number.")])
     region_code = StringField("行政区划代码 Region code", validators=[
         Regexp(r"^\d{6}$", message="行政区划代码为 6 位数字。A 6-digit region code.")])
-    detail = StringField("详细地址 Street address", validators=[DataRequired(),
-                                                            Length(min=4, max=200)])
+    detail = StringField("详细地址 Street address", validators=[
+        DataRequired(), Length(min=4, max=200), PlainText()])
 
 
 class StatusFileForm(FlaskForm):

@@ -8,6 +8,7 @@ import marshmallow as ma
 from stdnum.cn import uscc
 from stdnum.exceptions import ValidationError as StdnumError
 
+from backend.common.text import Text
 from backend.platforms.models import Platform
 from backend.verification.imports import Importer, StrictSchema, parse_lines, upsert
 
@@ -26,13 +27,13 @@ class UsccField(ma.fields.String):
 
 
 class PlatformImport(StrictSchema):
-    code = ma.fields.String(required=True, validate=[
+    code = Text(required=True, validate=[
         _text(min=1, max=40), ma.validate.Regexp(r"^\S+$", error="no spaces in a platform code")])
-    name = ma.fields.String(required=True, validate=_text(min=1, max=200))
+    name = Text(required=True, validate=_text(min=1, max=200))
     uscc = UsccField(required=True)
-    licence_number = ma.fields.String(required=True, validate=_text(min=1, max=60))
+    licence_number = Text(required=True, validate=_text(min=1, max=60))
     valid_until = ma.fields.Date(required=True)
-    status = ma.fields.String(required=True, validate=_text(min=1, max=20))
+    status = Text(required=True, validate=_text(min=1, max=20))
 
 
 PLATFORM_IMPORTER = Importer(PlatformImport, Platform, ("code",))

@@ -10,6 +10,7 @@ from wtforms import (
 )
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange
 
+from backend.common.text import PlainText
 from backend.drivers.models import SUBJECTS
 
 
@@ -34,6 +35,7 @@ class DecisionForm(FlaskForm):
     reason = TextAreaField("决定理由 Written reason", validators=[
         DataRequired(message="请填写决定理由。A written reason is required."),
         Length(max=500, message="理由不超过 500 字。At most 500 characters."),
+        PlainText(multiline=True),
     ])
 
 

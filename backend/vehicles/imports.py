@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import marshmallow as ma
 
+from backend.common.text import Text
 from backend.identity.schemas import IdNumberField
 from backend.vehicles import models
 from backend.vehicles.plates import PlateField
@@ -32,23 +33,23 @@ class VehicleRegistryImport(StrictSchema):
     plate = PlateField(required=True)
     vin = VinField(required=True)
     owner_id_number = IdNumberField(required=True)
-    owner_name = ma.fields.String(required=True, validate=_text(min=1, max=100))
-    category = ma.fields.String(required=True, validate=_text(min=1, max=30))
+    owner_name = Text(required=True, validate=_text(min=1, max=100))
+    category = Text(required=True, validate=_text(min=1, max=30))
     seats = ma.fields.Integer(required=True, strict=True, validate=ma.validate.Range(min=1, max=99))
     power_type = ma.fields.String(required=True, validate=ma.validate.OneOf(POWER_TYPES))
     wheelbase_mm = ma.fields.Integer(required=True, strict=True, allow_none=True,
                                      validate=ma.validate.Range(min=0, max=20000))
     first_registered_on = ma.fields.Date(required=True)
-    use_nature = ma.fields.String(required=True, validate=_text(min=1, max=30))
+    use_nature = Text(required=True, validate=_text(min=1, max=30))
     inspection_valid_until = ma.fields.Date(required=True)
-    status = ma.fields.String(required=True, validate=_text(min=1, max=20))
+    status = Text(required=True, validate=_text(min=1, max=20))
 
 
 class InsuranceImport(StrictSchema):
     plate = PlateField(required=True)
-    policy_number = ma.fields.String(required=True, validate=_text(min=1, max=60))
-    insurer = ma.fields.String(required=True, validate=_text(min=1, max=100))
-    kind = ma.fields.String(required=True, validate=_text(min=1, max=60))
+    policy_number = Text(required=True, validate=_text(min=1, max=60))
+    insurer = Text(required=True, validate=_text(min=1, max=100))
+    kind = Text(required=True, validate=_text(min=1, max=60))
     valid_until = ma.fields.Date(required=True)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import marshmallow as ma
 
 from backend.certificates.models import Certificate, Kind
+from backend.common.text import Text
 from backend.platforms.imports import PlatformImport
 from backend.platforms.models import Platform
 from backend.vehicles import imports
@@ -61,10 +62,10 @@ def _transport_certificates(plate: str):
 
 
 class TransportCertificateAnswer(StrictSchema):
-    number = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=60))
+    number = Text(required=True, validate=ma.validate.Length(min=1, max=60))
     version = ma.fields.Integer(required=True, strict=True, validate=ma.validate.Range(min=1))
-    status = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=20))
-    platform_code = ma.fields.String(required=True, allow_none=True)
+    status = Text(required=True, validate=ma.validate.Length(min=1, max=20))
+    platform_code = Text(required=True, allow_none=True)
     valid_until = ma.fields.Date(required=True)
 
 

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 import marshmallow as ma
 import sqlalchemy as sa
 
+from backend.common.text import Text
 from backend.db import db
 from backend.identity.schemas import IdNumberField
 from backend.verification import models
@@ -37,7 +38,7 @@ class StrictSchema(ma.Schema):
 
 class IdentityImport(StrictSchema):
     id_number = IdNumberField(required=True)
-    name = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=100))
+    name = Text(required=True, validate=ma.validate.Length(min=1, max=100))
     sex = ma.fields.String(required=True, validate=ma.validate.OneOf(["1", "2"]))
     birth_date = ma.fields.Date(required=True)
     hukou_region = ma.fields.String(required=True, validate=ma.validate.Regexp(r"^\d{6}$"))
