@@ -90,6 +90,9 @@ def _check_catalogue(engine) -> None:
     except sa.exc.OperationalError:  # (the database is down: /healthz says so)
         logging.getLogger(__name__).warning("database unreachable: the matter catalogue was "
                                             "not checked against the registered handlers")
+    except RuntimeError:
+        engine.dispose()  # the start is refused: no pooled connection is left open behind it
+        raise
 
 
 def _register_blueprints(app: Flask) -> None:
