@@ -2,17 +2,18 @@
 
 import marshmallow as ma
 
+from backend.common.text import Text
 from backend.mailing.schemas import MailingAddressSchema
 
 
 class ApplicationRequestSchema(ma.Schema):
-    matter = ma.fields.String(required=True, validate=ma.validate.Length(max=40))
+    matter = Text(required=True, validate=ma.validate.Length(max=40))
     phone = ma.fields.String(validate=ma.validate.Regexp(
         r"^1\d{10}$", error="请填写11位手机号码 an 11-digit mobile number"))
     mailing_address = ma.fields.Nested(MailingAddressSchema)
-    plate = ma.fields.String(validate=ma.validate.Length(max=16))
-    platform = ma.fields.String(validate=ma.validate.Length(max=40))
-    reason = ma.fields.String(validate=ma.validate.Length(max=200))
+    plate = Text(validate=ma.validate.Length(max=16))
+    platform = Text(validate=ma.validate.Length(max=40))
+    reason = Text(multiline=True, validate=ma.validate.Length(max=200))
 
 
 class CheckSchema(ma.Schema):

@@ -103,3 +103,18 @@ def test_an_import_line_with_a_control_character_is_refused_naming_the_field(dat
     with pytest.raises(ImportRejected) as refused:
         import_file("identity", [line])
     assert (refused.value.line, refused.value.field) == (1, "name")
+
+
+@pytest.mark.parametrize("field", ["matter", "plate", "platform", "reason"])
+def test_a_nul_in_an_application_field_is_a_422_naming_it(client, database, field):
+    from tests.factories import citizen_token, id_number
+
+    _, headers = citizen_token(client, id_number(), "陈控制")
+    body = {"matter": "vehicle-permit-issue", "plate": "闽D12345", "platform": "xm-green-ride"}
+    body[field] = body.get(field, "丢失") + "\x00"
+    count = sa.select(sa.func.count()).select_from(Application)
+    before = database.session.scalar(count)
+    response = client.post("/api/v1/applications", json=body, headers=headers)
+    assert response.status_code == 422
+    assert field in response.json["errors"]["json"]
+    assert database.session.scalar(count) == before
