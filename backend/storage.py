@@ -134,9 +134,9 @@ def tune_sqlite(engine: sa.Engine) -> None:
 
     A transaction reads without any lock (each read sees what is committed; in WAL mode readers
     never wait). Its first write queues for the writer lock and starts ``BEGIN IMMEDIATE``, so
-    concurrent writers queue instead of failing half-way, and only the write phase of a request
-    is serialised. Writes that depend on an earlier read say so in SQL (``UPDATE … WHERE
-    status = 'valid'``, unique constraints), as they must on PostgreSQL too. Writers queue on
+    concurrent writers queue instead of failing half-way, and only the writing end of a request
+    is serialised. Writes that depend on an earlier read say so to the database (a row's version,
+    unique constraints), as they must on PostgreSQL too. Writers queue on
     an ``flock`` beside the database file rather than on SQLite's busy handler, which polls with
     sleeps of up to 100 ms: a writer wakes the moment the one before it finishes.
     ``synchronous=NORMAL`` in WAL mode never corrupts the file; a power cut may lose the last
