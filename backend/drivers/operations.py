@@ -54,7 +54,7 @@ def issue_driver_certificate(application: Application, *, actor: str,
     certificate = certificates.issue(kind=Kind.DRIVER, number=person.id_number, holder=person,
                                      valid_from=starts, valid_until=ends, actor=actor,
                                      previous=previous)
-    licensing.link_certificate(application, certificate)
+    application.certificate = certificate
     if application.mailing_address:
         queue_item(certificate, application, actor=actor)
     licensing.transition(application, State.ISSUED, actor=actor)
@@ -132,7 +132,7 @@ class DriverCancel(Handler):
         db.session.flush()  # (the application's number, for the reason)
         certificates.set_status(certificate, Status.CANCELLED, actor=actor,
                                 reason=f"持证人申请注销（{application.number}）")
-        licensing.link_certificate(application, certificate)
+        application.certificate = certificate
         licensing.transition(application, State.APPROVED, actor=actor, reason="证件已注销")
 
 

@@ -321,8 +321,3 @@ def application_for(person: Person, number: str) -> Application:
 
 def by_number(number: str) -> Application | None:
     return db.session.scalar(sa.select(Application).where(Application.number == number))
-
-
-def link_certificate(application: Application, certificate) -> None:
-    """Record which certificate the application issued or changed."""
-    application.certificate = certificate

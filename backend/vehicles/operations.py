@@ -176,7 +176,7 @@ def _issue(application: Application, starts: dt.date, ends: dt.date, actor: str)
 
 
 def _deliver(application: Application, certificate: Certificate, actor: str) -> None:
-    licensing.link_certificate(application, certificate)
+    application.certificate = certificate
     if application.mailing_address:
         queue_item(certificate, application, actor=actor)
     licensing.transition(application, State.ISSUED, actor=actor)
@@ -251,7 +251,7 @@ class VehiclePermitCancel(_VehicleMatter):
         certificate = _certificate_of(application)
         certificates.set_status(certificate, Status.CANCELLED, actor=actor,
                                 reason=f"车辆所有人申请注销（{application.number}）")
-        licensing.link_certificate(application, certificate)
+        application.certificate = certificate
         licensing.transition(application, State.APPROVED, actor=actor,
                              reason="运输证已注销，该车辆可以服务其他平台")
 

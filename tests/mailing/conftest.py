@@ -9,7 +9,6 @@ from backend.certificates import operations as certificates
 from backend.certificates.models import Kind
 from backend.db import db
 from backend.identity.models import Person
-from backend.licensing import operations as licensing
 from backend.licensing.models import Application, Channel, State
 from backend.mailing.models import MailingItem
 from backend.mailing.operations import queue_item
@@ -44,7 +43,7 @@ def queued_items(count: int) -> list[MailingItem]:
         certificate = certificates.issue(
             kind=Kind.DRIVER, number=person.id_number, holder=person, actor="test",
             valid_from=today, valid_until=today.replace(year=today.year + 6))
-        licensing.link_certificate(application, certificate)
+        application.certificate = certificate
         items.append(queue_item(certificate, application, actor="test"))
     db.session.commit()
     return items
