@@ -34,7 +34,7 @@ from backend.common.counters import reserve
 from backend.common.models import Counter
 
 GENESIS_HASH = "0" * 64
-_WAITING = "chained_logs.waiting"  # session.info: rows to write once their objects have ids
+_WAITING = "chained_logs.waiting"  # session.info: (transaction, chain, row) to write at the commit
 
 # (an encoder made once: ``json.dumps`` with options builds a new one every call)
 _canonical_json = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode
