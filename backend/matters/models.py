@@ -41,6 +41,12 @@ class Matter(Base):
         return [channel.value for channel in handler.channels] if handler else []
 
     @property
+    def applicant(self) -> str | None:
+        """Who applies: ``person`` or ``company`` (None: not offered yet)."""
+        handler = registry.handler_for(self.code)
+        return handler.applicant.value if handler else None
+
+    @property
     def checks(self) -> list[str]:
         """The rules the system checks for it."""
         handler = registry.handler_for(self.code)

@@ -7,9 +7,9 @@ A handler is a class in a domain's ``operations`` module, registered with :func:
         ...
 
 The app, the kiosk and the console ask the registry which matters a person may apply for on
-which channel, which rules a matter checks and whether its certificate goes by post. Handler
-modules are found by :func:`discover` (every ``backend.<domain>.operations``), not from a list
-kept by hand; :func:`check_catalogue` refuses to start with a handler for a code the catalogue
+which channel, which rules a matter checks, who applies (a person or a company) and whether its
+certificate goes by post. Handler modules are found by :func:`discover` (each domain's
+``operations`` and the other modules in ``REGISTERING``), not from a list kept by hand; :func:`check_catalogue` refuses to start with a handler for a code the catalogue
 does not know.
 """
 

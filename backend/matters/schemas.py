@@ -17,6 +17,8 @@ class MatterSchema(ma.Schema):
     channels = ma.fields.List(ma.fields.String(), metadata={"example": ["app", "kiosk", "counter"]})
     inputs = ma.fields.List(ma.fields.String())
     checks = ma.fields.List(ma.fields.String())
+    applicant = ma.fields.String(allow_none=True, metadata={
+        "enum": ["person", "company"], "description": "Who applies; null: not offered yet"})
 
 
 class CatalogueSummarySchema(ma.Schema):

@@ -29,6 +29,8 @@ def test_the_catalogue_shows_channels_and_checks_from_the_handlers(client):
     assert items["vehicle-permit-issue"]["channels"] == ["app", "counter"]
     assert items["vehicle-permit-cancel"]["checks"] == []  # (a clerk decides on the spot)
     assert items["platform-licence-issue"]["channels"] == []  # (not offered yet)
+    assert items["driver-cert-renew"]["applicant"] == "person"
+    assert items["platform-licence-issue"]["applicant"] is None
 
 
 def test_a_matter_no_handler_offers_is_refused_as_not_offered(client):
