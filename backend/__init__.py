@@ -55,12 +55,14 @@ def _init_extensions(app: Flask) -> None:
     from sqlalchemy.orm.exc import StaleDataError
 
     from backend import storage, transactions
+    from backend.common import workdays
     from backend.db import db
     from backend.errors import handle_stale, handle_unexpected
     from backend.extensions import api, csrf, login_manager, migrate
     from backend.matters import registry
 
     storage.init_app(app)
+    workdays.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
     login_manager.init_app(app)

@@ -73,6 +73,9 @@ def from_environment(instance_path: str) -> dict:
         "DRIVER_MAX_AGE": int(env("DRIVER_MAX_AGE", "60")),
         "DRIVER_CERT_VALID_YEARS": int(env("DRIVER_CERT_VALID_YEARS", "6")),
         "EXAM_MAX_ATTEMPTS": int(env("EXAM_MAX_ATTEMPTS", "3")),
+        # Time limits count working days: the holiday schedule of years chinese-calendar does
+        # not know yet is read from this JSON file (backend/common/workdays.py).
+        "WORKDAY_OVERRIDES": env("WORKDAY_OVERRIDES"),
         **_vehicle_thresholds(env),
     }
 

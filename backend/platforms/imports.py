@@ -32,6 +32,10 @@ class PlatformImport(StrictSchema):
     name = Text(required=True, validate=_text(min=1, max=200))
     uscc = UsccField(required=True)
     licence_number = Text(required=True, validate=_text(min=1, max=60))
+    company_id = Text(load_default=None, allow_none=True, validate=[
+        _text(min=1, max=32), ma.validate.Regexp(r"^[0-9A-Za-z]+$",
+                                                 error="CompanyId: letters and digits only")])
+    licensed_from = ma.fields.Date(load_default=None, allow_none=True)
     valid_until = ma.fields.Date(required=True)
     status = Text(required=True, validate=_text(min=1, max=20))
 

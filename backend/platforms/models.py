@@ -24,6 +24,12 @@ class Platform(Base):
     name: Mapped[str] = mapped_column(sa.String(200))
     uscc: Mapped[str] = mapped_column(sa.String(18), index=True)
     licence_number: Mapped[str] = mapped_column(sa.String(60))
+    # The ministry's platform id (部统一分配, V32), the ``CompanyId`` of every record the platform
+    # sends to the supervision intake; None until the ministry has assigned one.
+    company_id: Mapped[str | None] = mapped_column(sa.String(32), unique=True)
+    # The first day of the licence: the platform's data counts from 00:00 the day after it
+    # (运行管理办法); None in registers that export only the end date.
+    licensed_from: Mapped[dt.date | None]
     valid_until: Mapped[dt.date]
     status: Mapped[str] = mapped_column(sa.String(20))
     imported_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

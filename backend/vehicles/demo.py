@@ -38,11 +38,15 @@ OWNER_A = ("350211198606060013", "演示车主甲")
 OWNER_B = ("350211198812120021", "演示车主乙")
 
 GREEN, LUJIANG, LAPSED = "xm-green-ride", "lujiang-go", "haixi-legacy"
-# (code, name, USCC, licence number, licence valid for … years from today, status)
+# (code, name, USCC, licence number, ministry CompanyId, licence valid for … years from today,
+# status); each licence began four years before it ends.
 PLATFORMS = [
-    (GREEN, "演示绿行约车（厦门）科技有限公司", "91350203MA31ABCD2Y", "闽交运管许可厦字350200000101号", 3, "valid"),
-    (LUJIANG, "演示鹭江出行网络科技有限公司", "91350206MA2Y0G0L1M", "闽交运管许可厦字350200000102号", 2, "valid"),
-    (LAPSED, "演示海西旧约车服务有限公司", "91350211MA34QW8E54", "闽交运管许可厦字350200000103号", -1, "valid"),
+    (GREEN, "演示绿行约车（厦门）科技有限公司", "91350203MA31ABCD2Y", "闽交运管许可厦字350200000101号",
+     "3502DEMOGREEN", 3, "valid"),
+    (LUJIANG, "演示鹭江出行网络科技有限公司", "91350206MA2Y0G0L1M", "闽交运管许可厦字350200000102号",
+     "3502DEMOLUJIANG", 2, "valid"),
+    (LAPSED, "演示海西旧约车服务有限公司", "91350211MA34QW8E54", "闽交运管许可厦字350200000103号",
+     "3502DEMOHAIXI", -1, "valid"),
 ]
 
 # What a healthy demo vehicle looks like; each listed vehicle changes one thing (age: years, days).
@@ -98,8 +102,9 @@ def load_vehicle_demo() -> None:
     today, now = licensing.today(), dt.datetime.now(dt.UTC)
     _load(PLATFORM_IMPORTER, [
         {"code": code, "name": name, "uscc": uscc, "licence_number": licence,
+         "company_id": company_id, "licensed_from": add_years(today, years - 4).isoformat(),
          "valid_until": add_years(today, years).isoformat(), "status": status}
-        for code, name, uscc, licence, years, status in PLATFORMS])
+        for code, name, uscc, licence, company_id, years, status in PLATFORMS])
     specs = [(plate, {**GOOD, **spec}) for plate, spec, *_ in VEHICLES]
     _load(IMPORTERS["vehicle_registry"],
           [_vehicle_record(n, plate, spec, today) for n, (plate, spec) in enumerate(specs, 1)])
