@@ -40,6 +40,10 @@ def from_environment(instance_path: str) -> dict:
         "MAX_CONTENT_LENGTH": int(env("MAX_CONTENT_LENGTH", str(256 * 1024))),
         "PUBLIC_BASE_URL": env("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
         "SIGNING_KEYS_DIR": env("SIGNING_KEYS_DIR", str(instance / "keys")),
+        # Signed checkpoints of the audit and query logs: outside the database (README: Audit log).
+        "AUDIT_KEYS_DIR": env("AUDIT_KEYS_DIR", str(instance / "audit-keys")),
+        "AUDIT_CHECKPOINTS_FILE": env("AUDIT_CHECKPOINTS_FILE",
+                                      str(instance / "audit-checkpoints.jsonl")),
         # Demo accounts have published passwords: never in production (refused there).
         "LOAD_DEMO_DATA": _bool(env("LOAD_DEMO_DATA"), mode != "production"),
         "SESSION_COOKIE_HTTPONLY": True,

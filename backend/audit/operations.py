@@ -11,9 +11,11 @@ import dataclasses
 import datetime as dt
 import enum
 from collections.abc import Iterator
+from pathlib import Path
 
 import sqlalchemy as sa
 
+from backend.audit import checkpoints
 from backend.audit.chain import (
     GENESIS_HASH,
     Entry,
@@ -23,11 +25,12 @@ from backend.audit.chain import (
     key_of,
     write_waiting,
 )
+from backend.audit.checkpoints import LABELS, Checkpoint, Expected, FileProblem
 from backend.audit.models import AuditEntry
 from backend.common.counters import current_value
 from backend.db import Base, db, utcnow
 
-__all__ = ["GENESIS_HASH", "canonical_hash", "record", "verify_chain"]
+__all__ = ["GENESIS_HASH", "canonical_hash", "record", "verify_chain", "verify_log"]
 COUNTER = "audit.entries"
 
 
@@ -95,9 +98,10 @@ def record(actor: str, action: str, object_type: str, object_id: object,
 class ChainProblem:
     entry_id: int
     problem: str
+    label: str = "audit entry"
 
     def __str__(self) -> str:
-        return f"audit entry {self.entry_id}: {self.problem}"
+        return f"{self.label} {self.entry_id}: {self.problem}"
 
 
 def _rows(model, batch: int = 1000) -> Iterator:
@@ -112,23 +116,78 @@ def _rows(model, batch: int = 1000) -> Iterator:
         last = rows[-1].id
 
 
-def verify_chain(model=AuditEntry, counter: str = COUNTER,
-                 hash_of=None) -> tuple[int, ChainProblem | None]:
+def verify_chain(model=AuditEntry, counter: str = COUNTER, hash_of=None, *,
+                 expected: Expected | None = None,
+                 label: str = "audit entry") -> tuple[int, ChainProblem | None]:
     """Walk a hash chain from the start; return how many entries checked out and the first
-    problem. The audit log by default; the source query log uses the same walk."""
+    problem. The audit log by default; the source query log uses the same walk.
+
+    ``expected`` holds what the signed checkpoints recorded (``backend.audit.checkpoints``):
+    an entry that is not what its checkpoint recorded, or a log that no longer reaches the
+    newest checkpoint, is a problem too, even when the chain itself is consistent."""
     hash_of = hash_of or entry_hash
+    expected = expected or Expected(())
     write_waiting(db.session())  # entries this transaction made are part of the chain
     expected_id, prev_hash, checked = 1, GENESIS_HASH, 0
     for entry in _rows(model):
-        if entry.id != expected_id:
-            return checked, ChainProblem(expected_id, f"missing (next stored entry is {entry.id})")
-        if entry.prev_hash != prev_hash:
-            return checked, ChainProblem(entry.id, "link to the previous entry is broken")
-        if hash_of(entry) != entry.hash:
-            return checked, ChainProblem(entry.id, "content was altered (hash mismatch)")
+        problem = _entry_problem(entry, expected_id, prev_hash, hash_of, expected)
+        if problem:
+            return checked, ChainProblem(*problem, label)
         expected_id, prev_hash, checked = entry.id + 1, entry.hash, checked + 1
+    if expected.reach >= expected_id:
+        return checked, ChainProblem(expected_id, (
+            f"missing ({expected.reached_by.describe()} recorded the log reaching "
+            f"{expected.reach}: entries from here on were deleted)"), label)
     issued = current_value(counter)
     if issued >= expected_id:
         return checked, ChainProblem(
-            expected_id, f"missing ({issued - expected_id + 1} newest entries deleted)")
+            expected_id, f"missing ({issued - expected_id + 1} newest entries deleted)", label)
     return checked, None
+
+
+def _entry_problem(entry, expected_id: int, prev_hash: str, hash_of,
+                   expected: Expected) -> tuple[int, str] | None:
+    """The first entry that is wrong here and what is wrong with it, if anything is."""
+    if entry.id != expected_id:
+        return expected_id, f"missing (next stored entry is {entry.id})"
+    if entry.prev_hash != prev_hash:
+        return entry.id, "link to the previous entry is broken"
+    if hash_of(entry) != entry.hash:
+        return entry.id, "content was altered (hash mismatch)"
+    disagreement = expected.disagreement(entry)
+    return (entry.id, disagreement) if disagreement else None
+
+
+@dataclasses.dataclass(frozen=True)
+class LogReport:
+    """``verify_log``'s answer: the chain's first problem, the checkpoint file's problems, and
+    how far the checkpoints vouch for the log."""
+
+    log: str
+    checked: int
+    problem: ChainProblem | None
+    file_problems: list[FileProblem]
+    checkpoints: list[Checkpoint]
+
+    @property
+    def intact(self) -> bool:
+        return self.problem is None and not self.file_problems
+
+
+def verify_log(log: str, witness: Path | None = None) -> LogReport:
+    """Check one chained log (``audit`` or ``queries``) against itself and against the signed
+    checkpoints: those of the checkpoint file, or of a witness's copy (whose public keys are
+    then used, and which the file must still hold line for line)."""
+    lines, file_problems = checkpoints.read_lines(), []
+    if witness is None:
+        keyset = checkpoints.local_keyset()
+    else:
+        witnessed, keyset = checkpoints.read_witness(witness)
+        file_problems = checkpoints.compare_with_witness(lines, witnessed)
+        lines = witnessed
+    valid, problems = checkpoints.check_lines(lines, keyset)
+    mine = [checkpoint for checkpoint in valid if checkpoint.log == log]
+    chain = checkpoints.chain_of(log)
+    checked, problem = verify_chain(chain.model, chain.counter, chain.hash_of,
+                                    expected=Expected(mine), label=LABELS[log])
+    return LogReport(log, checked, problem, file_problems + problems, mine)
