@@ -38,6 +38,9 @@ class CertificateKind:
     photo_label: str
     mask_holder: bool  # a natural person's name is masked in the token; a company's is not
     requires_plate: bool = False
+    # The number is the holder's ID number (a driver certificate's, as on the real card): the
+    # token then carries it masked, and the certificate's register id to find it by.
+    number_is_id_number: bool = False
 
 
 _KINDS: dict[str, CertificateKind] = {}
@@ -96,6 +99,7 @@ DRIVER = register_kind(
         ),
         photo_label="照片",
         mask_holder=True,
+        number_is_id_number=True,
     )
 )
 

@@ -123,12 +123,14 @@ def signed_token(certificate: Certificate, signer: Signer | None = None) -> str:
 
     Signing is deterministic (Ed25519), so the same certificate and key give the same token.
     """
+    if certificate.id is None:  # issued in this transaction: the token names its register id
+        db.session.flush()
     return sign_certificate_claims(
         signer or current_signer_for_app(),
         kind=certificate.kind.value, number=certificate.number, version=certificate.version,
         holder_name=_holder_name(certificate), plate=certificate.plate,
         valid_from=certificate.valid_from, valid_until=certificate.valid_until,
-        issued_at=certificate.issued_at,
+        issued_at=certificate.issued_at, register_id=certificate.id,
     )
 
 
@@ -232,9 +234,7 @@ def verify(token_or_qr_text: str, *, today: dt.date | None = None) -> Verificati
         if error.claims is None:  # not genuine: nothing in it may be shown
             return Verification(valid=False, reason=error.reason.value)
         claims, date_problem = error.claims, error.reason.value
-    certificate = db.session.scalar(sa.select(Certificate).where(
-        Certificate.kind == claims.kind, Certificate.number == claims.number,
-        Certificate.version == claims.version))
+    certificate = _registered(claims)
     if certificate is None:
         return Verification(valid=False, reason="unknown_certificate")
     status = certificate.effective_status(today)
@@ -243,6 +243,21 @@ def verify(token_or_qr_text: str, *, today: dt.date | None = None) -> Verificati
     reason = status.value if status != Status.VALID else date_problem
     return Verification(valid=reason is None, reason=reason, status=status.value,
                         **_public_fields(certificate, claims))
+
+
+def _registered(claims: VerifiedToken) -> Certificate | None:
+    """The certificate a genuine token names: by register id in a token whose number is
+    masked (it must still agree with the kind, version and masked number), by number in
+    tokens that carry it in full (every token of a kind whose number is not personal, and
+    driver tokens signed before their numbers were masked)."""
+    if claims.register_id is None:
+        return db.session.scalar(sa.select(Certificate).where(
+            Certificate.kind == claims.kind, Certificate.number == claims.number,
+            Certificate.version == claims.version))
+    certificate = db.session.get(Certificate, claims.register_id)
+    if certificate is None or (certificate.kind, certificate.version) != (claims.kind, claims.version):
+        return None
+    return certificate if mask_id_number_public(certificate.number) == claims.number else None
 
 
 def _public_fields(certificate: Certificate, claims: VerifiedToken) -> dict:

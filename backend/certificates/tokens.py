@@ -13,7 +13,11 @@ The (signed) header is ``{"alg":"EdDSA","kid":"<6 chars>"}``. The payload is a J
 claim  meaning                                                     example
 =====  ==========================================================  ======================
 ``k``  kind: ``d`` driver, ``t`` transport, ``p`` platform         ``"d"``
-``n``  certificate number, as printed on the certificate           ``"350203199001011234"``
+``n``  certificate number, as printed on the certificate, for      ``"闽交运管许可厦字…号"``
+       kinds whose number is not a person's ID number
+``m``  the number's first and last character, for kinds whose      ``"3*4"``
+       number is the holder's ID number (drivers)
+``c``  the certificate's id in the bureau's register, with ``m``   ``1207``
 ``v``  certificate version (reissue and renewal add one)           ``1``
 ``h``  holder name; a person's is masked, a company's is not       ``"张*三"``
 ``p``  plate number, transport certificates only                   ``"闽D12345"``
@@ -21,6 +25,15 @@ claim  meaning                                                     example
 ``u``  last valid day (inclusive), ``YYYYMMDD``                     ``20300228``
 ``i``  issue time, Unix seconds                                    ``1709251200``
 =====  ==========================================================  ======================
+
+What a scan reveals: the payload is signed, not encrypted, and anyone can decode it. A driver
+token therefore holds no more than the verification page shows: the masked name and the ID
+number with all but its first and last character hidden. The register id ``c`` lets the
+bureau find the certificate (the online check then also compares the masked number); it
+means nothing outside the register. Tokens signed before this format carry the full number
+in ``n`` for drivers too: they still verify, online and offline, and ``display`` masks it.
+(A keyed hash of the number was the other choice; it would need a secret of its own and a
+stored column to look certificates up by, and the register id does the same job.)
 
 Validity is by calendar day in China Standard Time (UTC+8, no daylight saving), which is
 how the dates are printed, so the standard JWT ``nbf``/``exp`` claims are not used. The QR
@@ -112,7 +125,7 @@ class VerifiedToken:
     """The claims of a token whose signature checked out."""
 
     kind: str
-    number: str
+    number: str  # as signed: masked in a driver token (``m``), full in tokens before that
     version: int
     holder: str  # as signed: masked for persons
     plate: str | None
@@ -120,6 +133,14 @@ class VerifiedToken:
     valid_until: date
     issued_at: datetime  # aware, China Standard Time
     kid: str
+    register_id: int | None = None  # ``c``: present exactly when the number is masked
+
+    @property
+    def number_masked(self) -> str:
+        """The number as pages and the offline verifier show it: an ID number masked whether
+        the token masked it or (an older token) not."""
+        return mask_id_number(self.number) if get_kind(self.kind).number_is_id_number \
+            else self.number
 
     def display(self) -> dict[str, Any]:
         """Human-readable fields, JSON-serialisable (for the CLI and verification pages)."""
@@ -128,7 +149,7 @@ class VerifiedToken:
             "kind": self.kind,
             "title": kind.title,
             "title_en": kind.title_en,
-            "number": self.number,
+            "number": self.number_masked,
             "version": self.version,
             "holder": self.holder,
             "plate": self.plate,
@@ -206,17 +227,27 @@ def sign_certificate_claims(
     issued_at: datetime,
     plate: str | None = None,
     version: int = 1,
+    register_id: int | None = None,
 ) -> str:
     """Sign a certificate's claims and return the compact token.
 
     ``holder_name`` is the full name; it is masked here when the kind's holder is a person.
+    ``number`` is the full number: when it is the holder's ID number (drivers) the token
+    carries it masked, with ``register_id``, the certificate's id, to find it by.
     A naive ``issued_at`` is taken as UTC, which is how the database stores times.
     """
     spec = get_kind(kind)
     if spec.requires_plate and not plate:
         raise ValueError(f"a {spec.name} certificate token needs the plate number")
+    if spec.number_is_id_number and register_id is None:
+        raise ValueError(f"a {spec.name} certificate token needs the certificate's register id")
+    claims = _claims(spec, number, version, holder_name, plate, valid_from, valid_until, issued_at)
+    if spec.number_is_id_number:
+        del claims["n"]
+        # (one star for the sixteen hidden digits: the QR code stays version 12)
+        claims.update(m=f"{number[0]}*{number[-1]}", c=register_id)
     payload = json.dumps(
-        _claims(spec, number, version, holder_name, plate, valid_from, valid_until, issued_at),
+        claims,
         ensure_ascii=False,  # UTF-8 Chinese takes 3 bytes a character, \uXXXX 6 bytes
         separators=(",", ":"),
     ).encode("utf-8")
@@ -339,9 +370,10 @@ def _read_claims(payload: bytes, kid: str) -> VerifiedToken:
         kind = kind_for_token_code(claims["k"])
         if kind is None:
             raise ValueError(f"unknown kind code {claims['k']!r}")
+        masked = "n" not in claims  # a driver token since the ID number left the token
         return VerifiedToken(
             kind=kind.name,
-            number=_typed(claims["n"], str),
+            number=_unmasked_ends(claims["m"]) if masked else _typed(claims["n"], str),
             version=_typed(claims["v"], int),
             holder=_typed(claims["h"], str),
             plate=_typed(claims["p"], str) if "p" in claims else None,
@@ -349,9 +381,18 @@ def _read_claims(payload: bytes, kid: str) -> VerifiedToken:
             valid_until=_day(claims["u"]),
             issued_at=datetime.fromtimestamp(_typed(claims["i"], int), CHINA_STANDARD_TIME),
             kid=kid,
+            register_id=_typed(claims["c"], int) if masked else None,
         )
     except (ValueError, KeyError, TypeError, OverflowError, OSError) as error:
         raise TokenError(Reason.MALFORMED, f"the claims are incomplete: {error}") from None
+
+
+def _unmasked_ends(value: Any) -> str:
+    """``"3*4"`` → ``"3****************4"``: an 18-character ID number as pages mask it."""
+    first, star, last = _typed(value, str).partition("*")
+    if not (star and len(first) == len(last) == 1):
+        raise ValueError(f"{value!r} is not a masked number")
+    return first + "*" * 16 + last
 
 
 def _typed(value: Any, kind: type) -> Any:

@@ -7,6 +7,7 @@ import json
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from jwt.api_jws import PyJWS
 
 from backend.certificates.keys import current_signer, public_keyset, rotate
 from backend.certificates.qr import choose_version
@@ -25,6 +26,7 @@ from backend.certificates.tokens import (
 BASE_URL = "https://wyc.jtj.xm.gov.cn"
 VALID_FROM, VALID_UNTIL = date(2024, 3, 1), date(2030, 2, 28)
 IN_DATE = date(2025, 6, 1)
+NUMBER, MASKED, REGISTER_ID = "350203199001011234", "3****************4", 1207
 ISSUED_AT = datetime(2024, 3, 1, 2, 30, tzinfo=UTC)
 
 
@@ -36,8 +38,25 @@ def driver_token(keys_dir, **overrides) -> str:
         "valid_from": VALID_FROM,
         "valid_until": VALID_UNTIL,
         "issued_at": ISSUED_AT,
+        "register_id": REGISTER_ID,
     }
     return sign_certificate_claims(current_signer(keys_dir), **{**claims, **overrides})
+
+
+def legacy_driver_token(keys_dir) -> str:
+    """A driver token as the bureau signed them before the ID number left the token: the full
+    number in ``n``, no register id. Printed certificates still carry these."""
+    payload = json.dumps({"k": "d", "n": NUMBER, "v": 1, "h": "张*三", "f": 20240301,
+                          "u": 20300228, "i": int(ISSUED_AT.timestamp())},
+                         ensure_ascii=False, separators=(",", ":")).encode()
+    signer = current_signer(keys_dir)
+    return PyJWS(algorithms=["EdDSA"]).encode(payload, signer.private_key, algorithm="EdDSA",
+                                               headers={"kid": signer.kid, "typ": None})
+
+
+def payload_of(token: str) -> str:
+    """What anyone who scans the code can read: the payload is signed, not encrypted."""
+    return base64.urlsafe_b64decode(token.split(".")[1] + "==").decode("utf-8")
 
 
 def replace_character(token: str, segment: int, index: int) -> str:
@@ -62,7 +81,7 @@ def test_genuine_token_verifies_with_its_claims(tmp_path):
     claims = verify_token(token, public_keyset(tmp_path), today=IN_DATE)
 
     assert claims.kind == "driver"
-    assert claims.number == "350203199001011234"
+    assert (claims.number, claims.register_id) == (MASKED, REGISTER_ID)
     assert claims.holder == "张*三"
     assert (claims.valid_from, claims.valid_until) == (VALID_FROM, VALID_UNTIL)
     assert claims.issued_at == ISSUED_AT
@@ -71,11 +90,37 @@ def test_genuine_token_verifies_with_its_claims(tmp_path):
 
 
 def test_the_full_name_is_not_in_the_token(tmp_path):
-    token = driver_token(tmp_path)
-    payload = base64.urlsafe_b64decode(token.split(".")[1] + "==").decode("utf-8")
+    payload = payload_of(driver_token(tmp_path))
 
     assert "张小三" not in payload
     assert "张*三" in payload
+
+
+def test_a_driver_token_holds_no_full_id_number(tmp_path):
+    claims = json.loads(payload_of(driver_token(tmp_path)))
+
+    assert NUMBER not in json.dumps(claims)
+    assert not any(NUMBER[1:-1] in str(value) for value in claims.values())
+    assert (claims["m"], claims["c"]) == ("3*4", REGISTER_ID)
+    assert "n" not in claims
+
+
+def test_a_driver_token_without_its_register_id_cannot_be_signed(tmp_path):
+    with pytest.raises(ValueError, match="register id"):
+        driver_token(tmp_path, register_id=None)
+
+
+def test_a_driver_token_in_the_old_format_still_verifies_and_shows_the_number_masked(tmp_path):
+    claims = verify_token(legacy_driver_token(tmp_path), public_keyset(tmp_path), today=IN_DATE)
+
+    assert (claims.kind, claims.number, claims.register_id) == ("driver", NUMBER, None)
+    assert claims.display()["number"] == MASKED
+
+
+def test_transport_numbers_are_not_personal_and_stay_in_full(tmp_path):
+    token = driver_token(tmp_path, kind="transport", number="350200123456", plate="闽D12345")
+
+    assert json.loads(payload_of(token))["n"] == "350200123456"
 
 
 def test_whole_qr_text_verifies_like_the_bare_token(tmp_path):
@@ -84,9 +129,7 @@ def test_whole_qr_text_verifies_like_the_bare_token(tmp_path):
 
     assert qr_text == f"{BASE_URL}/v/{token}"
     assert token_from_qr_text(qr_text + "?lang=en") == token
-    assert verify_token(qr_text, public_keyset(tmp_path), today=IN_DATE).number == (
-        "350203199001011234"
-    )
+    assert verify_token(qr_text, public_keyset(tmp_path), today=IN_DATE).number == MASKED
 
 
 def test_transport_token_carries_the_plate(tmp_path):
@@ -206,7 +249,7 @@ def test_day_after_last_valid_day_is_expired_with_the_claims(tmp_path):
         )
 
     assert caught.value.reason == Reason.EXPIRED
-    assert caught.value.claims.number == "350203199001011234"
+    assert caught.value.claims.number == MASKED
     assert "有效期" in caught.value.message_zh
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import json
 import re
@@ -10,6 +11,7 @@ import sys
 
 import pytest
 import sqlalchemy as sa
+from jwt.api_jws import PyJWS
 
 from backend.certificates import operations
 from backend.certificates.keys import current_signer
@@ -87,7 +89,8 @@ def test_a_key_the_bureau_never_published_is_unknown_key(client, tmp_path):
     forged = sign_certificate_claims(
         current_signer(tmp_path / "someone-else"), kind="driver", number=certificate.number,
         version=certificate.version, holder_name=NAME, valid_from=certificate.valid_from,
-        valid_until=certificate.valid_until, issued_at=certificate.issued_at)
+        valid_until=certificate.valid_until, issued_at=certificate.issued_at,
+        register_id=certificate.id)
 
     answer = verify_online(client, forged)
 
@@ -236,3 +239,62 @@ def test_exported_key_set_is_what_an_offline_verifier_needs(client, cli, tmp_pat
     assert result.returncode == 0, result.stderr
     assert json.loads(exported.read_text()) == client.get("/.well-known/certificate-keys").json
     assert "PRIVATE" not in exported.read_text()
+
+
+def _claims_of(code: str) -> dict:
+    return json.loads(base64.urlsafe_b64decode(code.split(".")[1] + "=="))
+
+
+def legacy_token(certificate: Certificate) -> str:
+    """The certificate's code as the bureau signed it before ID numbers left the QR code."""
+    signer = operations.current_signer_for_app()
+    claims = {**_claims_of(token(certificate)), "n": certificate.number}
+    del claims["m"], claims["c"]
+    payload = json.dumps(claims, ensure_ascii=False, separators=(",", ":")).encode()
+    return PyJWS(algorithms=["EdDSA"]).encode(payload, signer.private_key, algorithm="EdDSA",
+                                               headers={"kid": signer.kid, "typ": None})
+
+
+def test_a_scanned_driver_code_reveals_no_full_id_number(client):
+    number, _, certificate = driver_with_certificate(client)
+
+    code = token(certificate)
+
+    assert number not in base64.urlsafe_b64decode(code.split(".")[1] + "==").decode()
+    assert number[1:-1] not in json.dumps(_claims_of(code))
+    assert verify_online(client, code)["valid"] is True
+
+
+def test_a_driver_code_in_the_old_format_still_verifies_online_and_offline(client, tmp_path):
+    number, _, certificate = driver_with_certificate(client)
+    old = legacy_token(certificate)
+    assert _claims_of(old)["n"] == number  # (what the old codes exposed)
+
+    answer = verify_online(client, old)
+    offline = verify_offline(client, old, tmp_path)
+
+    assert (answer["valid"], answer["number_masked"]) == (True, number[0] + "*" * 16 + number[-1])
+    assert offline.returncode == 0, offline.stderr
+    assert json.loads(offline.stdout)["number"] == number[0] + "*" * 16 + number[-1]
+
+
+def test_a_new_driver_code_verifies_offline_showing_the_masked_number(client, tmp_path):
+    number, _, certificate = driver_with_certificate(client)
+
+    offline = verify_offline(client, token(certificate), tmp_path)
+
+    assert offline.returncode == 0, offline.stderr
+    assert json.loads(offline.stdout)["number"] == number[0] + "*" * 16 + number[-1]
+    assert number not in offline.stdout
+
+
+@pytest.mark.usefixtures("database")
+def test_a_genuine_code_whose_register_id_names_another_certificate_is_unknown(client):
+    first = operations.issue(
+        kind=Kind.DRIVER, number="350203198505050033", holder=holder(), actor="test",
+        valid_from=dt.date(2024, 1, 1), valid_until=dt.date(2099, 1, 1))
+    code = token(first)
+    first.number = "450203198505050044"  # the register's row now holds someone else's number
+    db.session.flush()
+
+    assert verify_online(client, code)["reason"] == "unknown_certificate"
