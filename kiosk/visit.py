@@ -171,7 +171,9 @@ class Visit:
     def _preview(self) -> dict | None:
         if not self._card:
             return None
-        return {"name_masked": mask_name(self._card.get("name")),
+        # (a foreigner's card may have no Chinese name: its English one is shown instead)
+        name = self._card.get("name") or self._card.get("name_en")
+        return {"name_masked": mask_name(name),
                 "id_number_masked": mask_id_number(self._card.get("id_number"))}
 
     # -- the reader's events -------------------------------------------------------------------

@@ -150,18 +150,34 @@ def _refusal(code: int, reason: str, message: str, message_en: str, **headers) -
     return ApiError(code, message, message_en, reason=reason, headers=headers or None)
 
 
-def _resident_id_number(card: dict) -> str:
-    if card.get("card_type") != "resident":
+# Every card whose number is an 18-character lawful ID number (backend.identity.id_numbers):
+# the rules then decide what its holder may apply for.
+KIOSK_CARDS = {"resident", "hmt_residence", "foreign_permanent_2023"}
+
+
+def _card_id_number(card: dict) -> str:
+    if card.get("card_type") == "foreign_permanent_2017":
         raise _refusal(422, "unsupported_card",
-                       "本终端目前只受理第二代居民身份证。港澳台居民居住证、外国人永久居留身份证请到服务窗口办理。",
-                       "This kiosk accepts resident ID cards only. Please take a residence permit "
-                       "or a permanent residence card to a service counter.")
+                       "本终端暂不能受理2017版外国人永久居留身份证（15位号码），请到服务窗口办理。",
+                       "This kiosk cannot take the 2017 foreigner's permanent residence card "
+                       "(15-character number) yet. Please go to a service counter.")
+    if card.get("card_type") not in KIOSK_CARDS:
+        raise _refusal(422, "unsupported_card",
+                       "本终端受理居民身份证、港澳台居民居住证和外国人永久居留身份证，此卡无法受理，请到服务窗口办理。",
+                       "This kiosk takes resident ID cards, residence permits for Hong Kong, "
+                       "Macao and Taiwan residents, and foreigners' permanent residence cards. "
+                       "Please take this card to a service counter.")
     try:
         return validate_id_number(card.get("id_number", ""))
     except InvalidIdNumber as error:
-        raise _refusal(422, "invalid_id_number", f"身份证号码无法核验（{error.message}），请到服务窗口办理。",
+        raise _refusal(422, "invalid_id_number", f"证件号码无法核验（{error.message}），请到服务窗口办理。",
                        f"The ID number cannot be verified ({error.message_en}). Please go to a "
                        "service counter.") from None
+
+
+def _holder_name(card: dict) -> str:
+    """The name on the card: the Chinese name, else (a foreigner's card) the English one."""
+    return card.get("name") or card.get("name_en") or ""
 
 
 def _expired_refusal() -> ApiError:
@@ -201,7 +217,7 @@ def _check_holder(identity: dict, card: dict, on: dt.date) -> None:
                        "service counter or a police station.")
     if _expired(identity.get("card_valid_until"), on):
         raise _expired_refusal()
-    if "".join(identity.get("name", "").split()) != "".join((card.get("name") or "").split()):
+    if "".join(identity.get("name", "").split()) != "".join(_holder_name(card).split()):
         raise _refusal(403, "name_mismatch", "身份证上的姓名与公安人口信息不一致，请到服务窗口核实。",
                        "The name on the card does not match the identity register; please ask "
                        "at a service counter.")
@@ -210,12 +226,12 @@ def _check_holder(identity: dict, card: dict, on: dt.date) -> None:
 def start_session(device: Device, card: dict) -> KioskSession:
     """Verify the card holder against the identity source, bring their name and address up to
     date from the card (自动读取更新相关信息) and open a session for the visit."""
-    id_number = _resident_id_number(card)
+    id_number = _card_id_number(card)
     on = today()
     if card.get("expired") or _expired(card.get("valid_until"), on):
         raise _expired_refusal()
     _check_holder(_identity(id_number, device), card, on)
-    person = register_or_update(id_number, card["name"], actor=device.actor,
+    person = register_or_update(id_number, _holder_name(card), actor=device.actor,
                                 address=card.get("address"), source="id_card")
     now = utcnow()
     minutes = current_app.config.get("KIOSK_SESSION_MINUTES", SESSION_MINUTES)

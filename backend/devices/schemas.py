@@ -24,8 +24,14 @@ class CardSchema(ma.Schema):
     class Meta:
         unknown = ma.EXCLUDE
 
-    card_type = Text(required=True, metadata={"example": "resident"})
-    name = Text(required=True, validate=ma.validate.Length(min=1, max=100))
+    card_type = Text(required=True, metadata={
+        "example": "resident",
+        "description": "resident, hmt_residence (港澳台居民居住证) or foreign_permanent_2023 "
+                       "(外国人永久居留身份证); foreign_permanent_2017 is refused with 422"})
+    name = Text(load_default=None, allow_none=True, validate=ma.validate.Length(min=1, max=100),
+                metadata={"description": "the Chinese name; a foreigner's card may have none"})
+    name_en = Text(load_default=None, allow_none=True, validate=ma.validate.Length(min=1, max=100),
+                   metadata={"description": "the English name (foreigners' cards)"})
     id_number = Text(required=True, validate=ma.validate.Length(max=30),
                      metadata={"example": "350203199003071236"})
     address = Text(load_default=None, allow_none=True, validate=ma.validate.Length(max=200))
@@ -35,6 +41,12 @@ class CardSchema(ma.Schema):
     expired = ma.fields.Boolean(load_default=False)
     chip_serial = ma.fields.String(load_default=None, allow_none=True,
                                    validate=ma.validate.Regexp(r"^[0-9A-Fa-f]{2,32}$"))
+
+
+    @ma.validates_schema
+    def _named(self, data, **kwargs):
+        if not (data.get("name") or data.get("name_en")):
+            raise ma.ValidationError("卡上没有姓名。 The card has no name.", "name")
 
 
 class HolderSchema(ma.Schema):

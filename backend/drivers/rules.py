@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from backend.identity.id_numbers import birth_date_of
+from backend.identity.id_numbers import Holder, birth_date_of, holder_of
 from backend.licensing.rules import Context, Facts, add_years, age_on, failed, passed, rule
 
 INTERIM = "《网络预约出租汽车经营服务管理暂行办法》"
@@ -117,17 +117,40 @@ def drugs_dui(facts: Facts, ctx: Context):
     return _records_verdict(facts, ("drug_use", "drink_driving"))
 
 
+NOT_RESIDENT = {
+    Holder.MAINLAND: ("需要厦门市户籍或有效的厦门市居住证。请先办理居住证后再申请。",
+                      "Xiamen household registration or a valid Xiamen residence permit is "
+                      "required."),
+    **dict.fromkeys((Holder.HONG_KONG, Holder.MACAO, Holder.TAIWAN), (
+        "港澳台居民没有内地户籍，本项条件要求有效的厦门市居住证（港澳台居民居住证须在厦门办理），"
+        "公安机关没有您的有效记录。请先在厦门办理居住证后再申请。",
+        "Residents of Hong Kong, Macao and Taiwan have no mainland household registration, so "
+        "a valid residence permit issued in Xiamen is required, and the police have none for "
+        "you. Please get one in Xiamen first.")),
+    Holder.FOREIGN: (
+        "外国人永久居留身份证持有人没有户籍，本项条件要求有效的厦门市居住证，公安机关没有您的有效记录。"
+        "如有疑问，请到服务窗口咨询。",
+        "Holders of a foreigner's permanent residence card have no household registration, so "
+        "a valid Xiamen residence permit is required, and the police have none for you. Please "
+        "ask at a service counter."),
+}
+
+
 @rule("drv.residence", legal_basis=f"{XIAMEN}（户籍或居住证）", needs=[IDENTITY, PERMIT])
 def residence(facts: Facts, ctx: Context):
+    """Household registration (户籍) exists for mainland residents alone; a residence permit
+    (居住证, or the HK/Macao/Taiwan residents' one) counts for anybody the police register
+    as living in Xiamen."""
     prefix = ctx.config["DRIVER_LOCAL_REGION_PREFIX"]
-    person = facts.data(IDENTITY)
-    if person and person["hukou_region"].startswith(prefix):
-        return passed(basis="hukou", hukou_region=person["hukou_region"])
+    holder = holder_of(ctx.id_number)
+    region = (facts.data(IDENTITY) or {}).get("hukou_region") or ""
+    if holder is Holder.MAINLAND and region.startswith(prefix):
+        return passed(basis="hukou", hukou_region=region)
     permit = facts.data(PERMIT)
-    if permit and permit["city_code"].startswith(prefix) and _date(permit["valid_until"]) >= ctx.today:
+    if permit and (permit.get("city_code") or "").startswith(prefix) \
+            and _date(permit["valid_until"]) >= ctx.today:
         return passed(basis="residence_permit", valid_until=permit["valid_until"])
-    return failed("需要厦门市户籍或有效的厦门市居住证。请先办理居住证后再申请。",
-                  "Xiamen household registration or a valid Xiamen residence permit is required.")
+    return failed(*NOT_RESIDENT[holder], holder=holder.value)
 
 
 @rule("drv.age", legal_basis=f"{XIAMEN}（年龄条件）")

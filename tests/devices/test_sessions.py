@@ -1,6 +1,8 @@
 """Starting a card session: the holder is verified against the identity source, their details
 are updated from the card, and they see their certificates and what they can do here."""
 
+import datetime as dt
+
 import sqlalchemy as sa
 
 from backend.audit.models import AuditEntry
@@ -14,6 +16,7 @@ from tests.devices.kiosks import (
     holder_with_certificate,
 )
 from tests.drivers.helpers import eligible_records
+from tests.factories import id_number
 
 
 def _available(response) -> dict[str, bool]:
@@ -97,10 +100,30 @@ def test_name_not_matching_the_register_is_refused(kiosk, client, database):
     assert _refused(kiosk, database, card_for(number, "陈冒名"))[:2] == (403, "name_mismatch")
 
 
-def test_bad_number_and_other_card_types_are_422(kiosk, database):
+def test_bad_number_and_the_2017_foreigner_card_are_422(kiosk, database):
     assert _refused(kiosk, database, card_for("350203199003071235"))[:2] == (422, "invalid_id_number")
-    permit = card_for("810000199003071234", card_type="hmt_residence")
-    assert _refused(kiosk, database, permit)[:2] == (422, "unsupported_card")
+    old_card = card_for("USA350800101012", card_type="foreign_permanent_2017")
+    assert _refused(kiosk, database, old_card)[:2] == (422, "unsupported_card")
+    future = card_for(id_number(dt.date.today() + dt.timedelta(days=1)))
+    assert _refused(kiosk, database, future)[:2] == (422, "invalid_id_number")
+
+
+def test_a_taiwan_residents_permit_opens_a_session(kiosk, client):
+    number = eligible_driver(client, name="林台胞", region="830000")
+    permit = card_for(number, "林台胞", card_type="hmt_residence", pass_number="01234567")
+    response = kiosk.start(permit)
+    assert response.status_code == 201, response.json
+    assert response.json["holder"]["id_number_masked"] == "830***********" + number[-4:]
+    assert _available(response)["driver-cert-issue"] is True
+
+
+def test_a_2023_foreigners_card_without_a_chinese_name_opens_a_session(kiosk, client):
+    number = eligible_driver(client, name="JOHN SMITH", region="911840")
+    card = card_for(number, None, card_type="foreign_permanent_2023", name_en="JOHN SMITH",
+                    nationality="USA")
+    response = kiosk.start(card)
+    assert response.status_code == 201, response.json
+    assert response.json["holder"]["name_masked"] == "J*** S****"
 
 
 def test_identity_source_down_is_503_with_a_retry_hint(kiosk, client, database, app):

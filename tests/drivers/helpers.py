@@ -33,9 +33,12 @@ def import_records(records: dict) -> None:
             import_file(source, [json.dumps(r, ensure_ascii=False) for r in rows])
 
 
-def make_driver(client, *, name="陈测试", birth=dt.date(1990, 1, 1), **overrides):
-    """Import mirror records (eligible unless overridden) and sign in; (number, headers)."""
-    number = id_number(birth)
+def make_driver(client, *, name="陈测试", birth=dt.date(1990, 1, 1), region="350203",
+                **overrides):
+    """Import mirror records (eligible unless overridden) and sign in; (number, headers).
+    ``region``: the number's first six digits (830000 a Taiwan resident's permit, 9… a
+    foreigner's permanent residence card)."""
+    number = id_number(birth, region)
     records = eligible_records(number, name)
     for source, value in overrides.items():
         records[source] = [dict(r, id_number=number) for r in value] if value else []

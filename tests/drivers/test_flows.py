@@ -226,3 +226,30 @@ def test_cancel_is_instant(client, database):
     assert response.json["status"] == "approved"
     assert database.session.get(Certificate, certificate_id).status == Status.CANCELLED
     assert apply(client, headers, matter="driver-cert-renew").status_code == 409
+
+
+@pytest.mark.parametrize(("region", "words"), [("830000", "港澳台居民"),
+                                               ("911840", "外国人永久居留身份证")])
+def test_a_taiwan_resident_or_foreigner_signs_in_and_gets_a_clear_rule_reason(
+        client, region, words):
+    identity = [{"name": "林台胞", "sex": "1", "birth_date": "1990-01-01",
+                 "hukou_region": region if region.endswith("0000") else "350203",
+                 "card_valid_until": "长期", "card_reported_lost": False}]
+    _, headers = make_driver(client, name="林台胞", region=region, identity=identity)
+    response = apply(client, headers)
+    assert response.status_code == 201, response.json
+    assert response.json["status"] == "rejected"
+    assert failing(response) == {"drv.residence"}
+    reason = next(c for c in response.json["checks"] if c["rule"] == "drv.residence")
+    assert words in reason["reason"] and reason["reason_en"]
+
+
+def test_a_taiwan_resident_with_a_xiamen_permit_is_eligible(client):
+    identity = [{"name": "林台胞", "sex": "1", "birth_date": "1990-01-01",
+                 "hukou_region": "830000", "card_valid_until": "长期",
+                 "card_reported_lost": False}]
+    permit = [{"city_code": "350203", "valid_until": "2030-01-01"}]
+    _, headers = make_driver(client, name="林台胞", region="830000", identity=identity,
+                             residence_permit=permit)
+    response = apply(client, headers)
+    assert failing(response) == set(), response.json

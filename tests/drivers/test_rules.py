@@ -167,3 +167,28 @@ def test_a_silent_source_makes_its_rules_unknown_and_no_other():
     outcomes = {o.rule: o.verdict.outcome for o in evaluate(DRIVER_RULES, silent, context)}
     assert {r for r, o in outcomes.items() if o == Outcome.UNKNOWN} == {"drv.criminal", "drv.drugs_dui"}
     assert Outcome.FAIL not in outcomes.values()
+
+
+@pytest.mark.parametrize(("region", "words"), [("830000", "港澳台居民"), ("820000", "港澳台居民"),
+                                               ("911840", "外国人永久居留身份证")])
+def test_a_permit_or_foreigner_number_needs_a_xiamen_residence_permit(region, words):
+    """Household registration is for mainland residents: a registry that answers with a
+    Xiamen region (or none) for them does not pass the rule; a Xiamen permit does."""
+    number = id_number(dt.date(1990, 6, 15), region)
+    for hukou in ("350203", None):
+        person = dict(facts().data("identity.person"), id_number=number, hukou_region=hukou)
+        context = Context(today=TODAY, config=CONFIG, id_number=number, name="陈测试")
+        [result] = evaluate(["drv.residence"], facts(**{"identity.person": person}), context)
+        assert result.verdict.outcome == Outcome.FAIL
+        assert words in result.verdict.reason and result.verdict.reason_en
+    permit = {"city_code": "350200", "valid_until": "2027-01-01"}
+    assert outcome_of("drv.residence", facts(**{"residence_permit.permit": permit}),
+                      number=number) == Outcome.PASS
+
+
+def test_the_age_of_a_permit_or_foreigner_holder_comes_from_their_number():
+    for region in ("830000", "911840"):
+        assert outcome_of("drv.age", facts(), number=id_number(dt.date(1950, 1, 1), region)) \
+            == Outcome.FAIL
+        assert outcome_of("drv.age", facts(), number=id_number(dt.date(1990, 1, 1), region)) \
+            == Outcome.PASS

@@ -202,3 +202,13 @@ def test_reader_unplugged_and_back(visit):
     assert visit.snapshot()["problem"]["kind"] == "no_reader"
     visit.reader_ready()
     assert visit.screen == Screen.WAITING
+
+
+def test_a_foreigners_card_without_a_chinese_name_previews_the_english_one(visit):
+    card = {**CARD, "card_type": "foreign_permanent_2023", "name": None, "name_en": "JOHN SMITH",
+            "id_number": "91184019800101118X"}
+    visit.card_inserted()
+    visit.card_read(card)
+    state = until(visit, Screen.HOLDER)
+    assert state["preview"] == {"name_masked": "J********H",
+                                "id_number_masked": "911***********118X"}

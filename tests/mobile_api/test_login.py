@@ -2,6 +2,7 @@ import datetime as dt
 import time
 
 import jwt
+import pytest
 import sqlalchemy as sa
 from cryptography.hazmat.primitives.asymmetric import ec
 
@@ -102,7 +103,7 @@ def test_bad_id_numbers_get_422_naming_the_field_and_write_nothing(client, datab
 
 def test_unknown_region_code_is_refused(client):
     from stdnum.cn import ric
-    body = "990105199001011" + "23"
+    body = "840105199001011" + "23"
     number = body + ric.calc_check_digit(body + "0")
     response = client.post("/dev/idp/token", json={"id_number": number, "name": "张三"})
     assert response.status_code == 422
@@ -115,3 +116,18 @@ def test_first_sign_in_registers_the_person_once(client, database):
     client.get("/api/v1/me", headers=headers)
     people = database.session.scalars(sa.select(Person).where(Person.id_number == number)).all()
     assert len(people) == 1
+
+
+@pytest.mark.parametrize("region", ["810000", "820000", "830000", "911840"])
+def test_residence_permit_and_foreigner_numbers_sign_in(client, region):
+    number, headers = citizen_token(client, id_number(region=region), name="林台胞")
+    response = client.get("/api/v1/me", headers=headers)
+    assert response.status_code == 200
+    assert response.json["id_number_masked"].startswith(number[:3])
+
+
+def test_a_birth_date_in_the_future_is_refused(client):
+    number = id_number(dt.date.today() + dt.timedelta(days=2))
+    response = client.post("/dev/idp/token", json={"id_number": number, "name": "张三"})
+    assert response.status_code == 422
+    assert "出生日期" in response.json["errors"]["json"]["id_number"][0]
