@@ -102,9 +102,10 @@ def keys_dir() -> str:
     return current_app.config["AUDIT_KEYS_DIR"]
 
 
-def write_checkpoints(logs: Iterable[str], now: dt.datetime) -> list[dict]:
+def write_checkpoints(logs: Iterable[str], now: dt.datetime) -> tuple[list[dict], list[str]]:
     """Append a checkpoint of each log whose head moved since its last one; return the lines
-    written. The file is locked meanwhile: two checkpointers append one after the other."""
+    written and why any log was refused one. The file is locked meanwhile: two checkpointers
+    append one after the other."""
     signer = current_signer(keys_dir())
     path = checkpoint_path()
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -113,10 +114,18 @@ def write_checkpoints(logs: Iterable[str], now: dt.datetime) -> list[dict]:
     with os.fdopen(descriptor, "r+", encoding="utf-8") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         lines = [line for line in handle.read().splitlines() if line.strip()]
+        problems = check_lines(lines, local_keyset())[1]
+        if problems:  # never sign on top of lines someone else wrote
+            return [], [f"{problems[0]}: run verify"]
         previous = line_hash(lines[-1]) if lines else GENESIS_HASH
-        written = []
+        written, refused = [], []
         for log in logs:
-            for content in _new_checkpoints(log, _last_reached(lines, log), now):
+            try:
+                contents = list(_new_checkpoints(log, _last_reached(lines, log), now))
+            except CheckpointRefused as refusal:
+                refused.append(str(refusal))
+                continue
+            for content in contents:
                 content = {**content, "prev": previous, "kid": signer.kid}
                 content["sig"] = b64url(signer.private_key.sign(signed_bytes(content)))
                 text = _canonical(content)
@@ -125,7 +134,7 @@ def write_checkpoints(logs: Iterable[str], now: dt.datetime) -> list[dict]:
                 written.append(content)
         handle.flush()
         os.fsync(handle.fileno())
-    return written
+    return written, refused
 
 
 def _last_reached(lines: list[str], log: str) -> tuple[int, str]:
@@ -143,6 +152,9 @@ def _new_checkpoints(log: str, reached: tuple[int, str], now: dt.datetime) -> It
     for a chain that is already broken."""
     chain = chain_of(log)
     last, head = reached
+    if last and db.session.scalar(sa.select(chain.model.hash).where(chain.model.id == last)) != head:
+        raise CheckpointRefused(f"{LABELS[log]} {last} is no longer what the last checkpoint "
+                                "recorded: run verify")
     while True:
         entries = db.session.scalars(sa.select(chain.model).where(chain.model.id > last)
                                      .order_by(chain.model.id).limit(MAX_ENTRIES)).all()

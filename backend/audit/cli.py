@@ -64,13 +64,13 @@ def checkpoint_command(log_choice: str, export: bool):
     if export:
         click.echo(json.dumps(checkpoints.export(), ensure_ascii=False, indent=1))
         return
-    try:
-        written = checkpoints.write_checkpoints(_logs(log_choice), dt.datetime.now(dt.UTC))
-    except checkpoints.CheckpointRefused as refusal:
-        click.echo(f"no checkpoint written: {refusal}", err=True)
-        sys.exit(1)
+    written, refused = checkpoints.write_checkpoints(_logs(log_choice), dt.datetime.now(dt.UTC))
     for line in written:
         click.echo(f"{line['log']}: checkpoint of entries {line['first']}–{line['last']} "
                    f"(head {line['head'][:12]}…) → {checkpoints.checkpoint_path()}")
+    for refusal in refused:
+        click.echo(f"no checkpoint written: {refusal}", err=True)
+    if refused:
+        sys.exit(1)
     if not written:
         click.echo("nothing new since the last checkpoints")

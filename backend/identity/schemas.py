@@ -5,7 +5,8 @@ from backend.identity.id_numbers import InvalidIdNumber, validate_id_number
 
 
 class IdNumberField(ma.fields.String):
-    """A citizen ID number, checked (length, check digit, birth date, region) and canonicalised."""
+    """An ID number of any lawful card (``backend.identity.id_numbers``), checked (length, check
+    digit, birth date, region) and canonicalised."""
 
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs)

@@ -122,6 +122,8 @@ def test_a_forged_checkpoint_is_named(cli, database, checkpoint_file):
     result = _verify(cli, "audit")
     assert result.exit_code == 1
     assert "checkpoint line 2: signature does not verify" in result.output
+    refused = cli.invoke(args=["audit", "checkpoint"])  # nor is it signed over
+    assert refused.exit_code == 1 and "checkpoint line 2" in refused.output
 
 
 def test_a_checkpoint_line_removed_from_the_file_is_named(cli, database, checkpoint_file):
@@ -172,3 +174,26 @@ def test_checkpoint_writes_nothing_when_no_log_moved(cli, database, checkpoint_f
     _checkpoint(cli)
     assert "nothing new" in _checkpoint(cli).output
     assert oct(checkpoint_file.stat().st_mode & 0o777) == "0o600"
+
+
+def test_checkpoint_refuses_to_go_on_from_a_log_cut_back_under_it(cli, database, checkpoint_file):
+    ids = _add_entries(database, "audit", 3)
+    _checkpoint(cli)
+    _delete_newest_and_lower_the_counter(database, "audit", keep=ids[0])
+    _add_entries(database, "audit", 3)  # new entries take the deleted entries' numbers
+    result = cli.invoke(args=["audit", "checkpoint"])
+    assert result.exit_code == 1
+    assert f"audit entry {ids[-1]} is no longer what the last checkpoint recorded" in result.output
+
+
+def test_a_broken_query_log_does_not_keep_the_audit_log_from_its_checkpoint(
+        cli, database, checkpoint_file):
+    _add_entries(database, "audit", 1)
+    ids = _add_entries(database, "queries", 2)
+    _checkpoint(cli)
+    _add_entries(database, "audit", 1)
+    _rewrite_and_recompute(database, "queries", ids[0])
+    result = cli.invoke(args=["audit", "checkpoint"])
+    assert result.exit_code == 1
+    assert "audit: checkpoint of entries" in result.output
+    assert f"no checkpoint written: query log entry {ids[-1]} is no longer" in result.output
