@@ -10,6 +10,10 @@ token. Exit status: 0 genuine and in date (claims printed as JSON on stdout); 1 
 reason code and an explanation on stderr); 2 the command itself was used wrongly, for
 example an unreadable key file. Revocation is not visible offline: the online verification
 page shows a certificate's current status.
+
+Both token formats verify: driver tokens signed since the ID number left the QR code (its
+first and last character and the register id), and older ones that carry the full number.
+Either way a driver's number is printed masked.
 """
 
 from __future__ import annotations
