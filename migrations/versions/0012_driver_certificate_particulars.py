@@ -2,8 +2,9 @@
 takes a mailing address.
 
 ``certificates.holder_name`` is the name printed on this version (a driver's as the bureau
-certified it, which the 变更 matter changes; null on rows written before this revision, which
-print the holder's current name as before). ``certificates.address`` is the holder's address
+certified it, which the 变更 matter changes). Driver certificates written before this revision
+get their holder's name as it stands now, which is what they printed; other kinds keep null
+and print the holder's current name as before. ``certificates.address`` is the holder's address
 printed on a driver certificate. ``driver-cert-change`` mails the new version, so its
 catalogue inputs gain ``mailing_address``.
 
@@ -26,6 +27,10 @@ def upgrade():
     with op.batch_alter_table("certificates", schema=None) as batch_op:
         batch_op.add_column(sa.Column("holder_name", sa.String(length=100), nullable=True))
         batch_op.add_column(sa.Column("address", sa.String(length=200), nullable=True))
+    op.execute(sa.text(
+        "UPDATE certificates SET holder_name = "
+        "(SELECT people.name FROM people WHERE people.id = certificates.holder_id) "
+        "WHERE kind = 'driver' AND holder_name IS NULL"))
     op.execute(MATTERS.update().where(MATTERS.c.code == CHANGE)
                .values(inputs=["changes", "documents", "mailing_address"]))
 
