@@ -21,7 +21,7 @@ from tests.certificates.holders import (
 from tests.certificates.test_render import page_text
 from tests.drivers.helpers import ADDRESS, eligible_records, import_records
 from tests.factories import citizen_token
-from tests.harness import post
+from tests.harness import Department, post
 from tests.vehicles.fleet import make_platform
 
 NEW_NAME = "陈新名"
@@ -179,3 +179,40 @@ def test_without_a_valid_certificate_there_is_nothing_to_change(client):
     import_records(eligible_records(id_number, "陈测试"))
     response = apply_change(client, headers, {"address": "思明区湖滨南路 1 号"}, [RESIDENCE])
     assert response.status_code == 409
+
+
+def test_the_catalogue_offers_the_change_in_the_app_and_at_the_counter(client):
+    items = {m["code"]: m for m in client.get("/api/v1/matters").json["items"]}
+    change = items["driver-cert-change"]
+    assert change["channels"] == ["app", "counter"] and change["applicant"] == "person"
+    assert change["checks"] == ["drv.change_name", "drv.change_platform"]
+    assert (change["zero_material"], change["instant"], change["auto_decided"]) == (False, True, False)
+
+
+@pytest.fixture
+def police_register(app):
+    department = Department(app, "identity")
+    yield department
+    department.come_back()
+
+
+def test_checks_passing_on_a_recheck_still_leave_the_decision_to_the_clerk(
+        client, sign_in, database, police_register):
+    id_number, _, _ = driver_with_certificate(client)
+    renamed_by_police(id_number)
+    _, headers = citizen_token(client, id_number, NEW_NAME)
+    police_register.go_down()
+    response = apply_change(client, headers, {"name": NEW_NAME}, [NAME_PROOF])
+    assert response.json["status"] == "awaiting_review"
+    assert checks(response) == {"drv.change_name": "unknown"}
+
+    police_register.come_back()
+    sign_in(Role.CLERK)
+    number = response.json["number"]
+    post(client, f"/console/applications/{number}/recheck")
+    after = client.get(f"/api/v1/applications/{number}", headers=headers).json
+    assert after["status"] == "awaiting_review"
+    assert [(c["rule"], c["outcome"]) for c in after["checks"]] == [("drv.change_name", "pass")]
+    assert after["certificate_id"] is None
+    approve_at_counter(client, number)
+    assert client.get(f"/api/v1/applications/{number}", headers=headers).json["status"] == "issued"
