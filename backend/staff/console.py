@@ -126,6 +126,7 @@ def labels() -> dict:
     return {"STATE_NAMES": STATE_NAMES, "OUTCOME_NAMES": OUTCOME_NAMES,
             "CHANNEL_NAMES": CHANNEL_NAMES, "SUBJECT_NAMES": SUBJECT_NAMES,
             "INPUT_NAMES": INPUT_NAMES, "RULES": RULES,
+            "MATERIAL_NAMES": {m.kind: m.name for m in MATERIALS.values()},
             "mask_name": mask_name, "mask_id_number": mask_id_number}
 
 

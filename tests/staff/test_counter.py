@@ -117,7 +117,8 @@ def test_a_change_taken_at_the_counter_shows_the_material_seen_for_the_decision(
     response = take(client, fill(number, "driver-cert-change", new_address="思明区湖滨北路 1 号",
                                  doc_residence_proof="居住证 350200-0001", plate="闽D12345"))
     page = flashed(client.get(response.headers["Location"]))
-    assert "待人工审核" in page and "已核材料" in page and "居住证 350200-0001" in page
+    assert "待人工审核" in page and "已核材料" in page
+    assert "新住址的居住证明（居住证、房屋产权证明或租赁合同）：居住证 350200-0001" in page
     assert "批准" in page
     application = database.session.scalar(sa.select(Application).where(
         Application.number == response.headers["Location"].rsplit("/", 1)[1]))
@@ -127,3 +128,20 @@ def test_a_change_taken_at_the_counter_shows_the_material_seen_for_the_decision(
 def test_only_clerks_take_applications(client, sign_in):
     sign_in(Role.EXAMINER)
     assert client.get("/console/counter").status_code == 403
+
+
+def test_a_company_matter_is_not_taken_for_a_person(client, sign_in, database, monkeypatch):
+    from backend.matters import registry
+
+    class CompanyMatter(registry.Handler):
+        code, applicant = "platform-licence-change", registry.Applicant.COMPANY
+        channels = (registry.Channel.APP, registry.Channel.COUNTER)
+
+    monkeypatch.setitem(registry.HANDLERS, "platform-licence-change", CompanyMatter())
+    number = eligible_driver()
+    sign_in(Role.CLERK)
+    assert 'value="platform-licence-change"' not in client.get("/console/counter").get_data(
+        as_text=True)
+    response = take(client, fill(number, "platform-licence-change"))
+    assert "此事项由企业申请" in flashed(response)
+    assert applications(database) == 0
