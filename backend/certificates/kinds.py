@@ -94,6 +94,8 @@ DRIVER = register_kind(
         rows=(
             Row("姓名", lambda v: v.holder_name),
             Row("证号", lambda v: v.number),
+            Row("住址", lambda v: _optional(v.address)),
+            Row("服务单位", lambda v: _optional(v.platform_name)),
             Row("从业资格类别", lambda v: "网络预约出租汽车驾驶员"),
             Row("有效期限", _validity),
         ),

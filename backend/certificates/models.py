@@ -48,6 +48,11 @@ class Certificate(Base):
     issued_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     status_changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     status_reason: Mapped[str | None] = mapped_column(sa.String(300))
+    # As printed on this version: the holder's name the bureau certified (a driver's changes
+    # only through ``driver-cert-change``, not when the person next signs in; None: the
+    # holder's current name) and, on a driver certificate, the address.
+    holder_name: Mapped[str | None] = mapped_column(sa.String(100))
+    address: Mapped[str | None] = mapped_column(sa.String(200))
     plate: Mapped[str | None] = mapped_column(sa.String(16), index=True)
     platform_code: Mapped[str | None] = mapped_column(sa.String(40))
     # Set while a transport certificate is valid: the database itself then refuses a second

@@ -147,7 +147,7 @@ def certificate_view(certificate: Certificate, signer: Signer | None = None) -> 
         valid_until=certificate.valid_until,
         issued_on=certificate.issued_at.astimezone(CHINA_STANDARD_TIME).date(),
         qr_text=qr_text(certificate, signer), plate=certificate.plate,
-        platform_name=_platform_name(certificate.platform_code),
+        platform_name=_platform_name(certificate.platform_code), address=certificate.address,
     )
 
 
@@ -163,7 +163,7 @@ def pdf_filename(certificate: Certificate) -> str:
 def _holder_name(certificate: Certificate) -> str:
     if certificate.kind == Kind.PLATFORM:
         return _platform_name(certificate.platform_code) or certificate.holder.name
-    return certificate.holder.name
+    return certificate.holder_name or certificate.holder.name
 
 
 def _platform_name(code: str | None) -> str | None:

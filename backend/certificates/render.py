@@ -76,6 +76,7 @@ class CertificateView:
     plate: str | None = None
     platform_name: str | None = None
     vehicle_model: str | None = None
+    address: str | None = None
     authority: str = AUTHORITY
 
 

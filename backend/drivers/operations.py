@@ -2,12 +2,15 @@
 
 ``driver-cert-issue`` checks every driver rule at once (零材料) and waits for the exams;
 reissue, renewal and cancellation need a current certificate and complete in one request.
+A change (变更) of the name, service company or address is checked where each is held and
+decided by a clerk on the spot, who sees the material; every new version replaces the old.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
+import marshmallow as ma
 import sqlalchemy as sa
 from flask import current_app
 
@@ -17,13 +20,14 @@ from backend.certificates.models import Certificate, Kind, Status
 from backend.db import db
 from backend.drivers import rules
 from backend.drivers.models import SUBJECTS, ExamAttempt
+from backend.drivers.schemas import CHANGE_REQUEST
 from backend.errors import ApiError
 from backend.identity.models import Person
 from backend.licensing import operations as licensing
 from backend.licensing.models import Application, State
 from backend.licensing.rules import add_years
 from backend.mailing.operations import queue_item
-from backend.matters.registry import ALL_CHANNELS, Handler, handles
+from backend.matters.registry import ALL_CHANNELS, APP_AND_COUNTER, Handler, handles
 from backend.verification.sources import Question
 
 
@@ -42,18 +46,28 @@ def _issuing_application(certificate: Certificate) -> Application | None:
 
 def issue_driver_certificate(application: Application, *, actor: str,
                              previous: Certificate | None = None) -> Certificate:
-    """Issue (or renew/reissue into) a driver certificate and queue it for the post."""
+    """Issue (or renew/reissue into) a driver certificate and queue it for the post. It
+    prints the holder's name as verified now; a renewal or copy keeps the address and service
+    company of the one it replaces."""
     person = application.applicant
     starts = licensing.today()
     if application.matter_code == "driver-cert-reissue" and previous is not None:
         starts, ends = previous.valid_from, previous.valid_until  # a copy keeps its dates
     else:
         ends = add_years(starts, current_app.config["DRIVER_CERT_VALID_YEARS"]) - dt.timedelta(days=1)
+    return _issue_version(application, actor=actor, previous=previous, valid_from=starts,
+                          valid_until=ends, holder_name=person.name,
+                          address=previous.address if previous else person.address,
+                          platform_code=previous.platform_code if previous else None)
+
+
+def _issue_version(application: Application, *, actor: str, previous: Certificate | None,
+                   **fields) -> Certificate:
     if application.state != State.APPROVED:
         licensing.transition(application, State.APPROVED, actor=actor)
+    person = application.applicant
     certificate = certificates.issue(kind=Kind.DRIVER, number=person.id_number, holder=person,
-                                     valid_from=starts, valid_until=ends, actor=actor,
-                                     previous=previous)
+                                     actor=actor, previous=previous, **fields)
     application.certificate = certificate
     if application.mailing_address:
         queue_item(certificate, application, actor=actor)
@@ -134,6 +148,90 @@ class DriverCancel(Handler):
                                 reason=f"持证人申请注销（{application.number}）")
         application.certificate = certificate
         licensing.transition(application, State.APPROVED, actor=actor, reason="证件已注销")
+
+
+# -- change (变更) ---------------------------------------------------------------------------------
+
+def printed_particulars(certificate: Certificate) -> dict:
+    """What a driver certificate version prints that a change may change."""
+    return {"name": certificate.holder_name or certificate.holder.name,
+            "platform": certificate.platform_code, "address": certificate.address}
+
+
+def _change_request(body: dict) -> dict:
+    try:
+        return CHANGE_REQUEST.load({key: body[key] for key in ("changes", "documents")
+                                    if body.get(key) is not None})
+    except ma.ValidationError as error:
+        raise ApiError(422, "变更申请填写有误，请按提示修改后重试。",
+                       "The change request is invalid; please correct it.",
+                       errors={"json": error.messages}) from None
+
+
+def _actual_changes(certificate: Certificate, requested: dict) -> dict:
+    printed = printed_particulars(certificate)
+    changes = {field: value for field, value in requested.items() if value != printed[field]}
+    if not changes:
+        raise ApiError(422, "所填内容与您现在的驾驶员证一致，无需变更。",
+                       "Nothing differs from your current certificate; there is nothing to change.")
+    return changes
+
+
+def change_driver_certificate(application: Application, previous: Certificate, *,
+                              actor: str) -> Certificate:
+    """The new version with the changed particulars, in the old one's term; the old is replaced."""
+    changes, printed = application.inputs["changes"], printed_particulars(previous)
+    person = application.applicant
+    if "name" in changes and person.name != changes["name"]:
+        record(actor, "person.updated", "person", person.id, before={"name": person.name},
+               after={"name": changes["name"], "source": application.matter_code})
+        person.name = changes["name"]
+    particulars = {**printed, **changes}
+    certificate = _issue_version(
+        application, actor=actor, previous=previous, valid_from=previous.valid_from,
+        valid_until=previous.valid_until, holder_name=particulars["name"],
+        address=particulars["address"], platform_code=particulars["platform"])
+    record(actor, "driver_certificate.changed", "certificate", certificate,
+           before={field: printed[field] for field in changes},
+           after={**changes, "application": application.number,
+                  "documents": application.inputs["documents"]})
+    return certificate
+
+
+@handles("driver-cert-change", rules=tuple(rules.CHANGE_RULES.values()), channels=APP_AND_COUNTER,
+         mailed=True, to_clerk=True)
+class DriverChange(Handler):
+    """变更: not zero-material, decided by a clerk on the spot (即办). A new name must be in the
+    police's population register, a new service company in the platform register with a licence
+    in force; the material for each change (``drivers.schemas.MATERIALS``) is recorded with
+    the application, and the clerk checks it before approving."""
+
+    def precondition(self, person: Person) -> None:
+        _require_certificate(person)
+
+    def prepare(self, person: Person, body: dict) -> dict:
+        certificate = _require_certificate(person)
+        request = _change_request(body)
+        return {"certificate_id": certificate.id,
+                "changes": _actual_changes(certificate, request["changes"]),
+                "documents": request["documents"],
+                "mailing_address": _mailing_address(person, body)}
+
+    def rules_for(self, inputs: dict) -> tuple[str, ...]:
+        return tuple(rules.CHANGE_RULES[field] for field in inputs["changes"]
+                     if field in rules.CHANGE_RULES)
+
+    def questions(self, application: Application) -> list[Question]:
+        return rules.change_questions(application.applicant.id_number,
+                                      application.inputs["changes"])
+
+    def approve(self, application: Application, actor: str) -> None:
+        previous = db.session.get(Certificate, application.inputs["certificate_id"])
+        if previous.effective_status(licensing.today()) != Status.VALID:
+            raise ApiError(409, "原驾驶员证已不再有效，无法变更。",
+                           "The certificate is no longer valid, so it cannot be changed.")
+        db.session.flush()  # (the application's number, for the audit entry)
+        change_driver_certificate(application, previous, actor=actor)
 
 
 # -- exams --------------------------------------------------------------------------------------

@@ -6,6 +6,8 @@ import datetime as dt
 
 from backend.identity.id_numbers import Holder, birth_date_of, holder_of
 from backend.licensing.rules import Context, Facts, add_years, age_on, failed, passed, rule
+from backend.platforms.models import PLATFORM_IN_FORCE
+from backend.vehicles.sources import PLATFORM
 
 INTERIM = "《网络预约出租汽车经营服务管理暂行办法》"
 XIAMEN = "《厦门市网络预约出租汽车经营服务管理实施细则》"
@@ -162,6 +164,59 @@ def age(facts: Facts, ctx: Context):
     if years >= high:
         return failed(f"申请人须未满 {high} 周岁。", f"Applicants must be under {high}.", age=years)
     return passed(age=years)
+
+
+# -- a change of the certificate (变更): each changed particular checked where it is held ---------
+
+DRIVER_LAW = "《出租汽车驾驶员从业资格管理规定》"
+#: The rule that checks each changed particular; an address is proved by the material alone.
+CHANGE_RULES = {"name": "drv.change_name", "platform": "drv.change_platform"}
+
+
+@rule("drv.change_name", legal_basis=f"{DRIVER_LAW}（变更）；公安人口信息核验", needs=[IDENTITY])
+def change_name(facts: Facts, ctx: Context):
+    """The new name is the one the police's population register now holds for the ID number."""
+    person, new_name = facts.data(IDENTITY), ctx.inputs["changes"]["name"]
+    if person is None:
+        return failed("公安人口信息中查无此身份证号码，无法核实姓名变更。",
+                      "The population registry does not know this ID number.")
+    if person["card_reported_lost"]:
+        return failed("该身份证已挂失，请先补领身份证。", "This ID card was reported lost.")
+    if "".join(person["name"].split()) != "".join(new_name.split()):
+        return failed(f"公安人口信息中的姓名尚未变更为「{new_name}」。请先到户籍所在地公安机关办理姓名变更，"
+                      "再申请变更驾驶员证。",
+                      f"The population registry does not have the name {new_name} yet. Change "
+                      "the name with the police first, then apply again.")
+    return passed(name_in_register=True)
+
+
+@rule("drv.change_platform", legal_basis=f"{DRIVER_LAW}（变更）；{XIAMEN}（平台须取得本市经营许可）",
+      needs=[PLATFORM])
+def change_platform(facts: Facts, ctx: Context):
+    """The new service company is in Xiamen's platform register with a licence in force."""
+    platform, code = facts.data(PLATFORM), ctx.inputs["changes"]["platform"]
+    if platform is None:
+        return failed(f"服务单位「{code}」不在厦门市网约车平台公司许可名录中，请选择已取得许可的平台。",
+                      f"The platform {code} is not in Xiamen's register of licensed platforms.",
+                      platform=code)
+    used = {"platform": code, "status": platform["status"], "valid_until": platform["valid_until"]}
+    if platform["status"] not in PLATFORM_IN_FORCE or _date(platform["valid_until"]) < ctx.today:
+        return failed(f"平台「{platform['name']}」的网约车经营许可不在有效状态（有效期至 "
+                      f"{platform['valid_until']}），不能作为服务单位。",
+                      f"The platform {platform['name']} holds no licence in force (valid until "
+                      f"{platform['valid_until']}, status {platform['status']}).", **used)
+    return passed(**used)
+
+
+def change_questions(id_number: str, changes: dict):
+    from backend.verification.sources import Question
+
+    questions = []
+    if "name" in changes:
+        questions.append(Question("identity", "person", {"id_number": id_number}))
+    if "platform" in changes:
+        questions.append(Question("platforms", "licence", {"code": changes["platform"]}))
+    return questions
 
 
 def driver_questions(id_number: str):

@@ -132,7 +132,7 @@ def submit(person: Person, matter_code: str, body: dict, *, channel: Channel, ac
             inputs=inputs, phone=body.get("phone"), mailing_address=inputs.get("mailing_address"),
             open_key=open_key, idempotency_key=idempotency_key, request_hash=request_hash,
             events=[], rule_results=[], mailing_items=[])  # (new: nothing to load for them)
-        checked = check(application, handler, actor) if handler.rules else None
+        checked = check(application, handler, actor) if handler.rules_for(inputs) else None
     try:
         with db.session.begin_nested():  # the application and its decision, or nothing
             _create(application, actor)
@@ -180,8 +180,14 @@ def _decide(application: Application, handler: Handler, checked: Checked | None,
             actor: str) -> None:
     if checked is not None:
         settle(application, store_checks(application, checked, actor),
-               lambda: handler.approve(application, actor), actor=actor)
-    elif handler.to_clerk:
+               lambda: _on_pass(application, handler, actor), actor=actor)
+    else:
+        _on_pass(application, handler, actor)
+
+
+def _on_pass(application: Application, handler: Handler, actor: str) -> None:
+    """Nothing stands in the way: a clerk's matter waits for the clerk, any other is approved."""
+    if handler.to_clerk:
         transition(application, State.AWAITING_REVIEW, actor=actor, reason=handler.to_clerk_reason)
     else:
         handler.approve(application, actor)
@@ -217,7 +223,7 @@ def check(application: Application, handler: Handler, actor: str) -> Checked:
     person = application.applicant
     context = Context(today=today(), config=current_app.config, id_number=person.id_number,
                       name=person.name, inputs=application.inputs)
-    return Checked(answers, evaluate(handler.rules, Facts(answers), context))
+    return Checked(answers, evaluate(handler.rules_for(application.inputs), Facts(answers), context))
 
 
 def store_checks(application: Application, checked: Checked, actor: str) -> Outcome:
@@ -269,7 +275,7 @@ def recheck(application: Application, *, actor: str) -> None:
     """Re-run every check of an application waiting for review (a source is back)."""
     require_state(application, State.AWAITING_REVIEW)
     handler = handler_for(application.matter_code)
-    if not handler.rules:
+    if not handler.rules_for(application.inputs):
         raise ApiError(422, "此事项没有需要重新核验的项目。", "This matter has no checks to re-run.")
     with db.session.no_autoflush:
         checked = check(application, handler, actor)

@@ -14,6 +14,13 @@ class ApplicationRequestSchema(ma.Schema):
     plate = Text(validate=ma.validate.Length(max=16))
     platform = Text(validate=ma.validate.Length(max=40))
     reason = Text(multiline=True, validate=ma.validate.Length(max=200))
+    # (the matter's handler loads these with its own schema: every channel is refused alike)
+    changes = ma.fields.Dict(keys=ma.fields.String(), metadata={
+        "description": "A change matter's new particulars, e.g. driver-cert-change: "
+                       "{\"name\", \"platform\", \"address\"} (any of them)"})
+    documents = ma.fields.List(ma.fields.Dict(), metadata={
+        "description": "The material presented, e.g. [{\"kind\": \"name_change_proof\", "
+                       "\"reference\": \"…\"}] (README: driver certificate change)"})
 
 
 class CheckSchema(ma.Schema):

@@ -49,10 +49,12 @@ class Handler:
 
     The engine (``backend.licensing.operations``) calls, for a new application: ``prepare``
     (check the request against the person's situation; the stored inputs), then asks the
-    sources ``questions`` and evaluates ``rules`` (reading only), then adds the application
-    and settles it: any rule failing rejects, any unknown goes to a clerk, all passing calls
-    ``approve``. A matter with no rules is decided by ``approve`` at once, or, when
-    ``to_clerk``, waits for a clerk, whose approval calls ``approve``.
+    sources ``questions`` and evaluates ``rules_for`` its inputs (reading only), then adds the
+    application and settles it: any rule failing rejects, any unknown goes to a clerk, all
+    passing calls ``approve``. A matter with no rules is decided by ``approve`` at once. A
+    ``to_clerk`` matter (即办: a clerk decides on the spot) waits for the clerk instead of
+    ``approve``, with its checks' results in front of them; the clerk's approval calls
+    ``approve``.
 
     ``approve`` is plain SQLAlchemy: add rows, change objects, use relationships. A new
     application is written (and numbered) at the flush that ends the decision; flush first
@@ -82,6 +84,11 @@ class Handler:
     def questions(self, application: Application) -> list[Question]:
         """What the sources are asked for the rules."""
         return []
+
+    def rules_for(self, inputs: dict) -> tuple[str, ...]:
+        """The rules this application checks: all of ``rules`` unless what is applied for
+        leaves some with nothing to check (a change of name checks the name only)."""
+        return self.rules
 
     def approve(self, application: Application, actor: str) -> None:
         """What passing every rule, or a clerk's approval, does."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import collections
 import datetime as dt
 import json
+import uuid
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
@@ -23,16 +24,18 @@ from backend.common.masking import mask_id_number, mask_id_numbers_in_text, mask
 from backend.db import db, utcnow
 from backend.drivers import operations as drivers
 from backend.drivers.models import ExamAttempt
+from backend.drivers.schemas import MATERIALS
 from backend.errors import ApiError
 from backend.licensing import operations
 from backend.licensing.models import Application, Outcome, State
 from backend.licensing.rules import RULES
-from backend.matters.operations import catalogue, summary
+from backend.matters.operations import catalogue, get_matter, summary
+from backend.staff import counter as counter_desk
 from backend.staff.auth import roles_required, staff_actor
-from backend.staff.forms import ActionForm, DecisionForm, ExamForm, LoginForm
+from backend.staff.forms import ActionForm, CounterForm, DecisionForm, ExamForm, LoginForm
 from backend.staff.models import Role
 from backend.staff.operations import authenticate
-from backend.transactions import refusals_flashed
+from backend.transactions import refusals_flashed, refuse
 
 console = Blueprint("console", __name__, url_prefix="/console")
 
@@ -54,7 +57,7 @@ CHANNEL_NAMES = {"app": "i厦门 App", "kiosk": "自助终端 Kiosk", "counter":
 SUBJECT_NAMES = {"national": "全国公共科目 National", "regional": "区域科目 Regional"}
 INPUT_NAMES = {"plate": "号牌号码 Plate", "platform": "服务平台 Platform", "reason": "事由 Reason",
                "certificate_id": "原证件 Certificate (id)", "applied_on": "申请日期 Applied on",
-               "changes": "变更内容 Changes"}
+               "changes": "变更内容 Changes", "documents": "已核材料 Material seen"}
 
 
 # -- sign-in ------------------------------------------------------------------------------------
@@ -123,6 +126,7 @@ def labels() -> dict:
     return {"STATE_NAMES": STATE_NAMES, "OUTCOME_NAMES": OUTCOME_NAMES,
             "CHANNEL_NAMES": CHANNEL_NAMES, "SUBJECT_NAMES": SUBJECT_NAMES,
             "INPUT_NAMES": INPUT_NAMES, "RULES": RULES,
+            "MATERIAL_NAMES": {m.kind: m.name for m in MATERIALS.values()},
             "mask_name": mask_name, "mask_id_number": mask_id_number}
 
 
@@ -226,6 +230,52 @@ def decide_application(number):
         flash(f"{'已批准' if approve else '已驳回'}，当前状态：{STATE_NAMES[application.state]}。"
               f"{'Approved' if approve else 'Rejected'}.")
     return redirect(url_for("console.show_application", number=number))
+
+
+# -- the counter (窗口受理) ----------------------------------------------------------------------
+
+@console.route("/counter", methods=["GET", "POST"])
+@roles_required(Role.CLERK)
+def counter():
+    """Apply for a person who came to the counter; then decide on the spot on its page."""
+    form = CounterForm()
+    if request.method == "GET":
+        form.intake_id.data = uuid.uuid4().hex
+    elif not form.validate_on_submit():
+        _flash_errors(form)
+    elif (application := _apply_at_counter(form)) is not None:
+        flash(f"已受理 {application.number}，当前状态：{STATE_NAMES[application.state]}。"
+              f"Application {application.number} taken.")
+        return redirect(url_for("console.show_application", number=application.number))
+    return render_template("console/counter.html", form=form, matters=counter_desk.counter_matters(),
+                           materials=MATERIALS.values())
+
+
+def _apply_at_counter(form: CounterForm) -> Application | None:
+    """The application, or None with the refusal and every bad field flashed (nothing kept)."""
+    actor = staff_actor()
+    try:
+        matter = get_matter(form.matter.data.strip())
+        person = counter_desk.identify(form.id_number.data, form.name.data, actor=actor)
+        return counter_desk.apply_for(person, matter.code, form.request_body(matter.inputs),
+                                      actor=actor, intake_id=form.intake_id.data)
+    except ApiError as error:
+        refuse()
+        flash(f"{error.message} {error.message_en}", "error")
+        for field, message in _field_messages(error.extra.get("errors", {})):
+            flash(f"{field}: {message}", "error")
+        return None
+
+
+def _field_messages(errors, path: str = ""):
+    """``("changes.name", message)`` for every message of a marshmallow error tree."""
+    if isinstance(errors, dict):
+        for key, value in errors.items():
+            name = path if key in ("form", "json") else ".".join(filter(None, (path, str(key))))
+            yield from _field_messages(value, name)
+    else:
+        for message in errors:
+            yield path, message
 
 
 # -- exams --------------------------------------------------------------------------------------

@@ -8,10 +8,19 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange
+from wtforms.validators import (
+    AnyOf,
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+)
 
 from backend.common.text import PlainText
 from backend.drivers.models import SUBJECTS
+from backend.drivers.schemas import MATERIALS
 
 
 class LoginForm(FlaskForm):
@@ -53,3 +62,60 @@ class ExamForm(FlaskForm):
         NumberRange(min=0, max=100, message="成绩应在 0 到 100 之间。The score must be 0–100.")])
     passed = StringField("结果 Result", validators=[AnyOf(["yes", "no"], message=(
         "请选择是否通过。Choose passed or failed."))])
+
+
+def _text(label: str, max_length: int, *validators) -> StringField:
+    return StringField(label, validators=[*validators, Length(max=max_length), PlainText()])
+
+
+class CounterForm(FlaskForm):
+    """窗口受理: the applicant's ID card, the matter, and what matters take. A matter's request
+    has only the fields its catalogue entry lists in ``inputs``; the rest of the form is left
+    out of it, and the request is then checked as the app's is (``backend.staff.counter``)."""
+
+    intake_id = HiddenField(validators=[Regexp(r"^[0-9a-f]{32}$", message=(
+        "表单已失效，请重新打开受理页面。The form has expired; open the counter page again."))])
+    id_number = _text("身份证号码 ID number", 30, DataRequired(
+        message="请填写申请人的身份证号码。The applicant's ID number is required."))
+    name = _text("姓名 Name (as on the card)", 50, DataRequired(
+        message="请填写申请人的姓名。The applicant's name is required."))
+    matter = _text("事项 Matter", 40, DataRequired(message="请选择事项。Choose a matter."))
+    phone = _text("联系电话 Phone", 20)
+    recipient = _text("收件人 Recipient", 50)
+    mailing_phone = _text("收件电话 Recipient's phone", 20)
+    region_code = _text("行政区划代码 Region code", 6)
+    detail = _text("详细地址 Street address", 200)
+    plate = _text("号牌号码 Plate", 16)
+    platform = _text("服务平台代码 Platform code", 40)
+    reason = TextAreaField("事由 Reason", validators=[Length(max=200), PlainText(multiline=True)])
+    new_name = _text("新姓名 New name", 50)
+    new_platform = _text("新服务单位（平台代码）New platform code", 40)
+    new_address = _text("新住址 New address", 200)
+
+    def request_body(self, inputs: list[str]) -> dict:
+        """The request of a matter whose catalogue ``inputs`` are these, from what was filled in."""
+        filled = {"phone": self.phone.data, "plate": self.plate.data,
+                  "platform": self.platform.data, "reason": self.reason.data}
+        body = {key: value.strip() for key, value in filled.items()
+                if key in inputs and value and value.strip()}
+        address = {"recipient": self.recipient.data, "phone": self.mailing_phone.data,
+                   "region_code": self.region_code.data, "detail": self.detail.data}
+        if "mailing_address" in inputs and any(v and v.strip() for v in address.values()):
+            body["mailing_address"] = {key: (value or "").strip() for key, value in address.items()}
+        if "changes" in inputs:
+            changes = {"name": self.new_name.data, "platform": self.new_platform.data,
+                       "address": self.new_address.data}
+            body["changes"] = {key: value.strip() for key, value in changes.items()
+                               if value and value.strip()}
+        if "documents" in inputs:
+            body["documents"] = [{"kind": m.kind, "reference": self[f"doc_{m.kind}"].data.strip()}
+                                 for m in MATERIALS.values()
+                                 if (self[f"doc_{m.kind}"].data or "").strip()]
+        return body
+
+
+# One field per kind of material a change needs: the number or description of the original the
+# clerk has seen (left empty when it was not presented).
+for _material in MATERIALS.values():
+    setattr(CounterForm, f"doc_{_material.kind}",
+            _text(f"{_material.name} {_material.name_en}", 100, Optional()))

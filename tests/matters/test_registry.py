@@ -14,7 +14,7 @@ from tests.factories import id_number
 
 BACKEND = Path(__file__).resolve().parents[2] / "backend"
 OFFERED = {"driver-cert-issue", "driver-cert-renew", "driver-cert-reissue", "driver-cert-cancel",
-           "vehicle-permit-issue", "vehicle-permit-cancel", "vehicle-cert-reissue",
+           "driver-cert-change", "vehicle-permit-issue", "vehicle-permit-cancel", "vehicle-cert-reissue",
            "vehicle-cert-renew"}
 
 

@@ -1,0 +1,255 @@
+"""Every matter with a handler, through every channel the catalogue lists for it, end to end:
+apply → decision → the certificate that results (or the one it ends).
+
+The cases come from the registry when the tests are collected: one per (matter, channel) of
+``GET /api/v1/matters``. A matter or a channel added later is a new case at once; if nobody
+wrote its recipe (``RECIPES``) or its channel's driver (``CHANNELS``), the case fails saying
+so. Nothing is skipped.
+
+A channel driver applies the way a person or a clerk really does: the app's JSON API with an
+i厦门 token, the kiosk API signed by a registered device after the ID card is read, the staff
+console's counter form. The decision is then taken the way staff take it, through the
+console: examiners enter both exam results, a clerk approves what waits for review.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import re
+from collections.abc import Callable
+
+import pytest
+import sqlalchemy as sa
+
+from backend.certificates.models import Certificate, Kind, Status
+from backend.certificates.operations import certificate_view
+from backend.licensing.models import Application, State
+from backend.matters import registry
+from backend.matters.operations import catalogue
+from backend.staff.models import Role
+from tests.certificates.holders import token_of, verify_online
+from tests.devices.kiosks import SignedClient, card_for, holder_with_certificate, register
+from tests.drivers.helpers import ADDRESS, make_driver
+from tests.factories import citizen_token
+from tests.harness import post, sign_in_as
+from tests.vehicles.fleet import make_platform, make_vehicle
+
+registry.discover()  # (the cases are made from the registry before any app exists)
+
+CASES = [(code, channel.value) for code, handler in registry.HANDLERS.items()
+         for channel in handler.channels]
+# Catalogue matters whose handlers are being written on another branch (issue 14, points 1–4).
+# When they arrive this list must be emptied, and RECIPES given theirs: the tests below fail
+# until both are done.
+HANDLERS_ELSEWHERE = {"platform-licence-issue", "platform-licence-change"}
+_transactions = itertools.count(1)
+
+
+@dataclasses.dataclass(frozen=True)
+class Applicant:
+    """Who applies, and what the matter's request carries besides the matter's code."""
+
+    id_number: str
+    name: str
+    body: dict
+
+
+@dataclasses.dataclass(frozen=True)
+class Recipe:
+    """How a matter is set up and what it ends in: ``prepare`` makes the applicant's situation
+    (mirror records, a certificate already held) and the request; ``ends`` is the final state;
+    ``kind`` the certificate kind the application ends with, ``status`` that certificate's."""
+
+    prepare: Callable[..., Applicant]
+    ends: State
+    kind: Kind
+    status: Status = Status.VALID
+
+
+# -- situations ---------------------------------------------------------------------------------
+
+def _eligible_driver(client) -> Applicant:
+    number, _ = make_driver(client, name="陈一号")
+    return Applicant(number, "陈一号", {"phone": "13800000000", "mailing_address": ADDRESS})
+
+
+def _driver_holding(client, **body) -> Applicant:
+    return Applicant(holder_with_certificate(client, name="陈持证"), "陈持证", body)
+
+
+def _changing_platform(client) -> Applicant:
+    code = make_platform()
+    return _driver_holding(client, changes={"platform": code}, mailing_address=ADDRESS,
+                           documents=[{"kind": "service_agreement", "reference": "HT-2026-0001"}])
+
+
+def _vehicle_owner(client) -> tuple[str, dict]:
+    """An owner the population register knows (the counter and the kiosk check it)."""
+    return make_driver(client, name="陈车主")
+
+
+def _owner_of_a_new_vehicle(client) -> Applicant:
+    number, _ = _vehicle_owner(client)
+    plate, code = make_vehicle(number), make_platform()
+    return Applicant(number, "陈车主", {"plate": plate, "platform": code,
+                                        "mailing_address": ADDRESS})
+
+
+def _owner_holding(client, **body) -> Applicant:
+    number, headers = _vehicle_owner(client)
+    plate = make_vehicle(number)
+    response = client.post("/api/v1/applications", headers=headers, json={
+        "matter": "vehicle-permit-issue", "plate": plate, "platform": make_platform(),
+        "mailing_address": ADDRESS})
+    assert response.json["status"] == "issued", response.json
+    return Applicant(number, "陈车主", {"plate": plate, **body})
+
+
+RECIPES: dict[str, Recipe] = {
+    "driver-cert-issue": Recipe(_eligible_driver, State.ISSUED, Kind.DRIVER),
+    "driver-cert-reissue": Recipe(lambda c: _driver_holding(c, mailing_address=ADDRESS),
+                                  State.ISSUED, Kind.DRIVER),
+    "driver-cert-renew": Recipe(lambda c: _driver_holding(c, mailing_address=ADDRESS),
+                                State.ISSUED, Kind.DRIVER),
+    "driver-cert-cancel": Recipe(_driver_holding, State.APPROVED, Kind.DRIVER, Status.CANCELLED),
+    "driver-cert-change": Recipe(_changing_platform, State.ISSUED, Kind.DRIVER),
+    "vehicle-permit-issue": Recipe(_owner_of_a_new_vehicle, State.ISSUED, Kind.TRANSPORT),
+    "vehicle-cert-reissue": Recipe(
+        lambda c: _owner_holding(c, reason="遗失", mailing_address=ADDRESS),
+        State.ISSUED, Kind.TRANSPORT),
+    "vehicle-cert-renew": Recipe(lambda c: _owner_holding(c, mailing_address=ADDRESS),
+                                 State.ISSUED, Kind.TRANSPORT),
+    "vehicle-permit-cancel": Recipe(_owner_holding, State.APPROVED, Kind.TRANSPORT,
+                                    Status.CANCELLED),
+}
+
+
+# -- channels: each returns the new application's number ---------------------------------------
+
+def _by_app(client, database, matter: str, applicant: Applicant) -> str:
+    _, headers = citizen_token(client, applicant.id_number, applicant.name)
+    response = client.post("/api/v1/applications", headers=headers,
+                           json={"matter": matter, **applicant.body})
+    assert response.status_code == 201, response.json
+    assert response.json["channel"] == "app"
+    return response.json["number"]
+
+
+def _by_kiosk(client, database, matter: str, applicant: Applicant) -> str:
+    carried = {"mailing_address", "phone"}  # (all a kiosk sends besides the card)
+    assert set(applicant.body) <= carried, f"a kiosk cannot send {set(applicant.body) - carried}"
+    kiosk = SignedClient(client, *register())
+    database.session.commit()
+    session = kiosk.start(card_for(applicant.id_number, applicant.name))
+    assert session.status_code == 201, session.json
+    offered = {m["code"]: m for m in session.json["matters"]}
+    assert offered[matter]["available"], offered[matter]
+    response = kiosk.call("POST", f"/kiosk/v1/sessions/{session.json['id']}/applications", {
+        "matter": matter, "transaction_id": f"tx-every-{next(_transactions):04d}",
+        **applicant.body})
+    assert response.status_code == 201, response.json
+    assert response.json["channel"] == "kiosk"
+    return response.json["number"]
+
+
+def counter_form(matter: str, applicant: Applicant) -> dict:
+    """The counter form as a clerk fills it in for this request."""
+    body = applicant.body
+    form = {"id_number": applicant.id_number, "name": applicant.name, "matter": matter,
+            **{key: body[key] for key in ("phone", "plate", "platform", "reason") if key in body}}
+    if address := body.get("mailing_address"):
+        form.update(recipient=address["recipient"], mailing_phone=address["phone"],
+                    region_code=address["region_code"], detail=address["detail"])
+    form.update({f"new_{key}": value for key, value in body.get("changes", {}).items()})
+    form.update({f"doc_{d['kind']}": d["reference"] for d in body.get("documents", [])})
+    return form
+
+
+def _by_counter(client, database, matter: str, applicant: Applicant) -> str:
+    sign_in_as(client, Role.CLERK)
+    page = client.get("/console/counter").get_data(as_text=True)
+    intake_id = re.search(r'name="intake_id"[^>]*value="([0-9a-f]{32})"', page).group(1)
+    response = post(client, "/console/counter",
+                    {**counter_form(matter, applicant), "intake_id": intake_id})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return response.headers["Location"].rsplit("/", 1)[1]
+
+
+CHANNELS: dict[str, Callable[..., str]] = {"app": _by_app, "kiosk": _by_kiosk,
+                                           "counter": _by_counter}
+
+
+# -- deciding the way staff do ------------------------------------------------------------------
+
+def _stored(database, number: str) -> Application:
+    database.session.expire_all()
+    return database.session.scalar(sa.select(Application).where(Application.number == number))
+
+
+def _take_the_exams(client, number: str) -> None:
+    sign_in_as(client, Role.EXAMINER)
+    for subject in ("national", "regional"):
+        response = post(client, "/console/exams", {"application_number": number,
+                                                   "subject": subject, "score": 90, "passed": "yes"})
+        assert response.status_code == 302
+
+
+def _approve(client, number: str) -> None:
+    sign_in_as(client, Role.CLERK)
+    response = post(client, f"/console/applications/{number}/decision",
+                    {"decision": "approve", "reason": "材料齐全，当场办结。"})
+    assert response.status_code == 302
+
+
+STAFF_STEPS = {State.AWAITING_EXAM: _take_the_exams, State.AWAITING_REVIEW: _approve}
+
+
+def decide(client, database, number: str) -> Application:
+    """Take each step staff take until nothing waits for them; the application as it ends."""
+    for _ in range(len(STAFF_STEPS) + 1):
+        application = _stored(database, number)
+        step = STAFF_STEPS.get(application.state)
+        if step is None:
+            return application
+        step(client, number)
+    raise AssertionError(f"{number} still waits for staff: {application.state}")
+
+
+# -- the tests ----------------------------------------------------------------------------------
+
+def test_every_catalogue_matter_has_a_handler_or_is_being_written_elsewhere(database):
+    without = {matter.code for matter in catalogue() if registry.handler_for(matter.code) is None}
+    assert without == HANDLERS_ELSEWHERE, (
+        "update HANDLERS_ELSEWHERE: these catalogue matters have no handler: "
+        f"{sorted(without)}")
+
+
+def test_the_cases_are_the_channels_the_public_catalogue_lists(client):
+    listed = {(m["code"], channel) for m in client.get("/api/v1/matters").json["items"]
+              for channel in m["channels"]}
+    assert listed == set(CASES)
+    assert {code for code, _ in CASES} == set(registry.HANDLERS)
+
+
+@pytest.mark.parametrize("matter, channel", CASES, ids=[f"{m}-{c}" for m, c in CASES])
+def test_applied_for_on_the_channel_and_decided_to_its_certificate(client, database, matter,
+                                                                   channel):
+    assert matter in RECIPES, f"no end-to-end recipe for {matter}: add one to RECIPES"
+    assert channel in CHANNELS, f"no driver for the {channel} channel: add one to CHANNELS"
+    recipe = RECIPES[matter]
+    applicant = recipe.prepare(client)
+
+    number = CHANNELS[channel](client, database, matter, applicant)
+    application = decide(client, database, number)
+
+    assert (application.matter_code, application.channel.value) == (matter, channel)
+    assert application.state == recipe.ends, [(e.to_state, e.reason) for e in application.events]
+    certificate = database.session.get(Certificate, application.certificate_id)
+    assert (certificate.kind, certificate.status) == (recipe.kind, recipe.status)
+    assert certificate.holder.id_number == applicant.id_number
+    scanned = verify_online(client, token_of(certificate_view(certificate).qr_text))
+    assert (scanned["valid"], scanned["status"]) == (recipe.status == Status.VALID,
+                                                     recipe.status.value)
+    if registry.handler_for(matter).mailed:
+        assert [item.status.value for item in application.mailing_items] == ["queued"]
