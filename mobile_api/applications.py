@@ -26,6 +26,7 @@ blp = Blueprint("applications", __name__, url_prefix="/api/v1/applications",
 @blp.arguments(IdempotencyHeaderSchema(), location="headers")
 @blp.response(201, ApplicationDetailSchema)
 @blp.alt_response(401, response="UNAUTHORIZED")
+@blp.alt_response(404, response="NOT_FOUND", description="No matter with this code")
 @blp.alt_response(409, response="CONFLICT")
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @citizen_required
@@ -34,7 +35,7 @@ def create(body, headers):
     matter = body.pop("matter")
     application, replayed = submit(current_person(), matter, body, channel=Channel.APP,
                                    actor=f"person:{current_person().id}",
-                                   idempotency_key=headers["idempotency_key"])
+                                   idempotency_key=headers.get("idempotency_key"))
     return application, 201, ({"Idempotent-Replayed": "true"} if replayed else {})
 
 

@@ -34,7 +34,7 @@ class IdempotencyHeaderSchema(ma.Schema):
     other's application."""
 
     idempotency_key = ma.fields.String(
-        data_key="Idempotency-Key", load_default=None, validate=ma.validate.Regexp(
+        data_key="Idempotency-Key", validate=ma.validate.Regexp(
             IDEMPOTENCY_KEY, error="Idempotency-Key 应为 1–100 个可见 ASCII 字符（例如 UUID）。"
                                    " 1–100 visible ASCII characters, e.g. a UUID."),
         metadata={"description": "Repeat a POST safely: the same key and body return the same "
@@ -43,11 +43,12 @@ class IdempotencyHeaderSchema(ma.Schema):
 
 
 class ApplicationRequestSchema(ma.Schema):
-    matter = Text(required=True, validate=ma.validate.Length(max=40))
-    phone = MobileNumber()
+    matter = Text(required=True, validate=ma.validate.Length(max=40), metadata={
+        "example": "driver-cert-issue", "description": "A matter's code (GET /api/v1/matters)"})
+    phone = MobileNumber(metadata={"example": "13800000000"})
     mailing_address = ma.fields.Nested(MailingAddressSchema)
-    plate = Text(validate=ma.validate.Length(max=16))
-    platform = Text(validate=ma.validate.Length(max=40))
+    plate = Text(validate=ma.validate.Length(max=16), metadata={"example": "闽DD10001"})
+    platform = Text(validate=ma.validate.Length(max=40), metadata={"example": "xm-green-ride"})
     reason = Text(multiline=True, validate=ma.validate.Length(max=200))
 
 
