@@ -24,7 +24,7 @@ class IdNumberField(ma.fields.String):
 
 
 class DevTokenRequestSchema(ma.Schema):
-    id_number = IdNumberField(required=True, metadata={"example": "350203199001011237"})
+    id_number = IdNumberField(required=True, metadata={"example": "350203199001010114"})
     name = Text(required=True, validate=ma.validate.Length(min=1, max=50))
     rn_level = ma.fields.String(load_default="L3", validate=ma.validate.OneOf(RN_LEVELS),
                                 metadata={"description": "The real-name level the token "
