@@ -106,8 +106,10 @@ MAX_PAGE = 2**31 - 1  # (past it, the row offset no longer fits the databases' i
 
 
 class ApplicationQuerySchema(ma.Schema):
-    page = ma.fields.Integer(load_default=1, metadata={"format": "int32"}, validate=ma.validate.Range(
-        min=1, max=MAX_PAGE, error=f"页码应为 1 到 {MAX_PAGE} 之间的整数 a page from 1 to {MAX_PAGE}"))
+    page = ma.fields.Integer(
+        load_default=1, metadata={"format": "int32"}, validate=ma.validate.Range(
+            min=1, max=MAX_PAGE,
+            error=f"页码应为 1 到 {MAX_PAGE} 之间的整数 a page from 1 to {MAX_PAGE}"))
     per_page = ma.fields.Integer(load_default=20, validate=ma.validate.Range(min=1, max=100))
 
 

@@ -45,7 +45,8 @@ def test_claims_of_the_wrong_type_or_range_are_401_and_register_nobody(client, a
     before = database.session.scalar(sa.select(sa.func.count()).select_from(Person))
     response = _me(client, _signed_by_the_provider(app, **claims))
     assert response.status_code == 401
-    assert response.json["code"] == 401 and response.headers["WWW-Authenticate"].startswith("Bearer")
+    assert response.json["code"] == 401
+    assert response.headers["WWW-Authenticate"].startswith("Bearer")
     assert database.session.scalar(sa.select(sa.func.count()).select_from(Person)) == before
 
 
