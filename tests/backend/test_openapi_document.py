@@ -124,3 +124,28 @@ def test_a_lone_surrogate_in_any_text_field_of_any_request_body_is_422_naming_it
                 assert _errors_at(response.json["errors"]["json"], field), (template, field)
                 checked += 1
     assert checked >= 25
+
+
+def test_a_nul_or_broken_utf8_in_any_query_parameter_is_422_naming_it(spec, client, database):
+    _, citizen = citizen_token(client)
+    device_id, secret = register()
+    database.session.commit()
+    checked = 0
+    for template, operations in spec["paths"].items():
+        path = template.format(**PARAMETERS)
+        for method, operation in operations.items():
+            if method.upper() not in METHODS:
+                continue
+            for parameter in operation.get("parameters", []):
+                if parameter["in"] != "query":
+                    continue
+                for value in ("%00", "1%00", "%ED%A0%80"):  # (NUL; a surrogate as UTF-8 bytes)
+                    target = f"{path}?{parameter['name']}={value}"
+                    headers = citizen
+                    if template.startswith("/kiosk/"):
+                        headers = signed_headers(device_id, secret, method.upper(), target, b"")
+                    response = client.open(target, method=method.upper(), headers=headers)
+                    assert response.status_code == 422, (target, response.json)
+                    assert parameter["name"] in response.json["errors"]["query"], target
+                    checked += 1
+    assert checked >= 9
