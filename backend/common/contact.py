@@ -38,7 +38,7 @@ class _Normalised(ma.fields.String):
     error: str
 
     def __init__(self, **kwargs):
-        metadata = {"pattern": f"^{self.pattern}$", **kwargs.pop("metadata", {})}
+        metadata = {"pattern": f"^{self.pattern}$", **(kwargs.pop("metadata", None) or {})}
         super().__init__(metadata=metadata, **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):

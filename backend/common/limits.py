@@ -54,7 +54,7 @@ def _check_target() -> None:
 
 def _check_headers() -> None:
     headers = list(request.headers.items())
-    too_large = [name for name, value in headers if len(name) + len(value) + 2 > MAX_HEADER_BYTES]
+    too_large = any(len(name) + len(value) + 2 > MAX_HEADER_BYTES for name, value in headers)
     if len(headers) > MAX_HEADER_COUNT or too_large:
         raise ApiError(431, f"请求头过大（最多 {MAX_HEADER_COUNT} 项，每项不超过 "
                             f"{MAX_HEADER_BYTES} 字节），请精简后重试。",

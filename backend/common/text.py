@@ -37,7 +37,7 @@ class Text(ma.fields.String):
 
     def __init__(self, *args, multiline: bool = False, **kwargs):
         pattern = MULTILINE_PATTERN if multiline else ONE_LINE_PATTERN
-        kwargs["metadata"] = {"pattern": pattern, **kwargs.get("metadata", {})}
+        kwargs["metadata"] = {"pattern": pattern, **(kwargs.get("metadata") or {})}
         super().__init__(*args, **kwargs)
         self.multiline = multiline
 

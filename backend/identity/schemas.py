@@ -13,7 +13,7 @@ class IdNumberField(ma.fields.String):
 
     def __init__(self, **kwargs):
         shape = {"pattern": ID_NUMBER_PATTERN, "minLength": 18, "maxLength": 18}
-        super().__init__(metadata={**shape, **kwargs.pop("metadata", {})}, **kwargs)
+        super().__init__(metadata={**shape, **(kwargs.pop("metadata", None) or {})}, **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs)

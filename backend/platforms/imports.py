@@ -21,7 +21,7 @@ class UsccField(ma.fields.String):
     that takes one states its shape in the OpenAPI document."""
 
     def __init__(self, **kwargs):
-        super().__init__(metadata={**USCC_SHAPE, **kwargs.pop("metadata", {})}, **kwargs)
+        super().__init__(metadata={**USCC_SHAPE, **(kwargs.pop("metadata", None) or {})}, **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs)
