@@ -7,7 +7,12 @@ import functools
 from flask import current_app, request
 
 from backend.errors import ApiError
-from backend.identity.assertions import InvalidAssertion, rn_level_number, verify_assertion
+from backend.identity.assertions import (
+    RN_LEVEL_PROOFS,
+    InvalidAssertion,
+    rn_level_number,
+    verify_assertion,
+)
 from backend.identity.id_numbers import InvalidIdNumber, validate_id_number
 from backend.identity.models import Person
 from backend.identity.operations import register_or_update
@@ -22,12 +27,13 @@ def _unauthorised(message_en: str) -> ApiError:
 
 def _level_too_low(level: int, required: int) -> ApiError:
     """RFC 9470's step-up challenge: the sign-in is genuine but its real-name proof too weak."""
+    proof, proof_en = RN_LEVEL_PROOFS[required]
     return ApiError(
-        401, f"您的 i厦门 账号实名等级为 L{level}，办理本局事项需要 L{required} 及以上"
-             f"（实人认证）。请在 i厦门 完成刷脸实人认证后重新登录。",
+        401, f"您的 i厦门 账号实名等级为 L{level}，办理本局事项需要 L{required}（{proof}）"
+             f"及以上。请在 i厦门 完成{proof}后重新登录。",
         f"Your i厦门 account's real-name level is L{level}; the bureau's matters need "
-        f"L{required} or higher (identity confirmed in person or by face check). Please "
-        "complete the face check in i厦门 and sign in again.",
+        f"L{required} ({proof_en}) or higher. Please complete the {proof_en} in i厦门 and "
+        "sign in again.",
         headers={"WWW-Authenticate": 'Bearer realm="xm-wyc", '
                  'error="insufficient_user_authentication", '
                  f'error_description="real-name level L{required} or higher is required"'})

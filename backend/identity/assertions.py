@@ -34,6 +34,13 @@ TIME_CLAIMS = ("exp", "iat", "nbf")
 LATEST_TIME = dt.datetime(9999, 12, 31, tzinfo=dt.UTC).timestamp()  # (what a datetime can hold)
 RN_LEVEL = re.compile(r"L([1-4])")
 RN_LEVELS = ("L1", "L2", "L3", "L4")
+#: What each level's holder did to prove who they are (Chinese, English).
+RN_LEVEL_PROOFS = {
+    1: ("手机号注册", "registration with a mobile number"),
+    2: ("姓名与身份证号实名认证", "name and ID number check"),
+    3: ("刷脸实人认证", "face check"),
+    4: ("现场或身份证芯片核验", "check in person or with the ID card's chip"),
+}
 
 
 class InvalidAssertion(Exception):
