@@ -48,6 +48,17 @@ class Text(ma.fields.String):
         return text
 
 
+class FullMatch(ma.validate.Regexp):
+    """marshmallow's ``Regexp`` over the whole text: with ``re.match`` a pattern's ``$`` also
+    matched before a final line break, so ``"C1\\n"`` passed ``^[A-Z][0-9A-Z]{0,3}$``. (Still
+    a ``Regexp``: the OpenAPI document states the pattern.)"""
+
+    def __call__(self, value):
+        if self.regex.fullmatch(value) is None:
+            raise ma.ValidationError(self._format_error(value))
+        return value
+
+
 class PlainText:
     """The same rule as a WTForms validator, for the console's forms."""
 

@@ -3,7 +3,7 @@
 import marshmallow as ma
 
 from backend.common.contact import MobileNumber
-from backend.common.text import Text
+from backend.common.text import FullMatch, Text
 from backend.devices.models import SessionEnd
 from backend.mailing.schemas import MailingAddressSchema
 from backend.matters import registry
@@ -40,7 +40,7 @@ class CardSchema(ma.Schema):
     long_term = ma.fields.Boolean(load_default=False)
     expired = ma.fields.Boolean(load_default=False)
     chip_serial = ma.fields.String(load_default=None, allow_none=True,
-                                   validate=ma.validate.Regexp(r"^[0-9A-Fa-f]{2,32}$"))
+                                   validate=FullMatch(r"^[0-9A-Fa-f]{2,32}$"))
 
 
 class HolderSchema(ma.Schema):
@@ -88,7 +88,7 @@ class SessionSchema(ma.Schema):
 class KioskApplicationRequestSchema(ma.Schema):
     matter = ma.fields.String(required=True, validate=_offered_at_kiosks, metadata={
         "description": "A matter the kiosk offers (GET the session for the list)"})
-    transaction_id = ma.fields.String(required=True, validate=ma.validate.Regexp(
+    transaction_id = ma.fields.String(required=True, validate=FullMatch(
         r"^[A-Za-z0-9_-]{8,64}$", error="8–64 letters, digits, - or _"), metadata={
         "description": "The kiosk's id for this transaction: a retry with it never applies twice"})
     mailing_address = ma.fields.Nested(MailingAddressSchema)

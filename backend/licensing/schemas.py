@@ -4,7 +4,7 @@ import marshmallow as ma
 from werkzeug.routing import BaseConverter
 
 from backend.common.contact import MobileNumber
-from backend.common.text import Text
+from backend.common.text import FullMatch, Text
 from backend.mailing.schemas import MailingAddressSchema
 
 APPLICATION_NUMBER = r"XM-WYC-[0-9]{8}-[0-9]{6}"
@@ -34,7 +34,7 @@ class IdempotencyHeaderSchema(ma.Schema):
     other's application."""
 
     idempotency_key = ma.fields.String(
-        data_key="Idempotency-Key", validate=ma.validate.Regexp(
+        data_key="Idempotency-Key", validate=FullMatch(
             IDEMPOTENCY_KEY, error="Idempotency-Key 应为 1–100 个可见 ASCII 字符（例如 UUID）。"
                                    " 1–100 visible ASCII characters, e.g. a UUID."),
         metadata={"description": "Repeat a POST safely: the same key and body return the same "

@@ -17,7 +17,7 @@ import marshmallow as ma
 import sqlalchemy as sa
 
 from backend.common.contact import RegionCode
-from backend.common.text import Text
+from backend.common.text import FullMatch, Text
 from backend.db import db
 from backend.identity.schemas import IdNumberField
 from backend.verification import models
@@ -86,7 +86,7 @@ class CycleSchema(StrictSchema):
 
 class DrivingLicenceImport(StrictSchema):
     id_number = IdNumberField(required=True)
-    licence_class = ma.fields.String(required=True, validate=ma.validate.Regexp(r"^[A-Z][0-9A-Z]{0,3}$"))
+    licence_class = ma.fields.String(required=True, validate=FullMatch(r"^[A-Z][0-9A-Z]{0,3}$"))
     first_issued_on = ma.fields.Date(required=True)
     status = ma.fields.String(required=True, validate=ma.validate.OneOf(
         ["valid", "suspended", "revoked", "expired"]))
