@@ -33,10 +33,10 @@ MAX_HEADER_BYTES = 8190
 
 
 def init_app(app: Flask) -> None:
-    app.before_request(refuse_oversized_request)
+    app.before_request(check_limits)
 
 
-def refuse_oversized_request() -> None:
+def check_limits() -> None:
     _check_target()
     _check_headers()
     if request.is_json:

@@ -19,8 +19,10 @@ import sqlalchemy as sa
 from backend.common.limits import JSON_MAX_DEPTH, MAX_HEADER_BYTES, MAX_TARGET_LENGTH
 from backend.db import db
 from backend.licensing.models import Application
+from backend.staff.models import Role
 from tests.conftest import make_app
 from tests.factories import citizen_token, id_number
+from tests.harness import post
 
 ROOT = Path(__file__).resolve().parents[2]
 SHAPE = {"code", "status", "message", "message_en"}
@@ -71,6 +73,16 @@ def test_a_nul_in_a_path_parameter_is_404_not_a_database_error(client):
         response = client.get(path, headers=headers)
         assert response.status_code == 404 and response.json["code"] == 404
     assert client.get("/api/v1/verify/%00").json["reason"] == "malformed"
+
+
+def test_a_control_character_in_a_console_path_or_an_id_past_the_range_is_404(client, sign_in):
+    sign_in(Role.ADMIN)
+    for path in ("/console/mailing/items/99999999999", "/console/mailing/batches/MB%00",
+                 "/console/applications/XM-WYC-20261130-000001%00"):
+        assert client.get(path).status_code == 404, path
+    assert post(client, "/console/devices/kiosk-%00/disable").status_code == 404
+    found = client.get("/console/mailing/items?id=%C2%B2")  # ("²": a digit to str.isdigit)
+    assert found.status_code == 302
 
 
 def test_request_target_and_headers_over_the_limits_get_the_shape(client):
