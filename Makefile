@@ -20,7 +20,7 @@ TEST_DEBS := $(RUN_DEBS) pcscd vsmartcard-vpcd swig libpcsclite-dev chromium \
 
 run: system-run $(VENV)/.installed
 	$(BIN)/flask setup
-	$(BIN)/gunicorn --worker-class sync --workers $(WORKERS) --bind 127.0.0.1:$(PORT) \
+	$(BIN)/gunicorn --config gunicorn.conf.py --worker-class sync --workers $(WORKERS) --bind 127.0.0.1:$(PORT) \
 	    --access-logfile - --logger-class backend.common.access_log.MaskingLogger \
 	    backend.wsgi:app
 

@@ -55,13 +55,14 @@ def _init_extensions(app: Flask) -> None:
     from sqlalchemy.orm.exc import StaleDataError
 
     from backend import storage, transactions
-    from backend.common import workdays
+    from backend.common import limits, workdays
     from backend.db import db
     from backend.errors import handle_stale, handle_unexpected
     from backend.extensions import api, csrf, login_manager, migrate
     from backend.matters import registry
 
     storage.init_app(app)
+    limits.init_app(app)  # (first: before the CSRF check or anything else reads the body)
     workdays.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
@@ -109,6 +110,7 @@ def _register_blueprints(app: Flask) -> None:
     from backend.staff import auth as _staff_auth  # noqa: F401  (user loader)
     from backend.staff.console import console
 
+    _register_converters(app, api)
     app.register_blueprint(health)
     app.register_blueprint(console)
     app.register_blueprint(devices_console)
@@ -126,6 +128,15 @@ def _register_blueprints(app: Flask) -> None:
     for name, blueprint in app.blueprints.items():
         if name not in {"console", "devices_console", "mailing"}:
             csrf.exempt(blueprint)
+
+
+def _register_converters(app: Flask, api) -> None:
+    """Path parameters with a shape of their own: matched by the routes, stated in the
+    OpenAPI document."""
+    from backend.licensing.schemas import ApplicationNumberConverter, application_number_parameter
+
+    app.url_map.converters["application_number"] = ApplicationNumberConverter
+    api.register_converter(ApplicationNumberConverter, application_number_parameter)
 
 
 def _register_commands(app: Flask) -> None:

@@ -32,6 +32,8 @@ def from_environment(instance_path: str) -> dict:
         "IDP_MODE": env("IDP_MODE", "dev"),
         "IDP_ISSUER": env("IDP_ISSUER", "https://dev-idp.ixiamen.local"),
         "IDP_AUDIENCE": env("IDP_AUDIENCE", "xm-wyc"),
+        # The real-name level (L1–L4) a citizen's sign-in must vouch for: L3, a face check.
+        "IDP_MIN_RN_LEVEL": _rn_level(env("IDP_MIN_RN_LEVEL", "L3")),
         "IDP_PUBLIC_KEY_FILE": env("IDP_PUBLIC_KEY_FILE", str(instance / "dev-idp-public.pem")),
         "IDP_DEV_PRIVATE_KEY_FILE": env(
             "IDP_DEV_PRIVATE_KEY_FILE", str(instance / "dev-idp-private.pem")
@@ -102,6 +104,13 @@ def _vehicle_thresholds(env) -> dict:
                                              "闽交运管许可厦字350200XXXXXX号"),
         "TRANSPORT_CERT_MAX_YEARS": int(env("TRANSPORT_CERT_MAX_YEARS", "8")),
     }
+
+
+def _rn_level(value: str) -> str:
+    level = value.strip().upper()
+    if level not in ("L1", "L2", "L3", "L4"):
+        raise ConfigurationError(f"IDP_MIN_RN_LEVEL must be L1, L2, L3 or L4, not {value!r}")
+    return level
 
 
 def _list(value: str) -> list[str]:

@@ -59,6 +59,13 @@ class ErrorSchema(ma.Schema):
     message = ma.fields.String(metadata={"description": "What happened, in Chinese"})
     message_en = ma.fields.String(metadata={"description": "What happened, in English"})
     errors = ma.fields.Dict(metadata={"description": "Every invalid field, by location"})
+    application_number = ma.fields.String(metadata={
+        "description": "409: the application this request conflicts with (an open application "
+                       "or the one that issued the certificate in force)",
+        "example": "XM-WYC-20261130-000123"})
+    reason = ma.fields.String(metadata={
+        "description": "Kiosk refusals: a code the kiosk program chooses its message by "
+                       "(e.g. `card_reported_lost`, `invalid_id_number`)"})
 
 
 def error_body(code: int, *, message: str | None = None, message_en: str | None = None,
@@ -94,12 +101,20 @@ class JsonErrorApi(Api):
             data = getattr(error, "data", None)
             errors = data.get("messages") if isinstance(data, dict) else None
             body = error_body(code, errors=errors)
-        data = getattr(error, "data", None)
-        headers = getattr(error, "response_headers", None) or (
-            data.get("headers") if isinstance(data, dict) else None)
+        headers = _headers_of(error)
         if _wants_html():
-            return render_template("error.html", error=body), code
-        return body, code, headers or {}
+            return render_template("error.html", error=body), code, headers
+        return body, code, headers
+
+
+def _headers_of(error: HTTPException) -> dict:
+    """The headers an error's answer needs: werkzeug's own (``Allow`` on a 405, RFC 9110
+    §15.5.6; ``WWW-Authenticate``, ``Retry-After``), less its HTML content type, and ours."""
+    headers = {name: value for name, value in error.get_headers() if name != "Content-Type"}
+    data = getattr(error, "data", None)
+    headers.update(getattr(error, "response_headers", None)
+                   or (data.get("headers") if isinstance(data, dict) else None) or {})
+    return headers
 
 
 def handle_unexpected(error: Exception):

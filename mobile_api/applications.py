@@ -1,7 +1,6 @@
 """Applying in the app: submit any matter, list mine, follow one."""
 
 import sqlalchemy as sa
-from flask import request
 from flask_smorest import Blueprint
 
 from backend.db import db
@@ -12,6 +11,7 @@ from backend.licensing.schemas import (
     ApplicationPageSchema,
     ApplicationQuerySchema,
     ApplicationRequestSchema,
+    IdempotencyHeaderSchema,
 )
 from backend.matters.registry import Channel
 from mobile_api.auth import SECURITY, citizen_required, current_person
@@ -21,21 +21,21 @@ blp = Blueprint("applications", __name__, url_prefix="/api/v1/applications",
 
 
 @blp.post("")
-@blp.doc(security=SECURITY, parameters=[{
-    "in": "header", "name": "Idempotency-Key", "required": False, "schema": {"type": "string"},
-    "description": "Repeat a POST safely: the same key and body return the same application."}])
-@blp.arguments(ApplicationRequestSchema())  # (an instance: not built per request)
+@blp.doc(security=SECURITY)
+@blp.arguments(ApplicationRequestSchema())  # (instances: not built per request)
+@blp.arguments(IdempotencyHeaderSchema(), location="headers")
 @blp.response(201, ApplicationDetailSchema)
 @blp.alt_response(401, response="UNAUTHORIZED")
+@blp.alt_response(404, response="NOT_FOUND", description="No matter with this code")
 @blp.alt_response(409, response="CONFLICT")
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @citizen_required
-def create(body):
+def create(body, headers):
     """Apply for a matter; decided in the same request where the matter allows."""
-    key = request.headers.get("Idempotency-Key", "").strip()[:100] or None
     matter = body.pop("matter")
     application, replayed = submit(current_person(), matter, body, channel=Channel.APP,
-                                   actor=f"person:{current_person().id}", idempotency_key=key)
+                                   actor=f"person:{current_person().id}",
+                                   idempotency_key=headers.get("idempotency_key"))
     return application, 201, ({"Idempotent-Replayed": "true"} if replayed else {})
 
 
@@ -55,7 +55,7 @@ def list_mine(query):
     return {"items": items, "page": query["page"], "per_page": query["per_page"], "total": total}
 
 
-@blp.get("/<number>")
+@blp.get("/<application_number:number>")
 @blp.doc(security=SECURITY)
 @blp.response(200, ApplicationDetailSchema)
 @blp.alt_response(401, response="UNAUTHORIZED")

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import functools
 
-from flask import request
+from flask import current_app, request
 
 from backend.errors import ApiError
-from backend.identity.assertions import InvalidAssertion, verify_assertion
+from backend.identity.assertions import (
+    RN_LEVEL_PROOFS,
+    InvalidAssertion,
+    rn_level_number,
+    verify_assertion,
+)
 from backend.identity.id_numbers import InvalidIdNumber, validate_id_number
 from backend.identity.models import Person
 from backend.identity.operations import register_or_update
@@ -18,6 +23,20 @@ SECURITY = [{"iXiamen": []}]
 def _unauthorised(message_en: str) -> ApiError:
     return ApiError(401, message_en=f"Please sign in with i厦门 again ({message_en}).",
                     headers={"WWW-Authenticate": 'Bearer realm="xm-wyc"'})
+
+
+def _level_too_low(level: int, required: int) -> ApiError:
+    """RFC 9470's step-up challenge: the sign-in is genuine but its real-name proof too weak."""
+    proof, proof_en = RN_LEVEL_PROOFS[required]
+    return ApiError(
+        401, f"您的 i厦门 账号实名等级为 L{level}，办理本局事项需要 L{required}（{proof}）"
+             f"及以上。请在 i厦门 完成{proof}后重新登录。",
+        f"Your i厦门 account's real-name level is L{level}; the bureau's matters need "
+        f"L{required} ({proof_en}) or higher. Please complete the {proof_en} in i厦门 and "
+        "sign in again.",
+        headers={"WWW-Authenticate": 'Bearer realm="xm-wyc", '
+                 'error="insufficient_user_authentication", '
+                 f'error_description="real-name level L{required} or higher is required"'})
 
 
 def current_person() -> Person:
@@ -34,6 +53,9 @@ def current_person() -> Person:
         id_number = validate_id_number(assertion.id_number)
     except (InvalidAssertion, InvalidIdNumber) as error:
         raise _unauthorised(str(error)) from None
+    required = rn_level_number(current_app.config["IDP_MIN_RN_LEVEL"])
+    if assertion.rn_level < required:
+        raise _level_too_low(assertion.rn_level, required)
     person = register_or_update(id_number, assertion.name, actor=f"idp:{assertion.subject}")
     request.environ["wyc.person"] = person
     return person

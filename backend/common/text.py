@@ -21,6 +21,11 @@ _MULTILINE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 
 MESSAGE = "不能包含控制字符或无效字符，请删除后重试。 Control or invalid characters are not allowed."
 
+# The same rules as the OpenAPI document states them (ECMA-262 patterns; a lone surrogate
+# cannot be sent as UTF-8 at all, only as a JSON escape, and is refused all the same).
+ONE_LINE_PATTERN = r"^[^\u0000-\u001f\u007f-\u009f]*$"
+MULTILINE_PATTERN = r"^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]*$"
+
 
 def is_plain(text: str, *, multiline: bool = False) -> bool:
     """Whether ``text`` has none of the refused characters (line breaks allowed if multiline)."""
@@ -31,6 +36,8 @@ class Text(ma.fields.String):
     """A marshmallow string field that refuses control characters and lone surrogates."""
 
     def __init__(self, *args, multiline: bool = False, **kwargs):
+        pattern = MULTILINE_PATTERN if multiline else ONE_LINE_PATTERN
+        kwargs["metadata"] = {"pattern": pattern, **(kwargs.get("metadata") or {})}
         super().__init__(*args, **kwargs)
         self.multiline = multiline
 
@@ -39,6 +46,17 @@ class Text(ma.fields.String):
         if not is_plain(text, multiline=self.multiline):
             raise ma.ValidationError(MESSAGE)
         return text
+
+
+class FullMatch(ma.validate.Regexp):
+    """marshmallow's ``Regexp`` over the whole text: with ``re.match`` a pattern's ``$`` also
+    matched before a final line break, so ``"C1\\n"`` passed ``^[A-Z][0-9A-Z]{0,3}$``. (Still
+    a ``Regexp``: the OpenAPI document states the pattern.)"""
+
+    def __call__(self, value):
+        if self.regex.fullmatch(value) is None:
+            raise ma.ValidationError(self._format_error(value))
+        return value
 
 
 class PlainText:

@@ -90,7 +90,7 @@ def start_session(card):
     return operations.session_view(operations.start_session(current_device(), card)), 201
 
 
-@blp.post("/sessions/<session_id>/applications")
+@blp.post("/sessions/<uuid:session_id>/applications")
 @blp.doc(security=SECURITY)
 @blp.arguments(KioskApplicationRequestSchema())
 @blp.response(201, ApplicationDetailSchema)
@@ -102,14 +102,14 @@ def start_session(card):
 def apply(body, session_id):
     """Perform a matter for the card holder (channel ``kiosk``). A retry with the same
     ``transaction_id`` returns the same application (``Idempotent-Replayed: true``)."""
-    session = operations.session_for(current_device(), session_id)
+    session = operations.session_for(current_device(), str(session_id))
     application, replayed = operations.perform(
         session, body["matter"], body["transaction_id"],
         mailing_address=body.get("mailing_address"), phone=body.get("phone"))
     return application, 201, ({"Idempotent-Replayed": "true"} if replayed else {})
 
 
-@blp.post("/sessions/<session_id>/rating")
+@blp.post("/sessions/<uuid:session_id>/rating")
 @blp.doc(security=SECURITY)
 @blp.arguments(RatingRequestSchema())
 @blp.response(201, RatingSchema)
@@ -119,12 +119,12 @@ def apply(body, session_id):
 @blp.alt_response(410, response="GONE")
 def rate(body, session_id):
     """Rate the visit (好差评, one rating per visit) for an application made during it."""
-    session = operations.session_for(current_device(), session_id, allow_ended=True)
+    session = operations.session_for(current_device(), str(session_id), allow_ended=True)
     return operations.rate(session, body["application_number"], body["level"],
                            body.get("comment")), 201
 
 
-@blp.delete("/sessions/<session_id>")
+@blp.delete("/sessions/<uuid:session_id>")
 @blp.doc(security=SECURITY)
 @blp.arguments(EndSessionQuerySchema(), location="query")
 @blp.response(204)
@@ -132,5 +132,5 @@ def rate(body, session_id):
 @blp.alt_response(404, response="NOT_FOUND")
 def end(query, session_id):
     """End the session (card removed, idle timeout, or done); ending it twice is harmless."""
-    session = operations.own_session(current_device(), session_id)
+    session = operations.own_session(current_device(), str(session_id))
     operations.end_session(session, query["reason"])

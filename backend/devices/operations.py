@@ -15,6 +15,7 @@ from flask import current_app
 from backend.audit.operations import record
 from backend.certificates.models import Certificate, Kind, Status
 from backend.common.masking import mask_id_number, mask_name
+from backend.common.text import is_plain
 from backend.db import db, utcnow
 from backend.devices import keys
 from backend.devices.models import Device, KioskApplication, KioskNonce, KioskSession, SessionEnd
@@ -78,7 +79,8 @@ def all_devices() -> list[Device]:
 
 
 def device_or_404(device_id: str) -> Device:
-    device = db.session.get(Device, device_id)
+    # (a NUL from the address bar would reach PostgreSQL, which cannot compare it: a 500)
+    device = db.session.get(Device, device_id) if is_plain(device_id) else None
     if device is None:
         raise ApiError(404, f"没有编号为 {device_id} 的终端。", f"There is no device {device_id}.")
     return device

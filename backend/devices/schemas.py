@@ -2,7 +2,8 @@
 
 import marshmallow as ma
 
-from backend.common.text import Text
+from backend.common.contact import MobileNumber
+from backend.common.text import FullMatch, Text
 from backend.devices.models import SessionEnd
 from backend.mailing.schemas import MailingAddressSchema
 from backend.matters import registry
@@ -32,15 +33,20 @@ class CardSchema(ma.Schema):
                 metadata={"description": "the Chinese name; a foreigner's card may have none"})
     name_en = Text(load_default=None, allow_none=True, validate=ma.validate.Length(min=1, max=100),
                    metadata={"description": "the English name (foreigners' cards)"})
-    id_number = Text(required=True, validate=ma.validate.Length(max=30),
-                     metadata={"example": "350203199003071236"})
+    id_number = Text(required=True, validate=ma.validate.Length(max=30), metadata={
+        "example": "350203199003071236",
+        # 18 characters on the resident card, the residence permit and the 2023 foreigner's
+        # card; 15 (three letters, twelve digits) on the 2017 foreigner's card
+        "pattern": r"^([0-9]{17}[0-9Xx]|[A-Za-z]{3}[0-9]{12})$",
+        "description": "The number as the card carries it; a malformed one is refused with "
+                       "422 `invalid_id_number`"})
     address = Text(load_default=None, allow_none=True, validate=ma.validate.Length(max=200))
     valid_until = ma.fields.Date(load_default=None, allow_none=True,
                                  metadata={"description": "null for 长期 (long-term)"})
     long_term = ma.fields.Boolean(load_default=False)
     expired = ma.fields.Boolean(load_default=False)
     chip_serial = ma.fields.String(load_default=None, allow_none=True,
-                                   validate=ma.validate.Regexp(r"^[0-9A-Fa-f]{2,32}$"))
+                                   validate=FullMatch(r"^[0-9A-Fa-f]{2,32}$"))
 
 
     @ma.validates_schema
@@ -94,12 +100,11 @@ class SessionSchema(ma.Schema):
 class KioskApplicationRequestSchema(ma.Schema):
     matter = ma.fields.String(required=True, validate=_offered_at_kiosks, metadata={
         "description": "A matter the kiosk offers (GET the session for the list)"})
-    transaction_id = ma.fields.String(required=True, validate=ma.validate.Regexp(
+    transaction_id = ma.fields.String(required=True, validate=FullMatch(
         r"^[A-Za-z0-9_-]{8,64}$", error="8–64 letters, digits, - or _"), metadata={
         "description": "The kiosk's id for this transaction: a retry with it never applies twice"})
     mailing_address = ma.fields.Nested(MailingAddressSchema)
-    phone = ma.fields.String(validate=ma.validate.Regexp(
-        r"^1\d{10}$", error="请填写11位手机号码 an 11-digit mobile number"))
+    phone = MobileNumber()
 
     @ma.validates_schema
     def _address_for_mailed_matters(self, data, **_kwargs):

@@ -22,7 +22,8 @@ blp = Blueprint("dev_idp", __name__, url_prefix="/dev/idp",
 def token(payload):
     """A signed real-name assertion for the given ID number and name."""
     return {
-        "access_token": issue_dev_assertion(payload["id_number"], payload["name"]),
+        "access_token": issue_dev_assertion(payload["id_number"], payload["name"],
+                                            rn_level=payload["rn_level"]),
         "token_type": "Bearer",
         "expires_in": current_app.config["IDP_TOKEN_TTL_SECONDS"],
     }

@@ -4,7 +4,10 @@ The app sends ``Authorization: Bearer <assertion>``: a JWS (ES256 or EdDSA) sign
 identity provider, with claims ``sub`` (the provider's stable subject id), ``id_number``,
 ``name``, ``rn_level`` (real-name assurance level), ``iss``, ``aud``, ``iat`` and ``exp``.
 We accept it only when the signature verifies against a configured provider key and issuer,
-audience and expiry all check out.
+audience and expiry all check out, the text claims are text and the times are times.
+
+``rn_level`` is ``L1`` to ``L4``, a higher number a stronger proof that the account holder is
+the person named (README, *Real-name levels*); the app's API asks for ``IDP_MIN_RN_LEVEL``.
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ import dataclasses
 import datetime as dt
 import hashlib
 import json
+import math
+import re
 from pathlib import Path
 
 import jwt
@@ -24,6 +29,18 @@ from backend.common.text import is_plain
 
 ALGORITHMS = ["ES256", "EdDSA"]
 REQUIRED_CLAIMS = ["sub", "id_number", "name", "rn_level", "iss", "aud", "exp", "iat"]
+TEXT_CLAIMS = ("sub", "id_number", "name", "rn_level")
+TIME_CLAIMS = ("exp", "iat", "nbf")
+LATEST_TIME = dt.datetime(9999, 12, 31, tzinfo=dt.UTC).timestamp()  # (what a datetime can hold)
+RN_LEVEL = re.compile(r"L([1-4])")
+RN_LEVELS = ("L1", "L2", "L3", "L4")
+#: What each level's holder did to prove who they are (Chinese, English).
+RN_LEVEL_PROOFS = {
+    1: ("手机号注册", "registration with a mobile number"),
+    2: ("姓名与身份证号实名认证", "name and ID number check"),
+    3: ("刷脸实人认证", "face check"),
+    4: ("现场或身份证芯片核验", "check in person or with the ID card's chip"),
+}
 
 
 class InvalidAssertion(Exception):
@@ -35,7 +52,7 @@ class Assertion:
     subject: str
     id_number: str
     name: str
-    rn_level: str
+    rn_level: int
     issuer: str
     expires_at: dt.datetime
 
@@ -88,16 +105,44 @@ def _verify(token: str) -> Assertion:
             )
         except jwt.InvalidSignatureError:
             continue
-        except jwt.PyJWTError as error:
+        # (PyJWT reads the time claims with int(); older versions let the TypeError of a
+        # list or the OverflowError of an infinity through)
+        except (jwt.PyJWTError, TypeError, OverflowError) as error:
             raise InvalidAssertion(str(error)) from None
-        if not is_plain(str(claims["name"])):  # (stored with the person: see common/text.py)
-            raise InvalidAssertion("the name claim has control characters")
-        return Assertion(
-            subject=str(claims["sub"]), id_number=str(claims["id_number"]).upper(),
-            name=str(claims["name"]), rn_level=str(claims["rn_level"]),
-            issuer=claims["iss"], expires_at=dt.datetime.fromtimestamp(claims["exp"], dt.UTC),
-        )
+        return _assertion(claims)
     raise InvalidAssertion("signature does not verify against any provider key")
+
+
+def _assertion(claims: dict) -> Assertion:
+    """The claims of a token whose signature checked out, once each has the type it must:
+    a provider's bug (a string or a year-50000 ``exp``) is a refused sign-in, never a 500."""
+    for name in TEXT_CLAIMS:
+        if not isinstance(claims[name], str):
+            raise InvalidAssertion(f"the {name} claim is not text")
+    for name in TIME_CLAIMS:
+        if name in claims and not _is_time(claims[name]):
+            raise InvalidAssertion(f"the {name} claim is not a time")
+    if not is_plain(claims["name"]):  # (stored with the person: see common/text.py)
+        raise InvalidAssertion("the name claim has control characters")
+    if (level := rn_level_number(claims["rn_level"])) is None:
+        raise InvalidAssertion("the rn_level claim is not L1 to L4")
+    return Assertion(
+        subject=claims["sub"], id_number=claims["id_number"].upper(), name=claims["name"],
+        rn_level=level, issuer=claims["iss"],
+        expires_at=dt.datetime.fromtimestamp(claims["exp"], dt.UTC),
+    )
+
+
+def _is_time(value) -> bool:
+    """A NumericDate (RFC 7519 §2): seconds since 1970, a number a date can be made of."""
+    return (isinstance(value, int | float) and not isinstance(value, bool)
+            and math.isfinite(value) and 0 <= value <= LATEST_TIME)
+
+
+def rn_level_number(level: str) -> int | None:
+    """``"L3"`` → 3; ``None`` for anything that is not a level."""
+    match = RN_LEVEL.fullmatch(level) if isinstance(level, str) else None
+    return int(match[1]) if match else None
 
 
 # -- the development identity provider (IDP_MODE=dev only) ------------------------------------
@@ -119,13 +164,14 @@ def ensure_dev_provider_keys(private_path: str, public_path: str) -> None:
     ))
 
 
-def issue_dev_assertion(id_number: str, name: str, *, ttl_seconds: int | None = None) -> str:
+def issue_dev_assertion(id_number: str, name: str, *, ttl_seconds: int | None = None,
+                        rn_level: str = "L3") -> str:
     config = current_app.config
     now = dt.datetime.now(dt.UTC)
     ttl = ttl_seconds if ttl_seconds is not None else config["IDP_TOKEN_TTL_SECONDS"]
     claims = {
         "sub": "dev-" + hashlib.sha256(id_number.encode()).hexdigest()[:20],
-        "id_number": id_number, "name": name, "rn_level": "L3",
+        "id_number": id_number, "name": name, "rn_level": rn_level,
         "iss": config["IDP_ISSUER"], "aud": config["IDP_AUDIENCE"],
         "iat": int(now.timestamp()), "exp": int((now + dt.timedelta(seconds=ttl)).timestamp()),
     }

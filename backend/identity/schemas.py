@@ -1,12 +1,20 @@
 import marshmallow as ma
 
 from backend.common.text import Text
+from backend.identity.assertions import RN_LEVELS
 from backend.identity.id_numbers import InvalidIdNumber, validate_id_number
+
+ID_NUMBER_PATTERN = r"^[0-9]{17}[0-9Xx]$"
 
 
 class IdNumberField(ma.fields.String):
     """An ID number of any lawful card (``backend.identity.id_numbers``), checked (length, check
-    digit, birth date, region) and canonicalised."""
+    digit, birth date, region) and canonicalised. The OpenAPI document states its shape: 18
+    characters, 17 digits and a digit or X."""
+
+    def __init__(self, **kwargs):
+        shape = {"pattern": ID_NUMBER_PATTERN, "minLength": 18, "maxLength": 18}
+        super().__init__(metadata={**shape, **(kwargs.pop("metadata", None) or {})}, **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs)
@@ -17,8 +25,11 @@ class IdNumberField(ma.fields.String):
 
 
 class DevTokenRequestSchema(ma.Schema):
-    id_number = IdNumberField(required=True, metadata={"example": "350203199001011237"})
+    id_number = IdNumberField(required=True, metadata={"example": "350203199001010114"})
     name = Text(required=True, validate=ma.validate.Length(min=1, max=50))
+    rn_level = ma.fields.String(load_default="L3", validate=ma.validate.OneOf(RN_LEVELS),
+                                metadata={"description": "The real-name level the token "
+                                                         "vouches for (IDP_MIN_RN_LEVEL applies)"})
 
 
 class DevTokenSchema(ma.Schema):

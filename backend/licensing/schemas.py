@@ -1,18 +1,54 @@
 """Marshmallow schemas of applications as the app and the kiosk see them."""
 
 import marshmallow as ma
+from werkzeug.routing import BaseConverter
 
-from backend.common.text import Text
+from backend.common.contact import MobileNumber
+from backend.common.text import FullMatch, Text
 from backend.mailing.schemas import MailingAddressSchema
+
+APPLICATION_NUMBER = r"XM-WYC-[0-9]{8}-[0-9]{6}"
+APPLICATION_NUMBER_SHAPE = {"type": "string", "pattern": f"^{APPLICATION_NUMBER}$",
+                            "example": "XM-WYC-20261130-000123"}
+
+
+class ApplicationNumberConverter(BaseConverter):
+    """``<application_number:number>`` in a route: only an application number's shape
+    matches, so anything else (a NUL, which PostgreSQL cannot even compare) is a 404 before
+    any query."""
+
+    regex = APPLICATION_NUMBER
+
+
+def application_number_parameter(_converter) -> dict:
+    """How the OpenAPI document describes the converter's path parameter."""
+    return dict(APPLICATION_NUMBER_SHAPE)
+
+
+IDEMPOTENCY_KEY = r"^[\x21-\x7e]{1,100}$"
+
+
+class IdempotencyHeaderSchema(ma.Schema):
+    """An ``Idempotency-Key`` is 1–100 visible ASCII characters (a UUID fits): a longer one was
+    once cut to 100, and two different keys with the same first 100 characters replayed each
+    other's application."""
+
+    idempotency_key = ma.fields.String(
+        data_key="Idempotency-Key", validate=FullMatch(
+            IDEMPOTENCY_KEY, error="Idempotency-Key 应为 1–100 个可见 ASCII 字符（例如 UUID）。"
+                                   " 1–100 visible ASCII characters, e.g. a UUID."),
+        metadata={"description": "Repeat a POST safely: the same key and body return the same "
+                                 "application; a key over 100 characters, or with spaces or "
+                                 "control characters, is refused (422)"})
 
 
 class ApplicationRequestSchema(ma.Schema):
-    matter = Text(required=True, validate=ma.validate.Length(max=40))
-    phone = ma.fields.String(validate=ma.validate.Regexp(
-        r"^1\d{10}$", error="请填写11位手机号码 an 11-digit mobile number"))
+    matter = Text(required=True, validate=ma.validate.Length(max=40), metadata={
+        "example": "driver-cert-issue", "description": "A matter's code (GET /api/v1/matters)"})
+    phone = MobileNumber(metadata={"example": "13800000000"})
     mailing_address = ma.fields.Nested(MailingAddressSchema)
-    plate = Text(validate=ma.validate.Length(max=16))
-    platform = Text(validate=ma.validate.Length(max=40))
+    plate = Text(validate=ma.validate.Length(max=16), metadata={"example": "闽DD10001"})
+    platform = Text(validate=ma.validate.Length(max=40), metadata={"example": "xm-green-ride"})
     reason = Text(multiline=True, validate=ma.validate.Length(max=200))
     # (the matter's handler loads these with its own schema: every channel is refused alike)
     changes = ma.fields.Dict(keys=ma.fields.String(), metadata={
@@ -47,7 +83,7 @@ CHECKS, MAILING = CheckSchema(many=True), MailingSchema()
 
 
 class ApplicationSchema(ma.Schema):
-    number = ma.fields.String(metadata={"example": "XM-WYC-20261130-000123"})
+    number = ma.fields.String(metadata=APPLICATION_NUMBER_SHAPE)
     matter = ma.fields.String(attribute="matter_code")
     matter_name = ma.fields.Function(lambda a: a.matter.name)
     channel = ma.fields.Function(lambda a: a.channel.value)
@@ -73,8 +109,14 @@ class ApplicationDetailSchema(ApplicationSchema):
         return MAILING.dump(items[-1]) if items else None
 
 
+MAX_PAGE = 2**31 - 1  # (past it, the row offset no longer fits the databases' integers)
+
+
 class ApplicationQuerySchema(ma.Schema):
-    page = ma.fields.Integer(load_default=1, validate=ma.validate.Range(min=1))
+    page = ma.fields.Integer(
+        load_default=1, metadata={"format": "int32"}, validate=ma.validate.Range(
+            min=1, max=MAX_PAGE,
+            error=f"页码应为 1 到 {MAX_PAGE} 之间的整数 a page from 1 to {MAX_PAGE}"))
     per_page = ma.fields.Integer(load_default=20, validate=ma.validate.Range(min=1, max=100))
 
 

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import click
+import marshmallow as ma
 
 from backend.errors import ApiError
 from backend.mailing import operations
@@ -148,10 +149,11 @@ def requeue(item_id: int, **fields: str | None) -> None:
     with _explained():
         item = operations.get_item(item_id)
         corrected = {**item.address, **{k: v for k, v in fields.items() if v is not None}}
-        errors = MailingAddressSchema().validate(corrected)
-        if errors:
-            raise click.ClickException(f"the address is not valid: {errors}")
-        operations.requeue(item, actor=_actor(), address=corrected)
+        try:
+            address = MailingAddressSchema().load(corrected)  # (phone and region normalised)
+        except ma.ValidationError as error:
+            raise click.ClickException(f"the address is not valid: {error.messages}") from None
+        operations.requeue(item, actor=_actor(), address=address)
     click.echo(f"item {item_id} queued again for the next print run")
 
 

@@ -100,13 +100,13 @@ def batch_pdf(batch_id):
 @mailroom
 def find_item():
     item_id = request.args.get("id", "").strip()
-    if not item_id.isdigit():
+    if not (item_id.isascii() and item_id.isdigit()):  # ("²".isdigit() is true too)
         flash("请扫描或填写件号。Scan or type an item id.", "error")
         return redirect(url_for("mailing.index"))
     return redirect(url_for("mailing.show_item", item_id=int(item_id)))
 
 
-@mailing.get("/items/<int:item_id>")
+@mailing.get("/items/<int(max=2147483647):item_id>")
 @mailroom
 def show_item(item_id):
     item = operations.get_item(item_id)
@@ -130,7 +130,7 @@ def scan_dispatch():
     return redirect(url_for("mailing.index"))
 
 
-@mailing.post("/items/<int:item_id>/dispatch")
+@mailing.post("/items/<int(max=2147483647):item_id>/dispatch")
 @mailroom
 def dispatch(item_id):
     form = DispatchForm()
@@ -141,21 +141,21 @@ def dispatch(item_id):
     return redirect(url_for("mailing.show_item", item_id=item_id))
 
 
-@mailing.post("/items/<int:item_id>/deliver")
+@mailing.post("/items/<int(max=2147483647):item_id>/deliver")
 @mailroom
 def deliver(item_id):
     return _change(item_id, lambda item: operations.deliver(item, actor=staff_actor()),
                    "已登记签收 delivered")
 
 
-@mailing.post("/items/<int:item_id>/return")
+@mailing.post("/items/<int(max=2147483647):item_id>/return")
 @mailroom
 def mark_returned(item_id):
     return _change(item_id, lambda item: operations.mark_returned(item, actor=staff_actor()),
                    "已登记退回 returned")
 
 
-@mailing.post("/items/<int:item_id>/requeue")
+@mailing.post("/items/<int(max=2147483647):item_id>/requeue")
 @mailroom
 def requeue(item_id):
     form = AddressForm()

@@ -5,6 +5,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import IntegerField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Regexp
 
+from backend.common.contact import PHONE, REGION_CODE, FormNormalised
 from backend.common.text import PlainText
 
 TRACKING = [DataRequired(message="请填写运单号。A tracking number is required."),
@@ -33,10 +34,9 @@ class AddressForm(FlaskForm):
     recipient = StringField("收件人 Recipient", validators=[DataRequired(), Length(max=50),
                                                          PlainText()])
     phone = StringField("电话 Phone", validators=[
-        DataRequired(), Regexp(r"^(1\d{10}|0\d{2,3}-?\d{7,8})$",
-                               message="请填写有效的手机或固定电话号码。A valid phone number.")])
+        DataRequired(), FormNormalised(PHONE, "请填写有效的手机或固定电话号码。A valid phone number.")])
     region_code = StringField("行政区划代码 Region code", validators=[
-        Regexp(r"^\d{6}$", message="行政区划代码为 6 位数字。A 6-digit region code.")])
+        FormNormalised(REGION_CODE, "行政区划代码为 6 位数字。A 6-digit region code.")])
     detail = StringField("详细地址 Street address", validators=[
         DataRequired(), Length(min=4, max=200), PlainText()])
 

@@ -25,6 +25,7 @@ from backend.certificates import operations as certificates
 from backend.certificates.models import Certificate, Status
 from backend.certificates.render import AddressSheetView, Page, render_batch
 from backend.common.counters import next_value
+from backend.common.text import is_plain
 from backend.db import db, is_postgresql, utcnow
 from backend.errors import ApiError
 from backend.mailing.models import MailingBatch, MailingItem, MailingStatus
@@ -90,7 +91,8 @@ def get_item(item_id: int) -> MailingItem:
 
 
 def get_batch(batch_id: str) -> MailingBatch:
-    batch = db.session.get(MailingBatch, batch_id)
+    # (a NUL from the address bar would reach PostgreSQL, which cannot compare it: a 500)
+    batch = db.session.get(MailingBatch, batch_id) if is_plain(batch_id) else None
     if batch is None:
         raise ApiError(404, f"没有批次 {batch_id}，请核对批次号。", f"No batch {batch_id}.")
     return batch

@@ -2,13 +2,14 @@
 
 import marshmallow as ma
 
+from backend.common.contact import PhoneNumber, RegionCode
 from backend.common.text import Text
 
 
 class MailingAddressSchema(ma.Schema):
-    recipient = Text(required=True, validate=ma.validate.Length(min=1, max=50))
-    phone = ma.fields.String(required=True, validate=ma.validate.Regexp(
-        r"^(1\d{10}|0\d{2,3}-?\d{7,8})$", error="请填写有效的手机或固定电话号码 a valid phone number"))
-    region_code = ma.fields.String(required=True, validate=ma.validate.Regexp(
-        r"^\d{6}$", error="行政区划代码为6位数字 a 6-digit region code"))
-    detail = Text(required=True, validate=ma.validate.Length(min=4, max=200))
+    recipient = Text(required=True, validate=ma.validate.Length(min=1, max=50),
+                     metadata={"example": "陈测试"})
+    phone = PhoneNumber(required=True, metadata={"example": "13800000000"})
+    region_code = RegionCode(required=True, metadata={"example": "350203"})
+    detail = Text(required=True, validate=ma.validate.Length(min=4, max=200),
+                  metadata={"example": "思明区湖滨南路1号"})

@@ -10,13 +10,18 @@ from stdnum.exceptions import ValidationError as StdnumError
 
 from backend.common.text import Text
 from backend.platforms.models import Platform
+from backend.platforms.schemas import USCC_SHAPE
 from backend.verification.imports import Importer, StrictSchema, parse_lines, upsert
 
 _text = ma.validate.Length
 
 
 class UsccField(ma.fields.String):
-    """统一社会信用代码 (GB 32100), checked with python-stdnum's ``cn.uscc``."""
+    """统一社会信用代码 (GB 32100), checked with python-stdnum's ``cn.uscc``; an API schema
+    that takes one states its shape in the OpenAPI document."""
+
+    def __init__(self, **kwargs):
+        super().__init__(metadata={**USCC_SHAPE, **(kwargs.pop("metadata", None) or {})}, **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs)

@@ -191,7 +191,7 @@ def find_application():
     return redirect(url_for("console.show_application", number=number))
 
 
-@console.get("/applications/<number>")
+@console.get("/applications/<application_number:number>")
 @roles_required(Role.CLERK, Role.EXAMINER)
 def show_application(number):
     application = _application_or_404(number)
@@ -205,7 +205,7 @@ def show_application(number):
         action_form=ActionForm(), decision_form=DecisionForm())
 
 
-@console.post("/applications/<number>/recheck")
+@console.post("/applications/<application_number:number>/recheck")
 @roles_required(Role.CLERK)
 def recheck_application(number):
     application = _application_or_404(number)
@@ -215,7 +215,7 @@ def recheck_application(number):
     return redirect(url_for("console.show_application", number=number))
 
 
-@console.post("/applications/<number>/decision")
+@console.post("/applications/<application_number:number>/decision")
 @roles_required(Role.CLERK)
 def decide_application(number):
     application = _application_or_404(number)

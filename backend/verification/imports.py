@@ -16,7 +16,8 @@ from collections.abc import Callable, Iterable
 import marshmallow as ma
 import sqlalchemy as sa
 
-from backend.common.text import Text
+from backend.common.contact import RegionCode
+from backend.common.text import FullMatch, Text
 from backend.db import db
 from backend.identity.schemas import IdNumberField
 from backend.verification import models
@@ -41,7 +42,7 @@ class IdentityImport(StrictSchema):
     name = Text(required=True, validate=ma.validate.Length(min=1, max=100))
     sex = ma.fields.String(required=True, validate=ma.validate.OneOf(["1", "2"]))
     birth_date = ma.fields.Date(required=True)
-    hukou_region = ma.fields.String(required=True, validate=ma.validate.Regexp(r"^\d{6}$"))
+    hukou_region = RegionCode(required=True)
     card_valid_until = ma.fields.Raw(required=True)
     card_reported_lost = ma.fields.Boolean(required=True, truthy={True}, falsy={False})
 
@@ -85,7 +86,7 @@ class CycleSchema(StrictSchema):
 
 class DrivingLicenceImport(StrictSchema):
     id_number = IdNumberField(required=True)
-    licence_class = ma.fields.String(required=True, validate=ma.validate.Regexp(r"^[A-Z][0-9A-Z]{0,3}$"))
+    licence_class = ma.fields.String(required=True, validate=FullMatch(r"^[A-Z][0-9A-Z]{0,3}$"))
     first_issued_on = ma.fields.Date(required=True)
     status = ma.fields.String(required=True, validate=ma.validate.OneOf(
         ["valid", "suspended", "revoked", "expired"]))
@@ -101,7 +102,7 @@ class DrivingLicenceImport(StrictSchema):
 
 class ResidencePermitImport(StrictSchema):
     id_number = IdNumberField(required=True)
-    city_code = ma.fields.String(required=True, validate=ma.validate.Regexp(r"^\d{6}$"))
+    city_code = RegionCode(required=True)
     valid_until = ma.fields.Date(required=True)
 
 
