@@ -3,6 +3,7 @@
 The app sends ``Authorization: Bearer <assertion>``: a JWS (ES256 or EdDSA) signed by the
 identity provider, with claims ``sub`` (the provider's stable subject id), ``id_number``,
 ``name``, ``rn_level`` (real-name assurance level), ``iss``, ``aud``, ``iat`` and ``exp``.
+A company's (法人) assertion adds ``uscc`` and ``company_name``: the person named acts for it.
 We accept it only when the signature verifies against a configured provider key and issuer,
 audience and expiry all check out.
 """
@@ -38,6 +39,9 @@ class Assertion:
     rn_level: str
     issuer: str
     expires_at: dt.datetime
+    # set when the person signs in for a legal person (法人): its credit code and name
+    uscc: str | None = None
+    company_name: str | None = None
 
 
 def _load_public_keys(path: str) -> list:
@@ -96,8 +100,19 @@ def _verify(token: str) -> Assertion:
             subject=str(claims["sub"]), id_number=str(claims["id_number"]).upper(),
             name=str(claims["name"]), rn_level=str(claims["rn_level"]),
             issuer=claims["iss"], expires_at=dt.datetime.fromtimestamp(claims["exp"], dt.UTC),
+            **_company_claims(claims),
         )
     raise InvalidAssertion("signature does not verify against any provider key")
+
+
+def _company_claims(claims: dict) -> dict:
+    """``uscc`` and ``company_name`` of a company's assertion: both or neither."""
+    uscc, name = claims.get("uscc"), claims.get("company_name")
+    if uscc is None and name is None:
+        return {}
+    if not (uscc and name) or not is_plain(str(name)):
+        raise InvalidAssertion("a company assertion needs a uscc and a plain company_name")
+    return {"uscc": str(uscc).upper(), "company_name": str(name)}
 
 
 # -- the development identity provider (IDP_MODE=dev only) ------------------------------------
@@ -119,7 +134,9 @@ def ensure_dev_provider_keys(private_path: str, public_path: str) -> None:
     ))
 
 
-def issue_dev_assertion(id_number: str, name: str, *, ttl_seconds: int | None = None) -> str:
+def issue_dev_assertion(id_number: str, name: str, *, ttl_seconds: int | None = None,
+                        company: tuple[str, str] | None = None) -> str:
+    """A signed assertion for the person; with ``company`` (USCC, name), acting for it."""
     config = current_app.config
     now = dt.datetime.now(dt.UTC)
     ttl = ttl_seconds if ttl_seconds is not None else config["IDP_TOKEN_TTL_SECONDS"]
@@ -129,5 +146,7 @@ def issue_dev_assertion(id_number: str, name: str, *, ttl_seconds: int | None = 
         "iss": config["IDP_ISSUER"], "aud": config["IDP_AUDIENCE"],
         "iat": int(now.timestamp()), "exp": int((now + dt.timedelta(seconds=ttl)).timestamp()),
     }
+    if company is not None:
+        claims["uscc"], claims["company_name"] = company
     private_key = Path(config["IDP_DEV_PRIVATE_KEY_FILE"]).read_bytes()
     return jwt.encode(claims, private_key, algorithm="ES256", headers={"kid": "dev-idp"})

@@ -87,6 +87,10 @@ class Handler:
         """What passing every rule, or a clerk's approval, does."""
         raise ApiError(422, "此事项不能在此作出决定。", "This matter is not decided here.")
 
+    def progress(self, application: Application) -> dict | None:
+        """The matter's own steps as the applicant sees them (None: its history says it all)."""
+        return None
+
     @property
     def approvable(self) -> bool:
         return type(self).approve is not Handler.approve
