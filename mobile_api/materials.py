@@ -62,8 +62,11 @@ def _allow_files():
 def upload(files):
     """Upload one material (multipart field ``file``); its type is read from its content."""
     file = files["file"]
-    return operations.store(current_company(), current_person(), file.filename or "",
-                            file.read(operations.max_bytes() + 1),
+    try:  # (a large upload is spooled to a temporary file: closed here, not left to the GC)
+        content = file.read(operations.max_bytes() + 1)
+    finally:
+        file.close()
+    return operations.store(current_company(), current_person(), file.filename or "", content,
                             actor=f"person:{current_person().id}"), 201
 
 
