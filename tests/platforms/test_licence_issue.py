@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 
 from backend.certificates.models import Certificate, Kind, Status
+from backend.db import db
 from backend.licensing import operations as licensing
 from backend.licensing.models import State
 from backend.mailing.models import MailingItem
@@ -19,6 +20,7 @@ from tests.platforms.companies import apply as apply_for_licence
 def clerk_approves(number: str, reason: str = "材料齐全，符合要求") -> None:
     licensing.decide(licensing.by_number(number), approve=True, reason=reason,
                      actor="staff:clerk")
+    db.session.commit()  # (as the clerk's request would: a later failed request rolls back)
 
 
 def steps(client, the, number) -> dict:
