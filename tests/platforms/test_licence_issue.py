@@ -13,8 +13,8 @@ from backend.mailing.models import MailingItem
 from backend.platforms.models import Platform
 from backend.staff.models import Role
 from tests.harness import post
-from tests.platforms.companies import company, upload_all
 from tests.platforms.companies import apply as apply_for_licence
+from tests.platforms.companies import company, upload_all
 
 
 def clerk_approves(number: str, reason: str = "材料齐全，符合要求") -> None:

@@ -11,8 +11,8 @@ from backend.platforms.demo import COMPANIES, load_platform_demo
 from backend.platforms.models import MirrorCompany, Platform
 from backend.staff.models import Role
 from tests.harness import post
-from tests.platforms.companies import company, new_uscc, sign_in
 from tests.platforms.companies import apply as apply_for_licence
+from tests.platforms.companies import company, new_uscc, sign_in
 from tests.vehicles.fleet import make_platform
 
 
