@@ -14,8 +14,8 @@ class CompanySchema(ma.Schema):
 class MeSchema(ma.Schema):
     name = ma.fields.String()
     id_number_masked = ma.fields.String(metadata={"example": "350***********1234"})
-    company = ma.fields.Nested(CompanySchema, allow_none=True, metadata={
-        "description": "The company the person acts for (a company's sign-in), else null"})
+    company = ma.fields.Nested(CompanySchema, metadata={
+        "description": "The company the person acts for (only in a company's sign-in)"})
 
 
 @blp.get("")
@@ -25,6 +25,6 @@ class MeSchema(ma.Schema):
 @citizen_required
 def me():
     """Name and masked ID number of the signed-in citizen, and the company they act for."""
-    person = current_person()
-    return {"name": person.name, "id_number_masked": person.id_number_masked,
-            "company": current_company()}
+    person, company = current_person(), current_company()
+    me = {"name": person.name, "id_number_masked": person.id_number_masked}
+    return me | {"company": company} if company else me
