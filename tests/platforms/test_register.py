@@ -85,3 +85,11 @@ def test_the_demo_companies_do_what_the_readme_says(client, database, index, sta
         assert {c["rule"] for c in response.json["checks"] if c["outcome"] == "fail"} == {
             "plat.scope"}
     assert licensing.by_number(response.json["number"]).company.uscc == uscc
+
+
+def test_past_the_checks_the_console_offers_no_recheck_but_the_next_step(client, sign_in):
+    the = company(client)
+    number = apply_for_licence(client, the).json["number"]
+    sign_in(Role.CLERK)
+    page = client.get(f"/console/applications/{number}").get_data(as_text=True)
+    assert "重新核验" not in page and "线下服务能力审查" in page and "批准即进入下一环节" in page
