@@ -14,8 +14,8 @@ import datetime as dt
 from backend.common.workdays import calendar
 from backend.licensing.models import Application, State
 
-OPEN = {State.SUBMITTED, State.CHECKING, State.AWAITING_REVIEW, State.AWAITING_PROVINCE,
-        State.AWAITING_EXAM}
+# Where the bureau's clock runs. (Waiting for the applicant's own exam does not count.)
+OPEN = {State.SUBMITTED, State.CHECKING, State.AWAITING_REVIEW, State.AWAITING_PROVINCE}
 
 
 @dataclasses.dataclass(frozen=True)

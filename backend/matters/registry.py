@@ -47,6 +47,9 @@ APP_AND_COUNTER = (Channel.APP, Channel.COUNTER)
 class Handler:
     """How one matter is applied for and decided. Subclasses override what they need.
 
+    The applicant given to ``precondition``, ``prepare`` and ``open_key`` is the signed-in
+    person, or, for a company's matter (``applicant=Applicant.COMPANY``), the company.
+
     The engine (``backend.licensing.operations``) calls, for a new application: ``prepare``
     (check the request against the person's situation; the stored inputs), then asks the
     sources ``questions`` and evaluates ``rules`` (reading only), then adds the application

@@ -287,3 +287,23 @@ def test_a_deadline_in_a_year_the_calendar_does_not_know_is_provisional(client, 
     with app.app_context():
         known = calendar().known(due)
     assert detail["deadline"]["provisional"] is (not known)
+
+
+def test_the_deadline_skips_the_national_day_holidays(client, database):
+    """Applied on Monday 28 September 2026: 20 working days run past the 国庆 holidays, which
+    chinese-calendar knows for 2026, so the due day is later than weekends alone would make it."""
+    import chinese_calendar
+
+    the = company(client)
+    number = apply_for_licence(client, the).json["number"]
+    application = licensing.by_number(number)
+    application.created_at = dt.datetime(2026, 9, 28, 2, 0, tzinfo=dt.UTC)
+    database.session.flush()
+    day, left = dt.date(2026, 9, 28), 20
+    while left:
+        day += dt.timedelta(days=1)
+        left -= chinese_calendar.is_workday(day)
+    deadline = client.get(f"/api/v1/applications/{number}", headers=the.headers).json["deadline"]
+    assert deadline["due"] == day.isoformat() and deadline["provisional"] is False
+    weekends_only = dt.date(2026, 10, 26)  # (the 20th weekday after 28 September)
+    assert day > weekends_only
