@@ -276,6 +276,7 @@ def test_an_overdue_application_stands_out_for_staff_and_the_applicant(client, d
     page = client.get("/console/review").get_data(as_text=True)
     row = page[page.index(number):]
     assert "已超期" in row[:row.index("</tr>")]
+    assert the.name in row[:row.index("</tr>")]  # (the company, and who acted for it)
 
 
 def test_a_deadline_in_a_year_the_calendar_does_not_know_is_provisional(client, app):
