@@ -54,19 +54,18 @@ def _directory() -> Path:
     return directory
 
 
-def _write(content: bytes, suffix: str) -> str:
-    """Write the bytes under a new random name, readable by this service only; the name."""
-    name = f"{uuid.uuid4().hex}.{suffix}"
+def _write(name: str, content: bytes) -> None:
+    """Write the bytes under ``name`` (new), readable by this service only."""
     descriptor = os.open(_directory() / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(descriptor, "wb") as out:
         out.write(content)
-    return name
 
 
 def store(company: Company, person: Person, filename: str, content: bytes, *,
           actor: str) -> Material:
     """Keep an uploaded file for ``company``: its type checked from the content, its size
-    limited. (A file whose request then fails stays on disk with no row: nobody can read it.)"""
+    limited. The row is written first, then the file under its random name (a request that
+    fails after that leaves a file no row names: nobody can read it)."""
     if len(content) > max_bytes():
         raise too_large()
     if not content:
@@ -77,9 +76,10 @@ def store(company: Company, person: Person, filename: str, content: bytes, *,
         company=company, uploaded_by=person, filename=(filename or "upload")[-200:],
         content_type=content_type, size=len(content),
         sha256=hashlib.sha256(content).hexdigest(),
-        stored_name=_write(content, ACCEPTED[content_type]))
+        stored_name=f"{uuid.uuid4().hex}.{ACCEPTED[content_type]}")
     db.session.add(material)
     db.session.flush()
+    _write(material.stored_name, content)
     record(actor, "material.uploaded", "material", material.id,
            after={"company": company.uscc, "content_type": content_type, "size": len(content),
                   "sha256": material.sha256})
