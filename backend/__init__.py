@@ -30,6 +30,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(config_module.from_environment(app.instance_path))
     app.config.update(config or {})
     config_module.check_production_safety(app.config)
+    from backend.platforms.province import check_configuration
+
+    check_configuration(app.config)
 
     _configure_logging(app)
     _init_extensions(app)
@@ -107,6 +110,8 @@ def _register_blueprints(app: Flask) -> None:
     from backend.health import health
     from backend.identity import api as dev_identity_api
     from backend.mailing.console import mailing as mailing_console
+    from backend.platforms import api as province_api
+    from backend.platforms.console import platforms_console
     from backend.staff import auth as _staff_auth  # noqa: F401  (user loader)
     from backend.staff.console import console
 
@@ -115,9 +120,11 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(console)
     app.register_blueprint(devices_console)
     app.register_blueprint(mailing_console)
+    app.register_blueprint(platforms_console)
     app.register_blueprint(certificate_pages)
     mobile_api.register(api)
     kiosk_api.register(api)
+    api.register_blueprint(province_api.blp)
     if app.config["IDP_MODE"] == "dev":
         from backend.identity.assertions import ensure_dev_provider_keys
 
@@ -126,7 +133,7 @@ def _register_blueprints(app: Flask) -> None:
         api.register_blueprint(dev_identity_api.blp)
     # The JSON APIs authenticate with bearer tokens or signatures, never with cookies.
     for name, blueprint in app.blueprints.items():
-        if name not in {"console", "devices_console", "mailing"}:
+        if name not in {"console", "devices_console", "mailing", "platforms_console"}:
             csrf.exempt(blueprint)
 
 

@@ -83,6 +83,24 @@ def from_environment(instance_path: str) -> dict:
         # not know yet is read from this JSON file (backend/common/workdays.py).
         "WORKDAY_OVERRIDES": env("WORKDAY_OVERRIDES"),
         **_vehicle_thresholds(env),
+        **_platform_licence(env, instance),
+    }
+
+
+def _platform_licence(env, instance: Path) -> dict:
+    """Companies' uploads and the platform licence (README, Platform company licence)."""
+    return {
+        "MATERIALS_DIR": env("MATERIALS_DIR", str(instance / "materials")),
+        "MATERIAL_MAX_BYTES": int(env("MATERIAL_MAX_BYTES", str(10 * 1024 * 1024))),
+        # The province's online-capability review: its endpoint and the secret both sides sign
+        # with; unset, a provincial reviewer answers in the console.
+        "PROVINCE_URL": env("PROVINCE_URL", "").rstrip("/") or None,
+        "PROVINCE_SECRET": env("PROVINCE_SECRET"),
+        "PROVINCE_TIMEOUT_SECONDS": float(env("PROVINCE_TIMEOUT_SECONDS", "5")),
+        "PLATFORM_LICENCE_VALID_YEARS": int(env("PLATFORM_LICENCE_VALID_YEARS", "4")),
+        "PLATFORM_LICENCE_NUMBER_PATTERN": env("PLATFORM_LICENCE_NUMBER_PATTERN",
+                                               "厦交网约平台许字350200XXXX号"),
+        "PLATFORM_SCOPE_KEYWORDS": _list(env("PLATFORM_SCOPE_KEYWORDS", "网络预约出租汽车,网约车")),
     }
 
 

@@ -13,6 +13,7 @@ from stdnum.cn import ric
 from backend.config import DEMO_DATA_IN_PRODUCTION, ConfigurationError
 from backend.db import db
 from backend.identity.operations import register_or_update
+from backend.platforms.demo import load_platform_demo
 from backend.staff.models import Role, StaffUser
 from backend.staff.operations import create_staff
 from backend.vehicles.demo import load_vehicle_demo
@@ -23,6 +24,7 @@ DEMO_STAFF = [
     ("clerk", Role.CLERK, "演示窗口人员", "demo-clerk-2026"),
     ("examiner", Role.EXAMINER, "演示考试员", "demo-examiner-2026"),
     ("mailroom", Role.MAILROOM, "演示寄递员", "demo-mailroom-2026"),
+    ("province", Role.PROVINCE, "演示省厅认定员", "demo-province-2026"),
     ("admin", Role.ADMIN, "演示管理员", "demo-admin-2026"),
 ]
 
@@ -112,4 +114,5 @@ def load_demo_data() -> bool:
         create_staff(username, role, password, actor="demo", display_name=display_name)
     _load_demo_drivers()
     load_vehicle_demo()
+    load_platform_demo()
     return True

@@ -1,4 +1,9 @@
-"""Citizen authentication: every request carries an i厦门 real-name identity assertion."""
+"""Authentication in the app: every request carries an i厦门 real-name identity assertion.
+
+A person signs in as themselves, or acting for a company (法人): the assertion then names the
+company's credit code too, and the request is the company's (its applications, licences and
+materials; another company's are 404).
+"""
 
 from __future__ import annotations
 
@@ -13,9 +18,10 @@ from backend.identity.assertions import (
     rn_level_number,
     verify_assertion,
 )
+from backend.identity.credit_codes import InvalidCreditCode, validate_uscc
 from backend.identity.id_numbers import InvalidIdNumber, validate_id_number
-from backend.identity.models import Person
-from backend.identity.operations import register_or_update
+from backend.identity.models import Company, Person
+from backend.identity.operations import register_company, register_or_update
 
 SECURITY = [{"iXiamen": []}]
 
@@ -40,10 +46,22 @@ def _level_too_low(level: int, required: int) -> ApiError:
 
 
 def current_person() -> Person:
-    """The signed-in citizen, registered on first sight. Raises 401 on any bad assertion."""
+    """The signed-in citizen (acting for a company or not), registered on first sight.
+    Raises 401 on any bad assertion."""
     # Cached on the request itself (not on ``g``, which lives as long as the app context).
-    if "wyc.person" in request.environ:
-        return request.environ["wyc.person"]
+    if "wyc.person" not in request.environ:
+        _sign_in()
+    return request.environ["wyc.person"]
+
+
+def current_company() -> Company | None:
+    """The company the signed-in person acts for, or None for a person's own sign-in."""
+    if "wyc.person" not in request.environ:
+        _sign_in()
+    return request.environ["wyc.company"]
+
+
+def _sign_in() -> None:
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
@@ -51,20 +69,34 @@ def current_person() -> Person:
     try:
         assertion = verify_assertion(token.strip())
         id_number = validate_id_number(assertion.id_number)
-    except (InvalidAssertion, InvalidIdNumber) as error:
+        uscc = validate_uscc(assertion.uscc) if assertion.uscc else None
+    except (InvalidAssertion, InvalidIdNumber, InvalidCreditCode) as error:
         raise _unauthorised(str(error)) from None
     required = rn_level_number(current_app.config["IDP_MIN_RN_LEVEL"])
     if assertion.rn_level < required:
         raise _level_too_low(assertion.rn_level, required)
-    person = register_or_update(id_number, assertion.name, actor=f"idp:{assertion.subject}")
-    request.environ["wyc.person"] = person
-    return person
+    actor = f"idp:{assertion.subject}"
+    person = register_or_update(id_number, assertion.name, actor=actor)
+    company = register_company(uscc, assertion.company_name, actor=actor) if uscc else None
+    request.environ["wyc.person"], request.environ["wyc.company"] = person, company
 
 
 def citizen_required(view):
     @functools.wraps(view)
     def wrapped(*args, **kwargs):
         current_person()
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def company_required(view):
+    """The request must be a company's sign-in (403 for a person's own)."""
+    @functools.wraps(view)
+    def wrapped(*args, **kwargs):
+        if current_company() is None:
+            raise ApiError(403, "请以企业（法人）身份登录 i厦门 后再办理。",
+                           "Sign in with i厦门 as a company (legal person) for this.")
         return view(*args, **kwargs)
 
     return wrapped

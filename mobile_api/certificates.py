@@ -9,7 +9,7 @@ from flask_smorest import Blueprint
 
 from backend.certificates import operations
 from backend.certificates.schemas import CertificateListSchema, VerificationSchema
-from mobile_api.auth import SECURITY, citizen_required, current_person
+from mobile_api.auth import SECURITY, citizen_required, current_company, current_person
 
 blp = Blueprint("certificates", __name__, url_prefix="/api/v1/certificates",
                 description="我的证件 · My certificates")
@@ -25,8 +25,9 @@ PDF = {"type": "string", "format": "binary"}
 @blp.alt_response(401, response="UNAUTHORIZED")
 @citizen_required
 def list_mine():
-    """Every certificate I hold or held, every version, newest first."""
-    return {"items": operations.certificates_of(current_person())}
+    """Every certificate I (my company, signed in as one) hold or held, every version, newest
+    first."""
+    return {"items": operations.certificates_of(current_person(), current_company())}
 
 
 @blp.get("/<int(max=2147483647):certificate_id>/pdf")  # (an id the databases can hold)
@@ -40,7 +41,7 @@ def list_mine():
 @citizen_required
 def pdf(certificate_id):
     """Download one of my certificates in force as a PDF; anybody else's is 404."""
-    certificate = operations.certificate_of(current_person(), certificate_id)
+    certificate = operations.certificate_of(current_person(), certificate_id, current_company())
     operations.downloadable(certificate)
     response = send_file(BytesIO(operations.certificate_pdf(certificate)),
                          mimetype="application/pdf", as_attachment=True,

@@ -3,7 +3,7 @@
 from flask_smorest import Blueprint
 
 from backend.licensing.operations import today
-from backend.platforms.operations import licensed_platforms
+from backend.platforms.register import licensed_platforms
 from backend.platforms.schemas import PlatformListSchema
 
 blp = Blueprint("platforms", __name__, url_prefix="/api/v1/platforms",

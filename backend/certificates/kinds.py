@@ -125,6 +125,17 @@ TRANSPORT = register_kind(
     )
 )
 
+def _detail(name: str, default: str = "—") -> Callable[[CertificateView], str]:
+    """A value of the kind's own printed fields (``Certificate.details``)."""
+    def value(view: CertificateView) -> str:
+        found = view.details.get(name)
+        if isinstance(found, list):
+            return "；".join(found) or default
+        return found or default
+
+    return value
+
+
 PLATFORM = register_kind(
     CertificateKind(
         name="platform",
@@ -133,9 +144,13 @@ PLATFORM = register_kind(
         title_en="Online Ride-hailing Platform Operating Licence",
         rows=(
             Row("经营者名称", lambda v: v.holder_name),
+            Row("统一社会信用代码", _detail("uscc")),
+            Row("住所", _detail("address")),
+            Row("法定代表人", _detail("legal_representative")),
             Row("许可证编号", lambda v: v.number),
-            Row("经营范围", lambda v: "网络预约出租汽车客运"),
-            Row("经营区域", lambda v: "厦门市"),
+            Row("经营范围", _detail("scope", "网络预约出租汽车客运")),
+            Row("经营区域", _detail("area", "厦门市")),
+            Row("服务机构地址", _detail("service_locations")),
             Row("有效期限", _validity),
         ),
         photo_label="经营者标识",

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from backend.db import Base, UTCDateTime, enum_column, utcnow
-from backend.identity.models import Person
+from backend.identity.models import Company, Person
 
 
 class Kind(enum.StrEnum):
@@ -41,6 +41,9 @@ class Certificate(Base):
     number: Mapped[str] = mapped_column(sa.String(60), index=True)
     version: Mapped[int] = mapped_column(default=1)
     holder_id: Mapped[int] = mapped_column(sa.ForeignKey("people.id"), index=True)
+    # A company's certificate (the platform licence): the company holds it; ``holder`` is the
+    # person who applied for it.
+    company_id: Mapped[int | None] = mapped_column(sa.ForeignKey("companies.id"), index=True)
     previous_id: Mapped[int | None] = mapped_column(sa.ForeignKey("certificates.id"))
     status: Mapped[Status] = mapped_column(enum_column(Status))
     valid_from: Mapped[dt.date]
@@ -58,10 +61,14 @@ class Certificate(Base):
     # Set while a transport certificate is valid: the database itself then refuses a second
     # valid certificate for the same plate (one vehicle, one platform).
     valid_plate: Mapped[str | None] = mapped_column(sa.String(16), unique=True)
+    # What a kind prints beyond the shared fields (a platform licence: name, address, legal
+    # representative, service locations, scope, area), as it was when this version was issued.
+    details: Mapped[dict | None] = mapped_column(sa.JSON)
 
     row_version: Mapped[int] = mapped_column(default=1)
 
     holder: Mapped[Person] = relationship()
+    company: Mapped[Company | None] = relationship()
     # (read-only: a new version is linked by ``previous_id``, so the unit of work has no cycle
     # of certificates to sort when it writes one)
     previous: Mapped[Certificate | None] = relationship(remote_side=[id], viewonly=True)

@@ -32,8 +32,8 @@ from backend.certificates.tokens import Reason as TokenReason
 from backend.common.masking import mask_id_number_public
 from backend.db import db, utcnow
 from backend.errors import ApiError
-from backend.identity.models import Person
-from backend.platforms.operations import platform_name
+from backend.identity.models import Company, Person
+from backend.platforms.register import platform_name
 
 
 def _snapshot(certificate: Certificate) -> dict:
@@ -86,17 +86,27 @@ def set_status(certificate: Certificate, status: Status, *, actor: str, reason: 
 
 # -- the holder's own certificates --------------------------------------------------------------
 
-def certificates_of(holder: Person) -> list[Certificate]:
-    """Every certificate of the holder, every version, newest first."""
+def _held_by(holder: Person, company: Company | None):
+    """A company's certificates, or the person's own (not those they applied for for one)."""
+    if company is not None:
+        return Certificate.company_id == company.id
+    return (Certificate.holder_id == holder.id) & Certificate.company_id.is_(None)
+
+
+def certificates_of(holder: Person, company: Company | None = None) -> list[Certificate]:
+    """Every certificate of the holder (of ``company``), every version, newest first."""
     return list(db.session.scalars(
-        sa.select(Certificate).where(Certificate.holder_id == holder.id)
+        sa.select(Certificate).where(_held_by(holder, company))
         .order_by(Certificate.issued_at.desc(), Certificate.id.desc())))
 
 
-def certificate_of(holder: Person, certificate_id: int) -> Certificate:
-    """The holder's own certificate; anybody else's is 404, the same as one that does not exist."""
-    certificate = db.session.get(Certificate, certificate_id)
-    if certificate is None or certificate.holder_id != holder.id:
+def certificate_of(holder: Person, certificate_id: int,
+                   company: Company | None = None) -> Certificate:
+    """The holder's own certificate (the company's, with ``company``); anybody else's is 404,
+    the same as one that does not exist."""
+    certificate = db.session.scalar(sa.select(Certificate).where(
+        Certificate.id == certificate_id, _held_by(holder, company)))
+    if certificate is None:
         raise ApiError(404, "未找到该证件。", "No such certificate.")
     return certificate
 
@@ -148,6 +158,7 @@ def certificate_view(certificate: Certificate, signer: Signer | None = None) -> 
         issued_on=certificate.issued_at.astimezone(CHINA_STANDARD_TIME).date(),
         qr_text=qr_text(certificate, signer), plate=certificate.plate,
         platform_name=_platform_name(certificate.platform_code), address=certificate.address,
+        details=certificate.details or {},
     )
 
 
@@ -162,7 +173,9 @@ def pdf_filename(certificate: Certificate) -> str:
 
 def _holder_name(certificate: Certificate) -> str:
     if certificate.kind == Kind.PLATFORM:
-        return _platform_name(certificate.platform_code) or certificate.holder.name
+        # (the name this version was issued to: a later change of name is a new version)
+        return ((certificate.details or {}).get("name")
+                or _platform_name(certificate.platform_code) or certificate.holder.name)
     return certificate.holder_name or certificate.holder.name
 
 

@@ -18,7 +18,7 @@ import io
 import os
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import cache, singledispatch
 from typing import BinaryIO
@@ -78,6 +78,7 @@ class CertificateView:
     vehicle_model: str | None = None
     address: str | None = None
     authority: str = AUTHORITY
+    details: dict = field(default_factory=dict)  # (a kind's own printed fields)
 
 
 @dataclass(frozen=True)

@@ -20,10 +20,12 @@ blp = Blueprint("dev_idp", __name__, url_prefix="/dev/idp",
 @blp.response(200, DevTokenSchema)
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 def token(payload):
-    """A signed real-name assertion for the given ID number and name."""
+    """A signed real-name assertion for the given ID number and name; with ``uscc`` and
+    ``company_name``, the person signs in acting for that company (法人)."""
+    company = (payload["uscc"], payload["company_name"]) if "uscc" in payload else None
     return {
         "access_token": issue_dev_assertion(payload["id_number"], payload["name"],
-                                            rn_level=payload["rn_level"]),
+                                            rn_level=payload["rn_level"], company=company),
         "token_type": "Bearer",
         "expires_in": current_app.config["IDP_TOKEN_TTL_SECONDS"],
     }

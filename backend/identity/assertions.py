@@ -3,6 +3,7 @@
 The app sends ``Authorization: Bearer <assertion>``: a JWS (ES256 or EdDSA) signed by the
 identity provider, with claims ``sub`` (the provider's stable subject id), ``id_number``,
 ``name``, ``rn_level`` (real-name assurance level), ``iss``, ``aud``, ``iat`` and ``exp``.
+A company's (法人) assertion adds ``uscc`` and ``company_name``: the person named acts for it.
 We accept it only when the signature verifies against a configured provider key and issuer,
 audience and expiry all check out, the text claims are text and the times are times.
 
@@ -55,6 +56,9 @@ class Assertion:
     rn_level: int
     issuer: str
     expires_at: dt.datetime
+    # set when the person signs in for a legal person (法人): its credit code and name
+    uscc: str | None = None
+    company_name: str | None = None
 
 
 def _load_public_keys(path: str) -> list:
@@ -130,7 +134,18 @@ def _assertion(claims: dict) -> Assertion:
         subject=claims["sub"], id_number=claims["id_number"].upper(), name=claims["name"],
         rn_level=level, issuer=claims["iss"],
         expires_at=dt.datetime.fromtimestamp(claims["exp"], dt.UTC),
+        **_company_claims(claims),
     )
+
+
+def _company_claims(claims: dict) -> dict:
+    """``uscc`` and ``company_name`` of a company's assertion: both or neither."""
+    uscc, name = claims.get("uscc"), claims.get("company_name")
+    if uscc is None and name is None:
+        return {}
+    if not (isinstance(uscc, str) and isinstance(name, str) and uscc and name) or not is_plain(name):
+        raise InvalidAssertion("a company assertion needs a uscc and a plain company_name")
+    return {"uscc": uscc.upper(), "company_name": name}
 
 
 def _is_time(value) -> bool:
@@ -165,7 +180,8 @@ def ensure_dev_provider_keys(private_path: str, public_path: str) -> None:
 
 
 def issue_dev_assertion(id_number: str, name: str, *, ttl_seconds: int | None = None,
-                        rn_level: str = "L3") -> str:
+                        rn_level: str = "L3", company: tuple[str, str] | None = None) -> str:
+    """A signed assertion for the person; with ``company`` (USCC, name), acting for it."""
     config = current_app.config
     now = dt.datetime.now(dt.UTC)
     ttl = ttl_seconds if ttl_seconds is not None else config["IDP_TOKEN_TTL_SECONDS"]
@@ -175,5 +191,7 @@ def issue_dev_assertion(id_number: str, name: str, *, ttl_seconds: int | None = 
         "iss": config["IDP_ISSUER"], "aud": config["IDP_AUDIENCE"],
         "iat": int(now.timestamp()), "exp": int((now + dt.timedelta(seconds=ttl)).timestamp()),
     }
+    if company is not None:
+        claims["uscc"], claims["company_name"] = company
     private_key = Path(config["IDP_DEV_PRIVATE_KEY_FILE"]).read_bytes()
     return jwt.encode(claims, private_key, algorithm="ES256", headers={"kid": "dev-idp"})

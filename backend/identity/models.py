@@ -31,3 +31,19 @@ class Person(Base):
 
     def __repr__(self) -> str:
         return f"<Person {self.id} {self.id_number_masked}>"
+
+
+class Company(Base):
+    """A legal person (法人) the identity provider vouched for, known by its unified social
+    credit code; the people who act for it sign in as it (``mobile_api.auth``)."""
+
+    __tablename__ = "companies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uscc: Mapped[str] = mapped_column(sa.String(18), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<Company {self.id} {self.uscc}>"

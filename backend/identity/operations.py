@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from backend.audit.operations import record
 from backend.db import db
-from backend.identity.models import Person
+from backend.identity.models import Company, Person
 
 # (built once: every request from the app asks it, and building costs more than running)
 BY_ID_NUMBER = sa.select(Person).where(Person.id_number == sa.bindparam("id_number"))
@@ -46,3 +46,33 @@ def _register(id_number: str, name: str, address: str | None, actor: str, source
     except sa.exc.IntegrityError:
         return person_by_id_number(id_number)
     return person
+
+
+COMPANY_BY_USCC = sa.select(Company).where(Company.uscc == sa.bindparam("uscc"))
+
+
+def company_by_uscc(uscc: str) -> Company | None:
+    return db.session.scalar(COMPANY_BY_USCC, {"uscc": uscc})
+
+
+def register_company(uscc: str, name: str, *, actor: str) -> Company:
+    """The company with this credit code, created on first sight, its name brought up to date
+    from the identity provider."""
+    company = company_by_uscc(uscc)
+    if company is None:
+        try:
+            with db.session.begin_nested():
+                company = Company(uscc=uscc, name=name)
+                db.session.add(company)
+                db.session.flush()
+                record(actor, "company.registered", "company", company.id,
+                       after={"uscc": uscc, "name": name})
+        except sa.exc.IntegrityError:  # (a concurrent first request won)
+            return company_by_uscc(uscc)
+    elif company.name != name:
+        before = company.name
+        company.name = name
+        db.session.flush()
+        record(actor, "company.updated", "company", company.id,
+               before={"name": before}, after={"name": name})
+    return company

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, orm_insert_sentinel, relations
 
 from backend.certificates.models import Certificate
 from backend.db import Base, UTCDateTime, enum_column, utcnow
-from backend.identity.models import Person
+from backend.identity.models import Company, Person
 from backend.matters.models import Matter
 from backend.matters.registry import Channel
 
@@ -50,6 +50,9 @@ class Application(Base):
     matter_code: Mapped[str] = mapped_column(sa.ForeignKey("matters.code"))
     # (looked up through the unique key it comes first in)
     applicant_id: Mapped[int] = mapped_column(sa.ForeignKey("people.id"))
+    # A company's application (法人): the applicant is the person who acted for it, and the
+    # application is the company's (every person acting for it sees it, nobody else).
+    company_id: Mapped[int | None] = mapped_column(sa.ForeignKey("companies.id"), index=True)
     channel: Mapped[Channel] = mapped_column(enum_column(Channel, 24))
     state: Mapped[State] = mapped_column(enum_column(State, 24), index=True)
     inputs: Mapped[dict] = mapped_column(sa.JSON, default=dict)
@@ -68,6 +71,7 @@ class Application(Base):
 
     matter: Mapped[Matter] = relationship(lazy="joined")
     applicant: Mapped[Person] = relationship()
+    company: Mapped[Company | None] = relationship()
     certificate: Mapped[Certificate | None] = relationship()
     events: Mapped[list[ApplicationEvent]] = relationship(
         back_populates="application", order_by="ApplicationEvent.id")

@@ -29,11 +29,11 @@ from backend.audit.operations import record
 from backend.common.counters import next_value
 from backend.db import db, utcnow
 from backend.errors import ApiError
-from backend.identity.models import Person
+from backend.identity.models import Company, Person
 from backend.licensing.models import Application, ApplicationEvent, Outcome, RuleResult, State
 from backend.licensing.rules import Context, Facts, RuleOutcome, evaluate
 from backend.matters.operations import get_matter
-from backend.matters.registry import Channel, Handler, handler_for, offered
+from backend.matters.registry import Applicant, Channel, Handler, handler_for, offered
 from backend.verification import sources
 
 CLOSED = {State.REJECTED, State.ISSUED, State.WITHDRAWN}
@@ -107,8 +107,10 @@ class Checked:
 
 
 def submit(person: Person, matter_code: str, body: dict, *, channel: Channel, actor: str,
-           idempotency_key: str | None = None) -> tuple[Application, bool]:
-    """Create and decide an application; ``(application, replayed)``.
+           idempotency_key: str | None = None,
+           company: Company | None = None) -> tuple[Application, bool]:
+    """Create and decide an application; ``(application, replayed)``. With ``company`` the
+    person applies for it, and a company's matter's handler is given the company.
 
     A repeated key with the same body gives back the first application, even when both
     requests race: the unique constraints decide the winner and the loser reads its result.
@@ -118,16 +120,19 @@ def submit(person: Person, matter_code: str, body: dict, *, channel: Channel, ac
     if not offered(matter_code, channel):
         raise ApiError(422, f"「{matter.name}」暂不能通过此渠道申请。",
                        f"{matter.name_en} cannot be applied for on this channel.")
+    _require_applicant_kind(handler, company)
+    subject = company if company is not None else person
     request_hash = _request_hash(matter_code, body)
     with db.session.no_autoflush:  # (reading only)
         if idempotency_key and (existing := _by_idempotency_key(person, idempotency_key)):
             return _replay(existing, request_hash), True
-        inputs = handler.prepare(person, body)
-        open_key = handler.open_key(person, inputs)
+        inputs = handler.prepare(subject, body)
+        open_key = handler.open_key(subject, inputs)
         if refusal := open_application_error(open_key):
             raise refusal
         application = Application(
             matter=matter, matter_code=matter.code, applicant=person, applicant_id=person.id,
+            company=company, company_id=company.id if company else None,
             channel=channel, state=State.SUBMITTED,
             inputs=inputs, phone=body.get("phone"), mailing_address=inputs.get("mailing_address"),
             open_key=open_key, idempotency_key=idempotency_key, request_hash=request_hash,
@@ -146,6 +151,16 @@ def submit(person: Person, matter_code: str, body: dict, *, channel: Channel, ac
             return _replay(twin, request_hash), True
         raise _already_open(twin) from None
     return application, False
+
+
+def _require_applicant_kind(handler: Handler, company: Company | None) -> None:
+    """A company's matter needs a company's sign-in; a person's matter, a person's own."""
+    if handler.applicant == Applicant.COMPANY and company is None:
+        raise ApiError(403, "此事项须由企业申请，请以企业（法人）身份登录 i厦门 后再办理。",
+                       "Only a company applies for this: sign in with i厦门 as the company.")
+    if handler.applicant == Applicant.PERSON and company is not None:
+        raise ApiError(403, "以企业身份登录时不能办理个人事项，请以个人身份登录。",
+                       "Signed in as a company you cannot apply for a person's matter.")
 
 
 def _create(application: Application, actor: str) -> None:
@@ -316,10 +331,20 @@ def require_state(application: Application, *states: State) -> None:
 
 # -- reading ------------------------------------------------------------------------------------
 
-def application_for(person: Person, number: str) -> Application:
-    """The applicant's own application; anybody else's is 404."""
-    application = db.session.scalar(sa.select(Application).where(
-        Application.number == number, Application.applicant_id == person.id))
+def applications_of(person: Person, company: Company | None = None) -> sa.Select:
+    """The signed-in applicant's applications: a company's (``company``), or the person's own
+    (never the ones they made for a company)."""
+    if company is not None:
+        return sa.select(Application).where(Application.company_id == company.id)
+    return sa.select(Application).where(Application.applicant_id == person.id,
+                                        Application.company_id.is_(None))
+
+
+def application_for(person: Person, number: str, company: Company | None = None) -> Application:
+    """The applicant's own application (the company's, with ``company``); anybody else's is
+    404."""
+    application = db.session.scalar(
+        applications_of(person, company).where(Application.number == number))
     if application is None:
         raise ApiError(404, "未找到该申请。", "No such application.")
     return application

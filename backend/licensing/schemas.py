@@ -53,10 +53,16 @@ class ApplicationRequestSchema(ma.Schema):
     # (the matter's handler loads these with its own schema: every channel is refused alike)
     changes = ma.fields.Dict(keys=ma.fields.String(), metadata={
         "description": "A change matter's new particulars, e.g. driver-cert-change: "
-                       "{\"name\", \"platform\", \"address\"} (any of them)"})
+                       "{\"name\", \"platform\", \"address\"} (any of them); "
+                       "platform-licence-change: see the README"})
     documents = ma.fields.List(ma.fields.Dict(), metadata={
         "description": "The material presented, e.g. [{\"kind\": \"name_change_proof\", "
                        "\"reference\": \"…\"}] (README: driver certificate change)"})
+    # A company's matters (validated by their handler: README, Platform company licence)
+    materials = ma.fields.Dict(keys=Text(validate=ma.validate.Length(max=40)),
+                               values=ma.fields.Integer(strict=True),
+                               metadata={"description": "uploaded material ids by name"})
+    licence = ma.fields.Dict(keys=ma.fields.String())
 
 
 class CheckSchema(ma.Schema):
@@ -100,9 +106,37 @@ class ApplicationSchema(ma.Schema):
         return CHECKS.dump(latest_results(application))
 
 
+class DeadlineSchema(ma.Schema):
+    working_days = ma.fields.Integer()
+    applied_on = ma.fields.Date()
+    due = ma.fields.Date()
+    provisional = ma.fields.Boolean(metadata={
+        "description": "the holiday schedule of a year it spans is not known yet"})
+    overdue = ma.fields.Boolean()
+
+
+DEADLINE = DeadlineSchema()
+
+
 class ApplicationDetailSchema(ApplicationSchema):
     history = ma.fields.Nested(EventSchema, many=True, attribute="events")
     mailing = ma.fields.Method("_mailing")
+    deadline = ma.fields.Method("_deadline", metadata={
+        "description": "the statutory time limit in working days (null: decided on the spot)"})
+    progress = ma.fields.Method("_progress", metadata={
+        "description": "the matter's own steps (the platform licence: the province's included)"})
+
+    def _deadline(self, application):
+        from backend.licensing.deadlines import deadline_of
+
+        found = deadline_of(application)
+        return DEADLINE.dump(found) if found else None
+
+    def _progress(self, application):
+        from backend.matters.registry import handler_for
+
+        handler = handler_for(application.matter_code)
+        return handler.progress(application) if handler else None
 
     def _mailing(self, application):
         items = application.mailing_items

@@ -47,6 +47,9 @@ APP_AND_COUNTER = (Channel.APP, Channel.COUNTER)
 class Handler:
     """How one matter is applied for and decided. Subclasses override what they need.
 
+    The applicant given to ``precondition``, ``prepare`` and ``open_key`` is the signed-in
+    person, or, for a company's matter (``applicant=Applicant.COMPANY``), the company.
+
     The engine (``backend.licensing.operations``) calls, for a new application: ``prepare``
     (check the request against the person's situation; the stored inputs), then asks the
     sources ``questions`` and evaluates ``rules_for`` its inputs (reading only), then adds the
@@ -93,6 +96,10 @@ class Handler:
     def approve(self, application: Application, actor: str) -> None:
         """What passing every rule, or a clerk's approval, does."""
         raise ApiError(422, "此事项不能在此作出决定。", "This matter is not decided here.")
+
+    def progress(self, application: Application) -> dict | None:
+        """The matter's own steps as the applicant sees them (None: its history says it all)."""
+        return None
 
     @property
     def approvable(self) -> bool:

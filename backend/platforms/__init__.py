@@ -1,1 +1,3 @@
-"""Platform companies: the register of licensed ride-hailing platforms (soon their licence)."""
+"""Platform companies: the licence matters (``operations``: issue with the province's review
+as an internal step, ``province``; and change), the market-regulation source (``sources``,
+``rules``), and the register of licensed platforms (``register``)."""

@@ -1,34 +1,24 @@
-"""The platform register's import contract: ``flask platforms import FILE`` reads JSON Lines with
-the same rules as the sources' mirrors (unknown fields refused, upserted by ``code``, the first
-bad line rejects the whole file naming its line number and field)."""
+"""Import contracts of the platform domain, with the same rules as the sources' mirrors
+(unknown fields refused, upserted by the natural key, the first bad line rejects the whole
+file naming its line number and field):
+
+* ``flask platforms import FILE``: the register of licensed platform companies (by ``code``);
+* ``flask registry import company_registry FILE``: the market-regulation register's export
+  (市场监管, by ``uscc``), the mirror of the ``company_registry`` source.
+"""
 
 from __future__ import annotations
 
 import marshmallow as ma
-from stdnum.cn import uscc
-from stdnum.exceptions import ValidationError as StdnumError
 
 from backend.common.text import Text
-from backend.platforms.models import Platform
-from backend.platforms.schemas import USCC_SHAPE
-from backend.verification.imports import Importer, StrictSchema, parse_lines, upsert
+from backend.identity.schemas import IdNumberField, UsccField
+from backend.platforms.models import MirrorCompany, Platform
+from backend.verification.imports import IMPORTERS, Importer, StrictSchema, parse_lines, upsert
 
 _text = ma.validate.Length
 
-
-class UsccField(ma.fields.String):
-    """统一社会信用代码 (GB 32100), checked with python-stdnum's ``cn.uscc``; an API schema
-    that takes one states its shape in the OpenAPI document."""
-
-    def __init__(self, **kwargs):
-        super().__init__(metadata={**USCC_SHAPE, **(kwargs.pop("metadata", None) or {})}, **kwargs)
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        text = super()._deserialize(value, attr, data, **kwargs)
-        try:
-            return uscc.validate(text)
-        except StdnumError as error:
-            raise ma.ValidationError(f"统一社会信用代码无效 invalid USCC ({error.message})") from None
+__all__ = ["UsccField", "PlatformImport", "CompanyRegistryImport", "import_platforms"]
 
 
 class PlatformImport(StrictSchema):
@@ -51,3 +41,17 @@ PLATFORM_IMPORTER = Importer(PlatformImport, Platform, ("code",))
 def import_platforms(lines) -> tuple[int, int]:
     """Load the platform register (all lines or none); ``(inserted, updated)``."""
     return upsert(PLATFORM_IMPORTER, parse_lines(PLATFORM_IMPORTER, lines))
+
+
+class CompanyRegistryImport(StrictSchema):
+    uscc = UsccField(required=True)
+    name = Text(required=True, validate=_text(min=1, max=200))
+    legal_representative = Text(required=True, validate=_text(min=1, max=100))
+    legal_representative_id_number = IdNumberField(required=True)
+    legal_person = ma.fields.Boolean(required=True, truthy={True}, falsy={False})
+    status = Text(required=True, validate=_text(min=1, max=20))
+    business_scope = Text(required=True, multiline=True, validate=_text(min=1, max=4000))
+    address = Text(required=True, validate=_text(min=1, max=300))
+
+
+IMPORTERS["company_registry"] = Importer(CompanyRegistryImport, MirrorCompany, ("uscc",))

@@ -2,10 +2,7 @@
 
 import marshmallow as ma
 
-# 统一社会信用代码 (GB 32100): 18 characters of digits and capitals without I, O, S, V and Z;
-# the 3rd to 8th are the region's digits (python-stdnum's ``cn.uscc`` checks the rest).
-USCC_PATTERN = r"^[0-9A-HJ-NP-RTUW-Y]{2}[0-9]{6}[0-9A-HJ-NP-RTUW-Y]{10}$"
-USCC_SHAPE = {"pattern": USCC_PATTERN, "minLength": 18, "maxLength": 18}
+from backend.identity.credit_codes import USCC_SHAPE
 
 
 class PlatformSchema(ma.Schema):

@@ -27,9 +27,11 @@ from backend.drivers.models import ExamAttempt
 from backend.drivers.schemas import MATERIALS
 from backend.errors import ApiError
 from backend.licensing import operations
+from backend.licensing.deadlines import deadline_of
 from backend.licensing.models import Application, Outcome, State
 from backend.licensing.rules import RULES
 from backend.matters.operations import catalogue, get_matter, summary
+from backend.matters.registry import handler_for
 from backend.staff import counter as counter_desk
 from backend.staff.auth import roles_required, staff_actor
 from backend.staff.forms import ActionForm, CounterForm, DecisionForm, ExamForm, LoginForm
@@ -178,7 +180,9 @@ def review_queue():
     page = _paginate(query)
     open_checks = {a.id: [r for r in operations.latest_results(a) if r.outcome != Outcome.PASS]
                    for a in page.items}
-    return render_template("console/review.html", page=page, open_checks=open_checks)
+    deadlines = {a.id: deadline_of(a) for a in page.items}
+    return render_template("console/review.html", page=page, open_checks=open_checks,
+                           deadlines=deadlines)
 
 
 @console.get("/applications")
@@ -201,8 +205,9 @@ def show_application(number):
         "console/application.html", application=application,
         results=operations.latest_results(application), certificate=certificate,
         attempts=_attempts_by_application([application.id])[application.id],
-        approvals=_approvals(application),
-        action_form=ActionForm(), decision_form=DecisionForm())
+        approvals=_approvals(application), deadline=deadline_of(application),
+        progress=handler.progress(application) if (handler := handler_for(application.matter_code))
+        else None, action_form=ActionForm(), decision_form=DecisionForm())
 
 
 @console.post("/applications/<application_number:number>/recheck")

@@ -1,4 +1,5 @@
-"""Staff accounts for the console: clerks, examiners, mailroom and administrators."""
+"""Staff accounts for the console: clerks, examiners, mailroom, provincial reviewers and
+administrators."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ class Role(enum.StrEnum):
     CLERK = "clerk"
     EXAMINER = "examiner"
     MAILROOM = "mailroom"
+    PROVINCE = "province"  # a provincial reviewer (省厅): the online-capability review
     ADMIN = "admin"
 
 

@@ -14,8 +14,9 @@ from tests.factories import id_number
 
 BACKEND = Path(__file__).resolve().parents[2] / "backend"
 OFFERED = {"driver-cert-issue", "driver-cert-renew", "driver-cert-reissue", "driver-cert-cancel",
-           "driver-cert-change", "vehicle-permit-issue", "vehicle-permit-cancel", "vehicle-cert-reissue",
-           "vehicle-cert-renew"}
+           "driver-cert-change", "vehicle-permit-issue", "vehicle-permit-cancel",
+           "vehicle-cert-reissue", "vehicle-cert-renew", "platform-licence-issue",
+           "platform-licence-change"}
 
 
 def test_every_handler_is_found_without_a_list(app):
@@ -28,16 +29,23 @@ def test_the_catalogue_shows_channels_and_checks_from_the_handlers(client):
     assert items["driver-cert-renew"]["checks"] == list(DRIVER_RULES)
     assert items["vehicle-permit-issue"]["channels"] == ["app", "counter"]
     assert items["vehicle-permit-cancel"]["checks"] == []  # (a clerk decides on the spot)
-    assert items["platform-licence-issue"]["channels"] == []  # (not offered yet)
+    assert items["driver-cert-change"]["channels"] == ["app", "counter"]  # (no documents at kiosks)
     assert items["driver-cert-renew"]["applicant"] == "person"
-    assert items["platform-licence-issue"]["applicant"] is None
+    # Companies apply in the app only: no counter or kiosk form takes a company yet.
+    assert items["platform-licence-issue"]["channels"] == ["app"]
+    assert items["platform-licence-change"]["channels"] == ["app"]
+    assert items["platform-licence-issue"]["applicant"] == "company"
 
 
-def test_a_matter_no_handler_offers_is_refused_as_not_offered(client):
+def test_a_matter_no_handler_offers_is_listed_without_channels_and_refused(client, monkeypatch):
     from tests.factories import citizen_token
 
+    monkeypatch.delitem(registry.HANDLERS, "driver-cert-change")
+    items = {m["code"]: m for m in client.get("/api/v1/matters").json["items"]}
+    assert (items["driver-cert-change"]["channels"], items["driver-cert-change"]["applicant"]) == (
+        [], None)
     _, headers = citizen_token(client, id_number(), "陈未开办")
-    response = client.post("/api/v1/applications", json={"matter": "platform-licence-issue"},
+    response = client.post("/api/v1/applications", json={"matter": "driver-cert-change"},
                            headers=headers)
     assert response.status_code == 422
     assert "暂不能通过此渠道申请" in response.json["message"]

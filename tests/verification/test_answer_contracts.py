@@ -8,6 +8,8 @@ import pytest
 import sqlalchemy as sa
 
 from backend.demo import DEMO_DRIVERS, load_demo_data
+from backend.platforms.demo import COMPANIES as PLATFORM_COMPANIES
+from backend.platforms.sources import company_question
 from backend.vehicles.demo import VEHICLES
 from backend.vehicles.sources import vehicle_questions
 from backend.verification.models import SourceQuery
@@ -96,8 +98,9 @@ def test_every_operation_has_a_contract():
 
 
 def test_what_the_mirrors_answer_fits_the_contracts(database):
-    """The contracts are the sources' real shapes: every demo person's and vehicle's mirror
-    answers fit them (so a department answering as our mirrors do is never refused)."""
+    """The contracts are the sources' real shapes: every demo person's, company's and
+    vehicle's mirror answers fit them (so a department answering as our mirrors do is never
+    refused)."""
     load_demo_data()
     found = [(q.key, data) for q in demo_questions()
              if (data := MirrorSource(q.source).ask(q))]
@@ -112,5 +115,6 @@ def demo_questions() -> list[Question]:
               for source, operation in (("identity", "person"), ("police_records", "records"),
                                         ("driving_licence", "licence"),
                                         ("residence_permit", "permit"))]
-    return people + [q for plate, _spec, platform, *_rest in VEHICLES
-                     for q in vehicle_questions(plate, platform)]
+    companies = [company_question(uscc) for uscc, *_rest in PLATFORM_COMPANIES]
+    return people + companies + [q for plate, _spec, platform, *_rest in VEHICLES
+                                 for q in vehicle_questions(plate, platform)]

@@ -1,0 +1,1 @@
+"""Materials (申请材料): files a company uploads for an application, kept outside the database."""
