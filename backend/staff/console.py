@@ -17,7 +17,6 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy.orm import selectinload
 
 from backend.audit.models import AuditEntry
-from backend.audit.operations import record
 from backend.certificates.models import Certificate
 from backend.common.masking import mask_id_number, mask_id_numbers_in_text, mask_name
 from backend.db import db, utcnow
@@ -31,7 +30,7 @@ from backend.matters.operations import catalogue, summary
 from backend.staff.auth import roles_required, staff_actor
 from backend.staff.forms import ActionForm, DecisionForm, ExamForm, LoginForm
 from backend.staff.models import Role
-from backend.staff.operations import authenticate
+from backend.staff.operations import authenticate, sign_out
 from backend.transactions import refusals_flashed
 
 console = Blueprint("console", __name__, url_prefix="/console")
@@ -81,7 +80,7 @@ def login():
 @console.post("/logout")
 @login_required
 def logout():
-    record(f"staff:{current_user.username}", "staff.logout", "staff", current_user.id)
+    sign_out(current_user)
     logout_user()
     return redirect(url_for("console.login"))
 
