@@ -107,10 +107,12 @@ def _register_blueprints(app: Flask) -> None:
     from backend.identity import api as dev_identity_api
     from backend.mailing.console import mailing as mailing_console
     from backend.staff import auth as _staff_auth  # noqa: F401  (user loader)
+    from backend.staff import throttle
     from backend.staff.console import console
 
     app.register_blueprint(health)
     app.register_blueprint(console)
+    throttle.init_app(app)  # (the console's sign-in view)
     app.register_blueprint(devices_console)
     app.register_blueprint(mailing_console)
     app.register_blueprint(certificate_pages)

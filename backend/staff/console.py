@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_limiter.errors import RateLimitExceeded
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy.orm import selectinload
 
@@ -27,6 +28,7 @@ from backend.licensing import operations
 from backend.licensing.models import Application, Outcome, State
 from backend.licensing.rules import RULES
 from backend.matters.operations import catalogue, summary
+from backend.staff import throttle
 from backend.staff.auth import roles_required, staff_actor
 from backend.staff.forms import ActionForm, DecisionForm, ExamForm, LoginForm
 from backend.staff.models import Role
@@ -73,8 +75,14 @@ def login():
         if user is not None:
             login_user(user)
             return redirect(_safe_next(request.args.get("next")))
+        throttle.count_failure()
         flash("用户名或密码不正确。Wrong username or password.", "error")
     return render_template("console/login.html", form=form)
+
+
+@console.errorhandler(RateLimitExceeded)
+def too_many_sign_ins(error):
+    return render_template("error.html", error=throttle.refusal(error)), 429
 
 
 @console.post("/logout")
