@@ -54,7 +54,7 @@ def _configure_logging(app: Flask) -> None:
 def _init_extensions(app: Flask) -> None:
     from sqlalchemy.orm.exc import StaleDataError
 
-    from backend import storage, transactions
+    from backend import http_security, storage, transactions
     from backend.common import workdays
     from backend.db import db
     from backend.errors import handle_stale, handle_unexpected
@@ -72,6 +72,7 @@ def _init_extensions(app: Flask) -> None:
     app.register_error_handler(StaleDataError, handle_stale)
     app.register_error_handler(Exception, handle_unexpected)
     transactions.init_app(app)
+    http_security.init_app(app)
     registry.discover()  # every domain's tables, rules and matter handlers
     with app.app_context():
         storage.configure(db.engine)
