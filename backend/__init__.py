@@ -24,9 +24,11 @@ def create_app(config: dict | None = None) -> Flask:
     from flask import Flask
 
     from backend import config as config_module
+    from backend.common.private_files import private_directory, tighten_tree
 
     app = Flask(__name__, instance_path=_instance_path())
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    private_directory(app.instance_path)  # keys and the database: for the service alone
+    tighten_tree(app.instance_path)
     app.config.update(config_module.from_environment(app.instance_path))
     app.config.update(config or {})
     config_module.check_production_safety(app.config)
