@@ -38,8 +38,9 @@ def make_sqlite_file_private(url: str) -> None:
     umask, often world-readable); SQLite gives its journal, WAL and shared-memory files the
     database file's mode. Existing ones open to others are tightened with a warning."""
     database = sa.engine.make_url(url).database if url.startswith("sqlite") else None
-    if not database or database == ":memory:" or database.startswith("file:"):
-        return
+    if not database or database == ":memory:" or database.startswith("file:") \
+            or not os.path.isdir(os.path.dirname(database) or "."):
+        return  # (no file; or no folder for one, which SQLite reports on its own)
     create_private_file(database)
     for suffix in ("-journal", "-wal", "-shm", ".writer-lock"):
         if os.path.exists(database + suffix):
