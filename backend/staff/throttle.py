@@ -8,7 +8,8 @@ or anything is audited. So one account, or one address, adds at most its allowan
 
 The counters live in ``RATELIMIT_STORAGE_URI``: ``memory://`` counts in each process (the
 embedded default); in production Redis (``redis://host:6379``) lets every worker and host
-share them. Each app has its own limiter, so apps built side by side (tests) never share one.
+share them (should Redis be unreachable, sign-ins go on unthrottled and Flask-Limiter logs
+each miss). Each app has its own limiter, so apps built side by side (tests) never share one.
 """
 
 from __future__ import annotations
@@ -34,7 +35,10 @@ def init_app(app: Flask, endpoint: str = "console.login") -> None:
     """Throttle the sign-in view's POSTs (after the blueprints are registered)."""
     limiter = Limiter(get_remote_address, app=app,
                       storage_uri=app.config["RATELIMIT_STORAGE_URI"],
-                      key_prefix=app.config["RATELIMIT_KEY_PREFIX"], headers_enabled=True)
+                      key_prefix=app.config["RATELIMIT_KEY_PREFIX"], headers_enabled=True,
+                      # Redis unreachable: sign-ins go on unthrottled (passwords are still
+                      # checked) and each miss is logged, rather than nobody signing in.
+                      swallow_errors=True)
     app.extensions[_EXTENSION] = limiter
     per_address = limiter.limit(app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"],
                                 deduct_when=_failed, scope="sign-in-address")

@@ -136,3 +136,12 @@ def test_on_redis_every_worker_shares_the_count(build_app):
         for key in server.keys(f"*{prefix}*"):
             server.delete(key)
         server.close()
+
+
+def test_with_the_counters_store_unreachable_clerks_still_sign_in(build_app, caplog):
+    app = build_app(RATELIMIT_STORAGE_URI="redis://127.0.0.1:9")  # (nothing listens there)
+    username = with_account(app)
+    client = from_address(app, "198.51.100.50")
+    assert sign_in(client, username, "a-wrong-password").status_code == 200
+    assert sign_in(client, username, STAFF_PASSWORD).status_code == 302
+    assert "flask-limiter" in {record.name for record in caplog.records}
