@@ -24,9 +24,11 @@ def create_app(config: dict | None = None) -> Flask:
     from flask import Flask
 
     from backend import config as config_module
+    from backend.common.private_files import private_directory, tighten_tree
 
     app = Flask(__name__, instance_path=_instance_path())
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    private_directory(app.instance_path)  # keys and the database: for the service alone
+    tighten_tree(app.instance_path)
     app.config.update(config_module.from_environment(app.instance_path))
     app.config.update(config or {})
     config_module.check_production_safety(app.config)
@@ -57,7 +59,7 @@ def _configure_logging(app: Flask) -> None:
 def _init_extensions(app: Flask) -> None:
     from sqlalchemy.orm.exc import StaleDataError
 
-    from backend import storage, transactions
+    from backend import http_security, storage, transactions
     from backend.common import limits, workdays
     from backend.db import db
     from backend.errors import handle_stale, handle_unexpected
@@ -76,6 +78,7 @@ def _init_extensions(app: Flask) -> None:
     app.register_error_handler(StaleDataError, handle_stale)
     app.register_error_handler(Exception, handle_unexpected)
     transactions.init_app(app)
+    http_security.init_app(app)
     registry.discover()  # every domain's tables, rules and matter handlers
     with app.app_context():
         storage.configure(db.engine)
@@ -113,11 +116,13 @@ def _register_blueprints(app: Flask) -> None:
     from backend.platforms import api as province_api
     from backend.platforms.console import platforms_console
     from backend.staff import auth as _staff_auth  # noqa: F401  (user loader)
+    from backend.staff import throttle
     from backend.staff.console import console
 
     _register_converters(app, api)
     app.register_blueprint(health)
     app.register_blueprint(console)
+    throttle.init_app(app)  # (the console's sign-in view)
     app.register_blueprint(devices_console)
     app.register_blueprint(mailing_console)
     app.register_blueprint(platforms_console)

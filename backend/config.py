@@ -50,7 +50,16 @@ def from_environment(instance_path: str) -> dict:
         "LOAD_DEMO_DATA": _bool(env("LOAD_DEMO_DATA"), mode != "production"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": _bool(env("SESSION_COOKIE_SECURE"), False),
+        # Production is served over TLS: the console's cookies are never sent in clear.
+        "SESSION_COOKIE_SECURE": _bool(env("SESSION_COOKIE_SECURE"), mode == "production"),
+        "REMEMBER_COOKIE_SECURE": _bool(env("SESSION_COOKIE_SECURE"), mode == "production"),
+        # Failed console sign-ins (backend/staff/throttle.py); Redis in production.
+        "RATELIMIT_STORAGE_URI": env("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_KEY_PREFIX": env("RATELIMIT_KEY_PREFIX", "wyc"),
+        "LOGIN_LIMIT_PER_ACCOUNT": env("LOGIN_LIMIT_PER_ACCOUNT", "10 per 15 minutes"),
+        "LOGIN_LIMIT_PER_ADDRESS": env("LOGIN_LIMIT_PER_ADDRESS", "30 per 15 minutes"),
+        # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are believed.
+        "TRUSTED_PROXIES": int(env("TRUSTED_PROXIES", "0")),
         "WTF_CSRF_TIME_LIMIT": None,
         "API_TITLE": "厦门网约车政务服务 API",
         "API_VERSION": "v1",
@@ -171,3 +180,6 @@ def check_production_safety(config: dict) -> None:
         raise ConfigurationError("IDP_MODE=dev is not allowed in production")
     if config["LOAD_DEMO_DATA"]:
         raise ConfigurationError(DEMO_DATA_IN_PRODUCTION)
+    if not config["SESSION_COOKIE_SECURE"]:
+        raise ConfigurationError("SESSION_COOKIE_SECURE=0 is not allowed in production: the "
+                                 "console's session cookie must only travel over TLS")

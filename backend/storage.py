@@ -21,6 +21,8 @@ import threading
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from backend.common.private_files import create_private_file, tighten
+
 
 def init_app(app) -> None:
     """Engine options, before the engine is made. A server's connections can go stale
@@ -28,6 +30,21 @@ def init_app(app) -> None:
     file's cannot, and every request would pay for it."""
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {}).setdefault(
         "pool_pre_ping", not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"))
+    make_sqlite_file_private(app.config["SQLALCHEMY_DATABASE_URI"])
+
+
+def make_sqlite_file_private(url: str) -> None:
+    """The SQLite file is created 0600 before SQLite opens it (SQLite would create it under the
+    umask, often world-readable); SQLite gives its journal, WAL and shared-memory files the
+    database file's mode. Existing ones open to others are tightened with a warning."""
+    database = sa.engine.make_url(url).database if url.startswith("sqlite") else None
+    if not database or database == ":memory:" or database.startswith("file:") \
+            or not os.path.isdir(os.path.dirname(database) or "."):
+        return  # (no file; or no folder for one, which SQLite reports on its own)
+    create_private_file(database)
+    for suffix in ("-journal", "-wal", "-shm", ".writer-lock"):
+        if os.path.exists(database + suffix):
+            tighten(database + suffix)
 
 
 def configure(engine: sa.Engine) -> None:

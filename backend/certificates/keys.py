@@ -3,9 +3,9 @@
 Layout of ``SIGNING_KEYS_DIR`` (default ``instance/keys/``)::
 
     keys/                 mode 0700
-      keys.json           {"current": "<kid>", "keys": [<public JWK + "created">, ...]}
+      keys.json           mode 0600, {"current": "<kid>", "keys": [<public JWK + "created">, ...]}
       <kid>.pem           Ed25519 private key, PKCS#8 PEM, mode 0600, one per key id
-      .lock               serialises rotation between processes
+      .lock               mode 0600, serialises rotation between processes
 
 ``keys.json`` holds public material only. Old keys stay listed after a rotation, so
 certificates signed with them keep verifying; only the current key signs. The key id is the
@@ -37,6 +37,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PrivateKey,
     Ed25519PublicKey,
 )
+
+from backend.common.private_files import private_directory, write_private_file
 
 KEYSET_FILE = "keys.json"
 KID_LENGTH = 6
@@ -138,19 +140,19 @@ def _load_private_key(path: Path) -> Ed25519PrivateKey:
 
 def _write_json_atomically(path: Path, content: dict[str, Any]) -> None:
     temporary = path.with_suffix(".tmp")
-    temporary.write_text(json.dumps(content, indent=2, ensure_ascii=False) + "\n", "utf-8")
+    write_private_file(temporary, (json.dumps(content, indent=2, ensure_ascii=False) + "\n")
+                       .encode("utf-8"))
     os.replace(temporary, path)
 
 
 def _ensure_directory(keys_dir: str | os.PathLike[str]) -> Path:
-    directory = Path(keys_dir)
-    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-    return directory
+    return private_directory(keys_dir)
 
 
 @contextmanager
 def _locked(directory: Path) -> Iterator[None]:
-    with open(directory / ".lock", "a") as lock:
+    with os.fdopen(os.open(directory / ".lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600),
+                   "r+b") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
             yield

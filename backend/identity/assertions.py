@@ -26,6 +26,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from flask import current_app
 
+from backend.common.private_files import private_directory, write_private_file
 from backend.common.text import is_plain
 
 ALGORITHMS = ["ES256", "EdDSA"]
@@ -167,14 +168,13 @@ def ensure_dev_provider_keys(private_path: str, public_path: str) -> None:
     private_file, public_file = Path(private_path), Path(public_path)
     if private_file.exists() and public_file.exists():
         return
-    private_file.parent.mkdir(parents=True, exist_ok=True)
+    private_directory(private_file.parent)
     key = ec.generate_private_key(ec.SECP256R1())
-    private_file.write_bytes(key.private_bytes(
+    write_private_file(private_file, key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
         serialization.NoEncryption(),
     ))
-    private_file.chmod(0o600)
-    public_file.write_bytes(key.public_key().public_bytes(
+    write_private_file(public_file, key.public_key().public_bytes(
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo,
     ))
 

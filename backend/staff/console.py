@@ -14,11 +14,11 @@ from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_limiter.errors import RateLimitExceeded
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy.orm import selectinload
 
 from backend.audit.models import AuditEntry
-from backend.audit.operations import record
 from backend.certificates.models import Certificate
 from backend.common.masking import mask_id_number, mask_id_numbers_in_text, mask_name
 from backend.db import db, utcnow
@@ -33,10 +33,11 @@ from backend.licensing.rules import RULES
 from backend.matters.operations import catalogue, get_matter, summary
 from backend.matters.registry import handler_for
 from backend.staff import counter as counter_desk
+from backend.staff import throttle
 from backend.staff.auth import roles_required, staff_actor
 from backend.staff.forms import ActionForm, CounterForm, DecisionForm, ExamForm, LoginForm
 from backend.staff.models import Role
-from backend.staff.operations import authenticate
+from backend.staff.operations import authenticate, sign_out
 from backend.transactions import refusals_flashed, refuse
 
 console = Blueprint("console", __name__, url_prefix="/console")
@@ -79,14 +80,20 @@ def login():
         if user is not None:
             login_user(user)
             return redirect(_safe_next(request.args.get("next")))
+        throttle.count_failure()
         flash("用户名或密码不正确。Wrong username or password.", "error")
     return render_template("console/login.html", form=form)
+
+
+@console.errorhandler(RateLimitExceeded)
+def too_many_sign_ins(error):
+    return render_template("error.html", error=throttle.refusal(error)), 429
 
 
 @console.post("/logout")
 @login_required
 def logout():
-    record(f"staff:{current_user.username}", "staff.logout", "staff", current_user.id)
+    sign_out(current_user)
     logout_user()
     return redirect(url_for("console.login"))
 
