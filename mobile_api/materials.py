@@ -54,7 +54,7 @@ def _allow_files():
 @blp.response(201, MaterialSchema)
 @blp.alt_response(401, response="UNAUTHORIZED")
 @blp.alt_response(403, response="FORBIDDEN", description="Not signed in as a company")
-@blp.alt_response(413, response="PAYLOAD_TOO_LARGE", description="Over MATERIAL_MAX_BYTES")
+@blp.alt_response(413, response="REQUEST_ENTITY_TOO_LARGE", description="Over MATERIAL_MAX_BYTES")
 @blp.alt_response(415, response="UNSUPPORTED_MEDIA_TYPE", description="Not PDF, JPEG or PNG")
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @citizen_required
