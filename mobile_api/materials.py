@@ -70,7 +70,7 @@ def upload(files):
                             actor=f"person:{current_person().id}"), 201
 
 
-@blp.get("/<int:material_id>")
+@blp.get("/<int(max=2147483647):material_id>")  # (an id the databases can hold)
 @blp.doc(security=SECURITY)
 @blp.response(200, {"type": "string", "format": "binary"}, content_type="application/octet-stream")
 @blp.alt_response(401, response="UNAUTHORIZED")
