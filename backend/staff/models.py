@@ -17,6 +17,8 @@ class Role(enum.StrEnum):
     CLERK = "clerk"
     EXAMINER = "examiner"
     MAILROOM = "mailroom"
+    AGENT = "agent"  # 12328 hotline agent: takes calls in, replies, calls back
+    HANDLER = "handler"  # handles the tickets routed to their unit (backend.hotline)
     ADMIN = "admin"
 
 
