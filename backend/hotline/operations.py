@@ -271,8 +271,9 @@ def sweep(*, actor: str = "system:hotline", on: dt.date | None = None) -> dict[s
         if missed and ticket.escalated_at is None:
             ticket.escalated_at = utcnow()
             head = _head(ticket)
-            _event(ticket, actor, "escalated", f"超过{_STAGE_NAMES[missed]}期限，已报 {head}",
-                   public=False)
+            zh, en = _STAGE_NAMES[missed]
+            _event(ticket, actor, "escalated",
+                   f"超过{zh}期限，已报{head}（{en} deadline missed; escalated）", public=False)
             record(actor, "ticket.escalated", "ticket", ticket, after={"missed": missed, "to": head})
             counts["escalated"] += 1
         elif not missed and work.add(on, 1) >= ticket.reply_by and ticket.reminded_at is None:
@@ -284,7 +285,8 @@ def sweep(*, actor: str = "system:hotline", on: dt.date | None = None) -> dict[s
     return counts
 
 
-_STAGE_NAMES = {"acknowledge": "签收 acknowledge", "handle": "办结 handle", "reply": "答复 reply"}
+_STAGE_NAMES = {"acknowledge": ("签收", "acknowledgement"), "handle": ("办结", "handling"),
+                "reply": ("答复", "reply")}
 
 
 def _head(ticket: Ticket) -> str:
