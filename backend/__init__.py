@@ -110,6 +110,7 @@ def _register_blueprints(app: Flask) -> None:
     from backend.hotline.console import hotline as hotline_console
     from backend.identity import api as dev_identity_api
     from backend.mailing.console import mailing as mailing_console
+    from backend.ratings.console import ratings_console
     from backend.staff import auth as _staff_auth  # noqa: F401  (user loader)
     from backend.staff.console import console
 
@@ -118,6 +119,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(devices_console)
     app.register_blueprint(mailing_console)
     app.register_blueprint(hotline_console)
+    app.register_blueprint(ratings_console)
     app.register_blueprint(certificate_pages)
     mobile_api.register(api)
     kiosk_api.register(api)
@@ -130,7 +132,7 @@ def _register_blueprints(app: Flask) -> None:
         api.register_blueprint(dev_identity_api.blp)
     # The JSON APIs authenticate with bearer tokens or signatures, never with cookies.
     for name, blueprint in app.blueprints.items():
-        if name not in {"console", "devices_console", "mailing", "hotline"}:
+        if name not in {"console", "devices_console", "mailing", "hotline", "ratings_console"}:
             csrf.exempt(blueprint)
 
 

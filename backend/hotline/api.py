@@ -5,6 +5,7 @@ from flask_smorest import Blueprint
 
 from backend.hotline import figures
 from backend.licensing.operations import today
+from backend.ratings import figures as rating_figures
 
 blp = Blueprint("service_kpis", __name__, url_prefix="/api/v1/public",
                 description="公开数据 · Published service figures")
@@ -37,9 +38,21 @@ class HotlineFiguresSchema(ma.Schema):
     complaints_upheld = ma.fields.Integer()
 
 
+class RatingFiguresSchema(ma.Schema):
+    rated = ma.fields.Integer()
+    by_level = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer())
+    by_channel = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer())
+    satisfaction_rate = ma.fields.Float(allow_none=True)
+    bad = ma.fields.Integer()
+    called_back_rate = ma.fields.Float(allow_none=True)
+    rectification_rate = ma.fields.Float(allow_none=True)
+    rectified_on_time_rate = ma.fields.Float(allow_none=True)
+
+
 class ServiceKpisSchema(ma.Schema):
     month = ma.fields.String()
     hotline = ma.fields.Nested(HotlineFiguresSchema)
+    ratings = ma.fields.Nested(RatingFiguresSchema)
 
 
 @blp.get("/service-kpis")
@@ -47,7 +60,8 @@ class ServiceKpisSchema(ma.Schema):
 @blp.response(200, ServiceKpisSchema)
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 def service_kpis(query):
-    """The month's 12328 figures (definitions in the README); rates are null when nothing
-    counted towards them."""
+    """The month's 12328 and 好差评 figures (definitions in the README); a rate is null when
+    nothing counted towards it."""
     first = figures.parse_month(query.get("month")) or today().replace(day=1)
-    return {"month": f"{first:%Y-%m}", "hotline": figures.month(first)}
+    return {"month": f"{first:%Y-%m}", "hotline": figures.month(first),
+            "ratings": rating_figures.month(first, figures.shift(first, 1))}

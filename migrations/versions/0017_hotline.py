@@ -1,4 +1,5 @@
-"""12328: tickets, their history, the units' members, the knowledge base and the SMS outbox.
+"""12328 and 好差评: tickets, their history, the units' members, the knowledge base, the SMS
+outbox; a rating's evaluation items and the follow-up of every bad review.
 
 Revision ID: 0017
 Revises: 0009
@@ -108,9 +109,43 @@ def upgrade():
     with op.batch_alter_table('hotline_ticket_events', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_hotline_ticket_events_ticket_id'), ['ticket_id'], unique=False)
 
+    op.create_table('bad_review_follow_ups',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('rating_id', sa.Integer(), nullable=False),
+    sa.Column('state', sa.Enum('verifying', 'rectifying', 'calling_back', 'closed', name='followupstate', native_enum=False, length=20), nullable=False),
+    sa.Column('rectify_by', sa.Date(), nullable=False),
+    sa.Column('deadline_known', sa.Boolean(), nullable=False),
+    sa.Column('verified_at', sa.DateTime(), nullable=True),
+    sa.Column('verification', sa.Text(), nullable=True),
+    sa.Column('founded', sa.Boolean(), nullable=True),
+    sa.Column('rectified_at', sa.DateTime(), nullable=True),
+    sa.Column('rectification', sa.Text(), nullable=True),
+    sa.Column('called_back_at', sa.DateTime(), nullable=True),
+    sa.Column('citizen_satisfied', sa.Boolean(), nullable=True),
+    sa.Column('citizen_view', sa.String(length=500), nullable=True),
+    sa.Column('closed_at', sa.DateTime(), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('row_version', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['rating_id'], ['service_ratings.id'], name=op.f('fk_bad_review_follow_ups_rating_id_service_ratings')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_bad_review_follow_ups')),
+    sa.UniqueConstraint('rating_id', name=op.f('uq_bad_review_follow_ups_rating_id'))
+    )
+    with op.batch_alter_table('bad_review_follow_ups', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_bad_review_follow_ups_state'), ['state'], unique=False)
+
+    with op.batch_alter_table('service_ratings', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('items', sa.JSON(), nullable=True))
+
 
 
 def downgrade():
+    with op.batch_alter_table('service_ratings', schema=None) as batch_op:
+        batch_op.drop_column('items')
+
+    with op.batch_alter_table('bad_review_follow_ups', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_bad_review_follow_ups_state'))
+
+    op.drop_table('bad_review_follow_ups')
     with op.batch_alter_table('hotline_ticket_events', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_hotline_ticket_events_ticket_id'))
 
