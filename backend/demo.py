@@ -12,6 +12,7 @@ from stdnum.cn import ric
 
 from backend.config import DEMO_DATA_IN_PRODUCTION, ConfigurationError
 from backend.db import db
+from backend.hotline.demo import load_hotline_demo
 from backend.identity.operations import register_or_update
 from backend.staff.models import Role, StaffUser
 from backend.staff.operations import create_staff
@@ -23,6 +24,8 @@ DEMO_STAFF = [
     ("clerk", Role.CLERK, "演示窗口人员", "demo-clerk-2026"),
     ("examiner", Role.EXAMINER, "演示考试员", "demo-examiner-2026"),
     ("mailroom", Role.MAILROOM, "演示寄递员", "demo-mailroom-2026"),
+    ("agent", Role.AGENT, "演示话务员", "demo-agent-2026"),
+    ("handler", Role.HANDLER, "演示承办人（客运管理处）", "demo-handler-2026"),
     ("admin", Role.ADMIN, "演示管理员", "demo-admin-2026"),
 ]
 
@@ -112,4 +115,5 @@ def load_demo_data() -> bool:
         create_staff(username, role, password, actor="demo", display_name=display_name)
     _load_demo_drivers()
     load_vehicle_demo()
+    load_hotline_demo()
     return True

@@ -26,6 +26,12 @@ class TicketRequestSchema(ma.Schema):
     text = Text(required=True, multiline=True, validate=ma.validate.Length(min=5, max=2000))
 
 
+class KioskTicketRequestSchema(TicketRequestSchema):
+    phone = ma.fields.String(allow_none=True, validate=ma.validate.Regexp(
+        r"^1\d{10}$", error="请填写11位手机号码 an 11-digit mobile number"), metadata={
+        "description": "Where the SMS reply goes (default: the phone on record)"})
+
+
 class CallBackSchema(ma.Schema):
     satisfaction = ma.fields.String(required=True, validate=ma.validate.OneOf(
         [s.value for s in Satisfaction]))

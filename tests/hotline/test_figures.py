@@ -150,3 +150,15 @@ def test_without_a_gateway_send_says_so_and_sends_nothing(cli, database):
     database.session.flush()
     result = cli.invoke(args=["hotline", "send"])
     assert result.exit_code == 2 and "SMS_GATEWAY_URL is not set: 1 message" in result.output
+
+
+def test_the_console_shows_the_months_figures_with_a_chart(client, database, on):
+    from backend.staff.models import Role
+    from tests.harness import sign_in_as
+
+    on(D(2026, 3, 2))
+    as_of(D(2026, 3, 2), take(Kind.COMPLAINT), take(Kind.COMPLAINT), take(Kind.PRAISE))
+    sign_in_as(client, Role.HANDLER)
+    page = client.get("/console/hotline/figures?month=2026-03").get_data(as_text=True)
+    assert "Monthly figures, 2026-03" in page and "<svg" in page
+    assert ">2</text>" in page  # two complaints in the bar chart

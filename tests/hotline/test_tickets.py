@@ -223,3 +223,4 @@ def test_the_knowledge_answer_and_message_tables_are_not_shown_to_citizens(clien
     assert set(ticket) >= {"number", "status", "reply_by", "deadline_provisional", "history"}
     assert "caller_phone" not in ticket and "assignee" not in ticket
     assert db.session.query(TicketEvent).count() == 1
+
