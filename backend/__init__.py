@@ -64,11 +64,13 @@ def _init_extensions(app: Flask) -> None:
     from backend.db import db
     from backend.errors import handle_stale, handle_unexpected
     from backend.extensions import api, csrf, login_manager, migrate
+    from backend.hotline import routing as hotline_routing
     from backend.matters import registry
 
     storage.init_app(app)
     limits.init_app(app)  # (first: before the CSRF check or anything else reads the body)
     workdays.init_app(app)
+    hotline_routing.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
     login_manager.init_app(app)
@@ -111,10 +113,13 @@ def _register_blueprints(app: Flask) -> None:
     from backend.devices.console import devices_console
     from backend.extensions import api, csrf
     from backend.health import health
+    from backend.hotline import api as hotline_api
+    from backend.hotline.console import hotline as hotline_console
     from backend.identity import api as dev_identity_api
     from backend.mailing.console import mailing as mailing_console
     from backend.platforms import api as province_api
     from backend.platforms.console import platforms_console
+    from backend.ratings.console import ratings_console
     from backend.staff import auth as _staff_auth  # noqa: F401  (user loader)
     from backend.staff import throttle
     from backend.staff.console import console
@@ -126,10 +131,13 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(devices_console)
     app.register_blueprint(mailing_console)
     app.register_blueprint(platforms_console)
+    app.register_blueprint(hotline_console)
+    app.register_blueprint(ratings_console)
     app.register_blueprint(certificate_pages)
     mobile_api.register(api)
     kiosk_api.register(api)
     api.register_blueprint(province_api.blp)
+    api.register_blueprint(hotline_api.blp)
     if app.config["IDP_MODE"] == "dev":
         from backend.identity.assertions import ensure_dev_provider_keys
 
@@ -138,7 +146,8 @@ def _register_blueprints(app: Flask) -> None:
         api.register_blueprint(dev_identity_api.blp)
     # The JSON APIs authenticate with bearer tokens or signatures, never with cookies.
     for name, blueprint in app.blueprints.items():
-        if name not in {"console", "devices_console", "mailing", "platforms_console"}:
+        if name not in {"console", "devices_console", "mailing", "platforms_console", "hotline",
+                        "ratings_console"}:
             csrf.exempt(blueprint)
 
 
@@ -157,6 +166,7 @@ def _register_commands(app: Flask) -> None:
     from backend.cli import setup_command
     from backend.devices.cli import devices_cli
     from backend.drivers.cli import exams_cli
+    from backend.hotline.cli import hotline_cli
     from backend.mailing.cli import mailing_cli
     from backend.matters.cli import matters_command
     from backend.platforms.cli import platforms_cli
@@ -165,5 +175,6 @@ def _register_commands(app: Flask) -> None:
     from backend.verification.cli import registry_cli
 
     for command in (audit_cli, matters_command, staff_cli, setup_command, registry_cli, exams_cli,
-                    platforms_cli, vehicles_cli, devices_cli, keys_cli, mailing_cli):
+                    platforms_cli, vehicles_cli, devices_cli, keys_cli, mailing_cli,
+                    hotline_cli):
         app.cli.add_command(command)

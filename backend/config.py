@@ -91,6 +91,13 @@ def from_environment(instance_path: str) -> dict:
         # Time limits count working days: the holiday schedule of years chinese-calendar does
         # not know yet is read from this JSON file (backend/common/workdays.py).
         "WORKDAY_OVERRIDES": env("WORKDAY_OVERRIDES"),
+        # 12328: routing rules and time limits (default: backend/hotline/routing.json), and the
+        # SMS gateway replies are sent through (unset: they wait in the outbox).
+        "HOTLINE_ROUTING_FILE": env("HOTLINE_ROUTING_FILE"),
+        # 好差评: a bad review is rectified within this many working days of the rating.
+        "RATING_RECTIFY_DAYS": int(env("RATING_RECTIFY_DAYS", "5")),
+        "SMS_GATEWAY_URL": env("SMS_GATEWAY_URL"),
+        "SMS_GATEWAY_TOKEN": env("SMS_GATEWAY_TOKEN"),
         **_vehicle_thresholds(env),
         **_platform_licence(env, instance),
     }

@@ -12,6 +12,7 @@ from stdnum.cn import ric
 
 from backend.config import DEMO_DATA_IN_PRODUCTION, ConfigurationError
 from backend.db import db
+from backend.hotline.demo import load_hotline_demo
 from backend.identity.operations import register_or_update
 from backend.platforms.demo import load_platform_demo
 from backend.staff.models import Role, StaffUser
@@ -25,6 +26,8 @@ DEMO_STAFF = [
     ("examiner", Role.EXAMINER, "演示考试员", "demo-examiner-2026"),
     ("mailroom", Role.MAILROOM, "演示寄递员", "demo-mailroom-2026"),
     ("province", Role.PROVINCE, "演示省厅认定员", "demo-province-2026"),
+    ("agent", Role.AGENT, "演示话务员", "demo-agent-2026"),
+    ("handler", Role.HANDLER, "演示承办人（客运管理处）", "demo-handler-2026"),
     ("admin", Role.ADMIN, "演示管理员", "demo-admin-2026"),
 ]
 
@@ -115,4 +118,5 @@ def load_demo_data() -> bool:
     _load_demo_drivers()
     load_vehicle_demo()
     load_platform_demo()
+    load_hotline_demo()
     return True

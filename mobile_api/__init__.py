@@ -6,12 +6,22 @@ from flask_smorest import Api
 
 
 def register(api: Api) -> None:
-    from mobile_api import applications, certificates, materials, matters, me, platforms
+    from mobile_api import (
+        applications,
+        certificates,
+        materials,
+        matters,
+        me,
+        platforms,
+        ratings,
+        tickets,
+    )
 
     api.spec.components.security_scheme(
         "iXiamen", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT",
                     "description": "Real-name identity assertion signed by the i厦门 identity provider"},
     )
-    for module in (matters, me, applications, materials, platforms, certificates):
+    for module in (matters, me, applications, materials, platforms, certificates, tickets,
+                   ratings):
         api.register_blueprint(module.blp)
     api.register_blueprint(certificates.verify_blp)

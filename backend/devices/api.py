@@ -24,6 +24,9 @@ from backend.devices.schemas import (
     RatingSchema,
     SessionSchema,
 )
+from backend.hotline import operations as hotline
+from backend.hotline.models import Kind, Subject, TicketChannel
+from backend.hotline.schemas import KioskTicketRequestSchema, TicketDetailSchema
 from backend.licensing.schemas import ApplicationDetailSchema
 
 blp = Blueprint("kiosk", __name__, url_prefix="/kiosk/v1",
@@ -122,6 +125,26 @@ def rate(body, session_id):
     session = operations.session_for(current_device(), str(session_id), allow_ended=True)
     return operations.rate(session, body["application_number"], body["level"],
                            body.get("comment")), 201
+
+
+@blp.post("/sessions/<uuid:session_id>/tickets")
+@blp.doc(security=SECURITY)
+@blp.arguments(KioskTicketRequestSchema())
+@blp.response(201, TicketDetailSchema)
+@blp.alt_response(401, response="UNAUTHORIZED")
+@blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(410, response="GONE")
+@blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
+def file_ticket(body, session_id):
+    """File a 12328 ticket for the card holder (channel ``kiosk``); the reply comes by SMS
+    to ``phone`` (or the phone on record) and in the i厦门 app."""
+    session = operations.session_for(current_device(), str(session_id))
+    person = session.person
+    return hotline.take_in(
+        Kind(body["kind"]), body["text"], channel=TicketChannel.KIOSK,
+        subject=Subject(body["subject"]), subject_ref=body.get("subject_ref"),
+        platform=body.get("platform"), matter_code=body.get("matter"), person=person,
+        caller_phone=body.get("phone") or person.phone, actor=session.device.actor), 201
 
 
 @blp.delete("/sessions/<uuid:session_id>")

@@ -20,6 +20,8 @@ class Role(enum.StrEnum):
     EXAMINER = "examiner"
     MAILROOM = "mailroom"
     PROVINCE = "province"  # a provincial reviewer (省厅): the online-capability review
+    AGENT = "agent"  # 12328 hotline agent: takes calls in, replies, calls back
+    HANDLER = "handler"  # handles the tickets routed to their unit (backend.hotline)
     ADMIN = "admin"
 
 
