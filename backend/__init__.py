@@ -138,9 +138,11 @@ def _register_commands(app: Flask) -> None:
     from backend.matters.cli import matters_command
     from backend.platforms.cli import platforms_cli
     from backend.staff.cli import staff_cli
+    from backend.supervision.cli import supervision_cli
     from backend.vehicles.cli import vehicles_cli
     from backend.verification.cli import registry_cli
 
     for command in (audit_cli, matters_command, staff_cli, setup_command, registry_cli, exams_cli,
-                    platforms_cli, vehicles_cli, devices_cli, keys_cli, mailing_cli):
+                    platforms_cli, vehicles_cli, devices_cli, keys_cli, mailing_cli,
+                    supervision_cli):
         app.cli.add_command(command)
