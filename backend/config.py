@@ -77,6 +77,22 @@ def from_environment(instance_path: str) -> dict:
         # not know yet is read from this JSON file (backend/common/workdays.py).
         "WORKDAY_OVERRIDES": env("WORKDAY_OVERRIDES"),
         **_vehicle_thresholds(env),
+        **_supervision_events(env, instance),
+    }
+
+
+def _supervision_events(env, instance: Path) -> dict:
+    """The supervision event store (backend/supervision/events.py) and its scale path: with
+    ``SUPERVISION_STREAM_URL`` (``nats://…``) the intake publishes to NATS JetStream and
+    ``flask supervision consume`` writers fill the store."""
+    return {
+        "SUPERVISION_EVENTS_DIR": env("SUPERVISION_EVENTS_DIR",
+                                      str(instance / "supervision" / "events")),
+        # The 2022 运行管理办法 requires at least 2 years online.
+        "SUPERVISION_RETENTION_DAYS": int(env("SUPERVISION_RETENTION_DAYS", "730")),
+        "SUPERVISION_STREAM_URL": env("SUPERVISION_STREAM_URL"),
+        "SUPERVISION_STREAM_NAME": env("SUPERVISION_STREAM_NAME", "SUPERVISION"),
+        "SUPERVISION_STREAM_REPLICAS": int(env("SUPERVISION_STREAM_REPLICAS", "1")),
     }
 
 
