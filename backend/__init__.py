@@ -108,12 +108,14 @@ def _register_blueprints(app: Flask) -> None:
     from backend.mailing.console import mailing as mailing_console
     from backend.staff import auth as _staff_auth  # noqa: F401  (user loader)
     from backend.staff.console import console
+    from backend.supervision.intake import intake as supervision_intake
 
     app.register_blueprint(health)
     app.register_blueprint(console)
     app.register_blueprint(devices_console)
     app.register_blueprint(mailing_console)
     app.register_blueprint(certificate_pages)
+    app.register_blueprint(supervision_intake)
     mobile_api.register(api)
     kiosk_api.register(api)
     if app.config["IDP_MODE"] == "dev":

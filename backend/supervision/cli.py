@@ -7,7 +7,10 @@ import click
 from flask import current_app
 
 from backend.audit import operations as audit
-from backend.supervision import events, stream
+from backend.db import db
+from backend.errors import ApiError
+from backend.platforms.models import Platform
+from backend.supervision import auth, events, stream
 from backend.transactions import CommandGroup
 
 supervision_cli = CommandGroup("supervision", help="The supervision platform's data feed.")
@@ -62,3 +65,20 @@ def prune_command(days: int | None) -> None:
     for partition in dropped:
         click.echo(f"{partition.interface} {partition.day}: dropped")
     click.echo(f"{len(dropped)} partitions before {before} dropped")
+
+
+# -- the intake's credentials (backend/supervision/auth.py) ----------------------------------
+
+@supervision_cli.command("credentials")
+@click.argument("platform_code")
+def credentials_command(platform_code: str) -> None:
+    """Issue (or re-key) a platform's intake secret; print {"company_id", "secret"} once."""
+    platform = db.session.get(Platform, platform_code)
+    if platform is None:
+        raise click.ClickException(f"没有平台 {platform_code} / no platform {platform_code} in the "
+                                   "register (flask platforms import FILE)")
+    try:
+        secret = auth.issue_credentials(platform, actor="cli")
+    except ApiError as error:
+        raise click.ClickException(f"{error.message} / {error.message_en}") from None
+    click.echo(json.dumps({"company_id": platform.company_id, "secret": secret}))
