@@ -91,15 +91,19 @@ class PlatformClient:
         return self.post(interface.path, body, kind, compress=compress, **options)
 
     def post(self, path: str, body: bytes, content_type: str, *, compress: bool = False,
-             timestamp: float | None = None, nonce: str | None = None, secret: str | None = None,
-             company_id: str | None = None, headers: dict | None = None):
+             headers: dict | None = None, **signing):
         extra = {}
         if compress:
             body, extra = gzip.compress(body), {"Content-Encoding": "gzip"}
+        return self.client.post(path, data=body, headers={
+            **self.headers(path, body, content_type, **signing), **extra, **(headers or {})})
+
+    def headers(self, path: str, body: bytes, content_type: str, *,
+                timestamp: float | None = None, nonce: str | None = None,
+                secret: str | None = None, company_id: str | None = None) -> dict:
+        """The headers of a request signed over ``body`` (as sent: compressed if it is)."""
         stamp = str(int(time.time() if timestamp is None else timestamp))
         nonce = nonce or secrets.token_hex(16)
         signed = signature(secret or self.secret, string_to_sign("POST", path, stamp, nonce, body))
-        return self.client.post(path, data=body, headers={
-            "Content-Type": content_type, "X-Company-Id": company_id or self.company_id,
-            "X-Timestamp": stamp, "X-Nonce": nonce, "X-Signature": signed, **extra,
-            **(headers or {})})
+        return {"Content-Type": content_type, "X-Company-Id": company_id or self.company_id,
+                "X-Timestamp": stamp, "X-Nonce": nonce, "X-Signature": signed}

@@ -3,6 +3,8 @@ records are stored, invalid ones listed, and what is stored is what the stores s
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from backend.supervision import baseinfo, events
@@ -85,3 +87,17 @@ def test_invalid_records_are_listed_by_index_and_field_and_the_rest_stored(sende
 def test_every_interface_has_its_path():
     assert len(CATALOGUE) == 28
     assert CATALOGUE["positionVehicle"].path == "/ipc/v1/position/vehicle"
+
+
+def test_the_gps_source_answers_the_feeds_latest_position(sender, app):
+    from backend.verification.sources import Question, ask
+
+    plate = "闽D8C003"
+    older = record("positionVehicle", sender.company_id, VehicleNo=plate,
+                   PositionTime=int(EVENT_TIME.timestamp()) - 600)
+    assert sender.send("positionVehicle", [record("positionVehicle", sender.company_id,
+                                                  VehicleNo=plate)]).status_code == 200
+    assert sender.send("positionVehicle", [older]).status_code == 200   # late, and older
+    with app.app_context():
+        answer = ask([Question("gps", "position", {"plate": plate})])["gps.position"]
+    assert answer.data == {"last_position_at": EVENT_TIME.astimezone(dt.UTC).isoformat()}
