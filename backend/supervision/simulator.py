@@ -108,6 +108,7 @@ class Settings:
     defect_share: float = 0.02           # of the records each defect applies to
     seed: int = 2026
     position_interval: tuple[int, int] = (10, 30)   # seconds between a vehicle's positions
+    upload_every: int = 60               # seconds: a platform uploads what it has once a minute
 
 
 @dataclasses.dataclass
@@ -548,16 +549,16 @@ class DaySimulation:
 
 # -- uploads ------------------------------------------------------------------------------------
 
-UPLOAD_EVERY = 60    # seconds: a platform uploads what it has once a minute
 LATE_BY = (2 * 3600, 6 * 3600)    # a late batch of positions arrives 2–6 hours after the fact
 
 
-def batches_of(sim: DaySimulation, upload_every: int = UPLOAD_EVERY) -> list[Batch]:
+def batches_of(sim: DaySimulation) -> list[Batch]:
     """The day's uploads: base information at the start of the day, then everything else in
     the upload window after it happened (a few seconds' delay), positions hours late when the
     ``late_positions`` defect strikes."""
     day_start = dt.datetime.combine(sim.settings.day, dt.time(0, 0, 30), XIAMEN_TZ).astimezone(dt.UTC)
     rng = rng_for(sim.settings.seed, sim.settings.day, sim.platform.company_id, "uploads")
+    upload_every = sim.settings.upload_every
     windows: dict[tuple[str, int], list[dict]] = {}
 
     def upload(ipc_type: str, record: dict, happened: float) -> None:
@@ -580,14 +581,13 @@ def batches_of(sim: DaySimulation, upload_every: int = UPLOAD_EVERY) -> list[Bat
     return sorted(batches, key=lambda b: (b.sent_at, b.ipc_type != "orderCreate"))
 
 
-def simulate_day(platforms: list[Platform], settings: Settings,
-                 upload_every: int = UPLOAD_EVERY) -> list[Batch]:
+def simulate_day(platforms: list[Platform], settings: Settings) -> list[Batch]:
     """Every platform's uploads for the day, in the order they are sent."""
     batches = []
     for platform in platforms:
         sim = DaySimulation(platform, settings)
         sim.run()
-        batches += batches_of(sim, upload_every)
+        batches += batches_of(sim)
     return sorted(batches, key=lambda b: b.sent_at)
 
 
@@ -644,7 +644,8 @@ def send_day(batches: list[Batch], secrets_by_company: dict[str, str], post) -> 
             tally.refused.append(f"{batch.company_id} {batch.ipc_type}: {status} "
                                  f"{answer.get('message_en', answer)}")
             continue
-        tally.rejected[batch.ipc_type] += len(rejected)
+        if rejected:
+            tally.rejected[batch.ipc_type] += len(rejected)
         tally.accepted[batch.ipc_type] += int(answer.get("accepted") or 0)
         for rejection in rejected:
             tally.reasons[rejection.get("reason")] += 1
