@@ -108,6 +108,8 @@ def _register_blueprints(app: Flask) -> None:
     from backend.mailing.console import mailing as mailing_console
     from backend.staff import auth as _staff_auth  # noqa: F401  (user loader)
     from backend.staff.console import console
+    from backend.supervision.api import supervision_api
+    from backend.supervision.console import supervision_console
     from backend.supervision.intake import intake as supervision_intake
 
     app.register_blueprint(health)
@@ -116,6 +118,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(mailing_console)
     app.register_blueprint(certificate_pages)
     app.register_blueprint(supervision_intake)
+    app.register_blueprint(supervision_console)
+    app.register_blueprint(supervision_api)
     mobile_api.register(api)
     kiosk_api.register(api)
     if app.config["IDP_MODE"] == "dev":
@@ -126,7 +130,7 @@ def _register_blueprints(app: Flask) -> None:
         api.register_blueprint(dev_identity_api.blp)
     # The JSON APIs authenticate with bearer tokens or signatures, never with cookies.
     for name, blueprint in app.blueprints.items():
-        if name not in {"console", "devices_console", "mailing"}:
+        if name not in {"console", "devices_console", "mailing", "supervision_console"}:
             csrf.exempt(blueprint)
 
 

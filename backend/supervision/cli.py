@@ -5,13 +5,14 @@ import json
 
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 
 from backend.audit import operations as audit
 from backend.db import db
 from backend.errors import ApiError
 from backend.platforms.models import Platform
 from backend.supervision import auth, events, stream
-from backend.transactions import CommandGroup
+from backend.transactions import CommandGroup, in_transaction
 
 supervision_cli = CommandGroup("supervision", help="The supervision platform's data feed.")
 
@@ -82,3 +83,43 @@ def credentials_command(platform_code: str) -> None:
     except ApiError as error:
         raise click.ClickException(f"{error.message} / {error.message_en}") from None
     click.echo(json.dumps({"company_id": platform.company_id, "secret": secret}))
+
+
+# -- the platform simulator (backend/supervision/simulator.py) --------------------------------
+
+@click.command("simulate")
+@click.option("--date", "day", required=True, type=click.DateTime(["%Y-%m-%d"]),
+              help="The day to simulate (YYYY-MM-DD, Beijing time).")
+@click.option("--platforms", default=2, show_default=True, help="How many demo platforms.")
+@click.option("--vehicles", default=30, show_default=True, help="Vehicles per platform.")
+@click.option("--unlicensed", default=0.1, show_default=True,
+              help="Share of vehicles (and of drivers) without a certificate.")
+@click.option("--defects", default=0.02, show_default=True,
+              help="Share of records with each data defect (README: The platform simulator).")
+@click.option("--seed", default=2026, show_default=True)
+@click.option("--url", help="Send to a running server (default: in-process, no server).")
+@click.option("--credentials", type=click.File(),
+              help="With --url: the JSON lines `flask supervision credentials` printed.")
+@with_appcontext
+def simulate_command(day, platforms, vehicles, unlicensed, defects, seed, url, credentials):
+    """Simulate a day of the demo platforms and send it through the intake."""
+    from backend.supervision import simulator
+
+    if not url and current_app.config["ENV_MODE"] == "production":
+        raise click.ClickException("不在生产环境中模拟 / the simulator does not run in production")
+    if url and credentials is None:
+        raise click.UsageError("--url needs --credentials FILE", ctx=click.get_current_context())
+    settings = simulator.Settings(day=day.date(), vehicles=vehicles, unlicensed_share=unlicensed,
+                                  defect_share=defects, seed=seed)
+    lines = [json.loads(line) for line in credentials if line.strip()] if credentials else None
+    try:
+        chosen, secrets, post = in_transaction(simulator.prepare)(settings, platforms, url, lines)
+    except LookupError as error:
+        raise click.ClickException(str(error)) from None
+    result = simulator.simulate_and_send(chosen, settings, secrets, post)
+    click.echo(json.dumps(result, ensure_ascii=False))
+
+
+# (not ``supervision_cli.command``: the simulator commits its preparation before it sends, and
+# every batch is then a request with its own transaction)
+supervision_cli.add_command(simulate_command)
