@@ -101,3 +101,20 @@ def test_the_gps_source_answers_the_feeds_latest_position(sender, app):
     with app.app_context():
         answer = ask([Question("gps", "position", {"plate": plate})])["gps.position"]
     assert answer.data == {"last_position_at": EVENT_TIME.astimezone(dt.UTC).isoformat()}
+
+
+@pytest.mark.parametrize("encoding", ENCODINGS)
+@pytest.mark.parametrize("ipc_type", sorted(CATALOGUE))
+def test_every_interface_takes_a_record_in_either_encoding(sender, ipc_type, encoding):
+    sent = record(ipc_type, sender.company_id)
+    answer = sender.send(ipc_type, [sent], encoding=encoding, compress=encoding == "protobuf")
+    assert answer.status_code == 200, answer.json
+    assert (answer.json["ipc_type"], answer.json["accepted"]) == (ipc_type, 1)
+    interface = CATALOGUE[ipc_type]
+    if interface.kind == "base":
+        key = baseinfo.natural_key(interface, sent)
+        assert baseinfo.current(sender.company_id, ipc_type, key) is not None
+    else:
+        rows = events.query(f"SELECT count(*) AS n FROM {events.view(ipc_type)} "
+                            'WHERE "CompanyId" = ?', [sender.company_id])
+        assert rows[0]["n"] == 1
