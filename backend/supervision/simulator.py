@@ -394,24 +394,32 @@ class VehicleDay:
                 "OrderMatchTime": f14(trip["arrived"]), "InvoiceStatus": "0"}
 
     def positions(self, interval: tuple[int, int]) -> Iterator[dict]:
-        """A position every 10–30 s along the legs, with speed and heading."""
+        """A position every 10–30 s from login to logout, with speed and heading; between two
+        legs (a pause after a drop-off) the car stands where the last leg ended."""
         mileage = self.rng.uniform(5_000, 90_000)
-        for leg in self.legs:
+        moment, end = self.legs[0].start, self.legs[-1].end
+        legs = iter(self.legs)
+        leg = next(legs)
+        while moment < end:
+            while moment >= leg.end:
+                mileage += route_km(leg.points)
+                leg = next(legs, leg)
+                if moment >= leg.end and leg is self.legs[-1]:
+                    break
             seconds = (leg.end - leg.start).total_seconds()
+            done = min(max((moment - leg.start).total_seconds() / seconds, 0.0), 1.0) if seconds else 1.0
+            moving = leg.start <= moment < leg.end
             km = route_km(leg.points)
-            speed = round(km / seconds * 3600) if seconds > 0 else 0
-            t = 0.0
-            while t < seconds:
-                point = along(leg.points, t / seconds)
-                yield {"CompanyId": self.sim.platform.company_id, "VehicleNo": self.vehicle.plate,
-                       "VehicleRegionCode": 350200,
-                       "PositionTime": int((leg.start + dt.timedelta(seconds=t)).timestamp()),
-                       "Longitude": micro(point[0]), "Latitude": micro(point[1]),
-                       "Speed": speed, "Direction": bearing(leg.points[0], leg.points[-1]),
-                       "Elevation": 10, "Mileage": round(mileage + km * t / seconds, 2),
-                       "Encrypt": GCJ02, "BizStatus": leg.biz_status, "OrderId": leg.order_id}
-                t += self.rng.randint(*interval)
-            mileage += km
+            point = along(leg.points, done)
+            yield {"CompanyId": self.sim.platform.company_id, "VehicleNo": self.vehicle.plate,
+                   "VehicleRegionCode": 350200, "PositionTime": int(moment.timestamp()),
+                   "Longitude": micro(point[0]), "Latitude": micro(point[1]),
+                   "Speed": round(km / seconds * 3600) if moving and seconds else 0,
+                   "Direction": bearing(leg.points[0], leg.points[-1]), "Elevation": 10,
+                   "Mileage": round(mileage + km * done, 2), "Encrypt": GCJ02,
+                   "BizStatus": leg.biz_status if moving else 3,
+                   "OrderId": leg.order_id if moving else "0"}
+            moment += dt.timedelta(seconds=self.rng.randint(*interval))
 
 
 # -- a platform's day ---------------------------------------------------------------------------
