@@ -87,11 +87,18 @@ def parse(body: bytes) -> list:
     return list(listing.otpic)
 
 
+_FLOATS = {interface.message_name: tuple(f.name for f in interface.fields if f.proto_type == "float")
+           for interface in CATALOGUE.values()}
+
+
 def record_dict(message) -> dict:
     """A payload message as a dict of the fields it carries (absent optional fields left out);
     32-bit floats are given back with the digits the sender meant (12.3, not 12.30000019)."""
-    return {field.name: (float(f"{value:.7g}") if field.type == _FDP.TYPE_FLOAT else value)
-            for field, value in message.ListFields()}
+    record = {field.name: value for field, value in message.ListFields()}
+    for name in _FLOATS[message.DESCRIPTOR.name]:
+        if name in record:
+            record[name] = float(f"{record[name]:.7g}")
+    return record
 
 
 def envelope_bytes(company_id: str, interface: Interface, records: list[dict], *,

@@ -59,6 +59,9 @@ def test_every_required_field_is_required(ipc_type):
 @pytest.mark.parametrize(("ipc_type", "changes", "expected"), [
     ("orderCreate", {"OrderTime": 20260230101010}, ("OrderTime", "date")),       # no Feb 30
     ("orderCreate", {"OrderTime": 19700101000000}, ("OrderTime", "date")),       # epoch zero
+    ("orderCreate", {"OrderTime": 20261206240000}, ("OrderTime", "date")),       # hour 24
+    ("orderCreate", {"OrderTime": 2026120609000}, ("OrderTime", "date")),        # 13 digits
+    ("baseInfoDriver", {"DriverBirthday": 20260229}, ("DriverBirthday", "date")),  # not a leap year
     ("operatePay", {"PayTime": 0}, ("PayTime", "date")),
     ("baseInfoVehicle", {"CertifyDateA": 2026120}, ("CertifyDateA", "date")),   # 7 digits
     ("baseInfoDriverStat", {"Cycle": 202613}, ("Cycle", "date")),
