@@ -31,7 +31,6 @@ from backend.supervision.interfaces import Interface
 from backend.supervision.models import BaseRecord
 
 DELETE = 3
-CHUNK = 500
 
 
 def _mask_phone(value: str) -> str:
@@ -94,10 +93,7 @@ def store(company_id: str, interface: Interface, records: list[tuple[int, dict]]
     latest, outcome = _latest_per_key(interface, records)
     rows = {key: _row(company_id, interface, key, record, received_at)
             for key, (_index, record) in latest.items()}
-    keys = list(rows)
-    applied = set()
-    for start in range(0, len(keys), CHUNK):
-        applied |= _upsert([rows[key] for key in keys[start:start + CHUNK]])
+    applied = _upsert(list(rows.values()))
     for key, (index, _record) in latest.items():
         (outcome.applied if key in applied else outcome.superseded).append(index)
     outcome.applied.sort()
@@ -136,13 +132,13 @@ def _upsert(rows: list[dict]) -> set[str]:
     UpdateTime is later)."""
     dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
     table = BaseRecord.__table__
-    insert = dialect.insert(table).values(rows)
+    insert = dialect.insert(table)
     statement = insert.on_conflict_do_update(
         index_elements=[table.c.company_id, table.c.interface, table.c.natural_key],
         set_={name: insert.excluded[name] for name in ("data", "update_time", "deleted", "received_at")},
         where=insert.excluded.update_time >= table.c.update_time,
     ).returning(table.c.natural_key)
-    return set(db.session.scalars(statement))
+    return set(db.session.scalars(statement, rows))
 
 
 def current(company_id: str, interface: str, key: str) -> BaseRecord | None:

@@ -36,8 +36,6 @@ from backend.supervision.interfaces import (
 )
 from backend.supervision.models import RejectedRecord
 
-CHUNK = 500
-
 
 @dataclasses.dataclass
 class Received:
@@ -151,8 +149,6 @@ def _count_rejections(company_id: str, interface: Interface, records: list,
                         "digest": digest, "field": rejection.field, "reason": rejection.reason,
                         "day": day, "received_at": received_at}
     dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    rows = list(rows.values())
-    for start in range(0, len(rows), CHUNK):
-        statement = dialect.insert(RejectedRecord.__table__).values(rows[start:start + CHUNK])
-        db.session.execute(statement.on_conflict_do_nothing(
-            index_elements=["company_id", "interface", "digest"]))
+    statement = dialect.insert(RejectedRecord.__table__).on_conflict_do_nothing(
+        index_elements=["company_id", "interface", "digest"])
+    db.session.execute(statement, list(rows.values()))

@@ -31,12 +31,13 @@ def record_latest(company_id: str, records: list[dict], received_at: dt.datetime
             for plate, record in sorted(latest.items())]
     dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
     table = VehiclePosition.__table__
-    insert = dialect.insert(table).values(rows)
+    insert = dialect.insert(table)
+    # One statement for many rows (executemany): compiled once, cached, sent in batches.
     db.session.execute(insert.on_conflict_do_update(
         index_elements=[table.c.company_id, table.c.plate],
         set_={name: insert.excluded[name]
               for name in ("position_at", "longitude", "latitude", "encrypt", "received_at")},
-        where=insert.excluded.position_at > table.c.position_at))
+        where=insert.excluded.position_at > table.c.position_at), rows)
 
 
 def last_position_at(plate: str) -> dt.datetime | None:
