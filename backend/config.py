@@ -93,6 +93,8 @@ def _supervision_events(env, instance: Path) -> dict:
         "SUPERVISION_STREAM_URL": env("SUPERVISION_STREAM_URL"),
         "SUPERVISION_STREAM_NAME": env("SUPERVISION_STREAM_NAME", "SUPERVISION"),
         "SUPERVISION_STREAM_REPLICAS": int(env("SUPERVISION_STREAM_REPLICAS", "1")),
+        # A writer's batch not acknowledged within this goes to another writer.
+        "SUPERVISION_STREAM_ACK_WAIT": float(env("SUPERVISION_STREAM_ACK_WAIT", "30")),
     }
 
 

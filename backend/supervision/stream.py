@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import logging
 import os
 import re
@@ -67,6 +68,13 @@ async def ensure_stream(js, stream_name: str, replicas: int = 1) -> None:
         ))
 
 
+async def _connect(url: str, name: str, reconnect_forever: bool = False):
+    """The intake's connection fails within seconds when no server answers (the platform gets
+    503 and the next request tries again); a writer waits for the server for ever."""
+    return await nats.connect(url, name=name, connect_timeout=2, reconnect_time_wait=1,
+                              max_reconnect_attempts=-1 if reconnect_forever else 3)
+
+
 def encode(table: pa.Table, max_bytes: int) -> list[bytes]:
     """The table as Arrow IPC payloads of at most ``max_bytes`` each (fewer rows each if needed)."""
     payload = _ipc(table)
@@ -97,8 +105,9 @@ class Publisher:
     def __init__(self, url: str, stream_name: str, replicas: int = 1):
         self.url, self.stream_name, self.replicas = url, stream_name, replicas
         self._loop = asyncio.new_event_loop()
-        threading.Thread(target=self._loop.run_forever, name="jetstream-publisher",
-                         daemon=True).start()
+        self._thread = threading.Thread(target=self._loop.run_forever,
+                                        name="jetstream-publisher", daemon=True)
+        self._thread.start()
         self._connection = None
         self._js = None
         self._max_payload = 0
@@ -128,10 +137,10 @@ class Publisher:
 
     async def _jetstream(self):
         async with self._connecting():
+            if self._connection is not None and self._connection.is_closed:
+                self._connection = self._js = None  # gave up reconnecting: start again
             if self._js is None:
-                connection = await nats.connect(
-                    self.url, connect_timeout=2, max_reconnect_attempts=-1,
-                    name=f"supervision-intake-{os.getpid()}")
+                connection = await _connect(self.url, f"supervision-intake-{os.getpid()}")
                 js = connection.jetstream()
                 await ensure_stream(js, self.stream_name, self.replicas)
                 self._connection, self._max_payload, self._js = (
@@ -145,11 +154,15 @@ class Publisher:
         return self._connect_lock
 
     def close(self) -> None:
-        async def drain():
-            if self._connection is not None:
-                await self._connection.drain()
-        self._run(drain(), PUBLISH_TIMEOUT_SECONDS)
-        self._loop.call_soon_threadsafe(self._loop.stop)
+        async def close_connection():
+            if self._connection is not None and not self._connection.is_closed:
+                await self._connection.close()
+        try:
+            self._run(close_connection(), PUBLISH_TIMEOUT_SECONDS)
+        finally:
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join(PUBLISH_TIMEOUT_SECONDS)
+            self._loop.close()
 
 
 _publishers: dict[tuple, Publisher] = {}
@@ -177,24 +190,28 @@ class Consumed:
 
 
 def consume(store: events.Store, url: str, stream_name: str, *, batch: int = 64,
-            idle_seconds: float | None = None, replicas: int = 1) -> Consumed:
+            idle_seconds: float | None = None, replicas: int = 1,
+            ack_wait: float = 30) -> Consumed:
     """Write the stream's messages to the store until SIGTERM/SIGINT, or until nothing came
-    for ``idle_seconds`` (when given). Returns what this writer wrote."""
-    return asyncio.run(_consume(store, url, stream_name, batch, idle_seconds, replicas))
+    for ``idle_seconds`` (when given). Returns what this writer wrote. ``ack_wait`` is how long
+    a fetched batch waits for its acknowledgement before it goes to another writer (it is set
+    when the durable consumer is first made)."""
+    return asyncio.run(_consume(store, url, stream_name, batch, idle_seconds, replicas,
+                                ack_wait))
 
 
-async def _consume(store, url, stream_name, batch, idle_seconds, replicas) -> Consumed:
+async def _consume(store, url, stream_name, batch, idle_seconds, replicas,
+                   ack_wait) -> Consumed:
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signal_number in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signal_number, stopping.set)
-    connection = await nats.connect(url, connect_timeout=2, max_reconnect_attempts=-1,
-                                    name=f"supervision-writer-{os.getpid()}")
+    connection = await _connect(url, f"supervision-writer-{os.getpid()}", reconnect_forever=True)
     js = connection.jetstream()
     await ensure_stream(js, stream_name, replicas)
     subscription = await js.pull_subscribe(
         f"{stream_name}.>", durable=WRITERS, stream=stream_name,
-        config=ConsumerConfig(ack_policy=AckPolicy.EXPLICIT, ack_wait=60, max_deliver=-1,
+        config=ConsumerConfig(ack_policy=AckPolicy.EXPLICIT, ack_wait=ack_wait, max_deliver=-1,
                               max_ack_pending=20_000),
     )
     done = Consumed()
@@ -203,7 +220,7 @@ async def _consume(store, url, stream_name, batch, idle_seconds, replicas) -> Co
         while not stopping.is_set():
             try:
                 messages = await subscription.fetch(batch, timeout=1)
-            except nats.errors.TimeoutError:
+            except TimeoutError:  # nats-py raises its own and asyncio's
                 if idle_seconds is not None and time.monotonic() - last_message > idle_seconds:
                     break
                 continue
@@ -212,7 +229,9 @@ async def _consume(store, url, stream_name, batch, idle_seconds, replicas) -> Co
             done.messages += len(messages)
             done.batches += 1
     finally:
-        await connection.drain()
+        with contextlib.suppress(nats.errors.Error):
+            await connection.flush()  # the last acknowledgements
+        await connection.close()
     return done
 
 
