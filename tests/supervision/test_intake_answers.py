@@ -127,6 +127,17 @@ def test_too_many_records_is_413(sender, app, monkeypatch):
     assert answer.status_code == 413 and "At most 2 records" in answer.json["message_en"]
 
 
+@pytest.mark.parametrize(("limit", "compress"), [("SUPERVISION_MAX_BODY_BYTES", False),
+                                                 ("SUPERVISION_MAX_INFLATED_BYTES", True)])
+def test_a_body_over_the_limits_is_413_even_when_it_compresses_well(
+        sender, app, monkeypatch, limit, compress):
+    monkeypatch.setitem(app.config, limit, 4096)
+    batch = [_order(sender, f"Z-{n}") for n in range(40)]   # about 20 KB of JSON
+    answer = sender.send("orderCreate", batch, compress=compress)
+    assert answer.status_code == 413
+    assert _orders_stored(sender.company_id) == 0
+
+
 def test_a_batch_every_record_of_which_is_refused_is_400_and_the_refusals_are_counted(
         sender, database):
     batch = [_order(sender, "B-1", OrderTime=0), _order(sender, "B-2", Encrypt=9)]
