@@ -35,7 +35,6 @@ from stdnum.cn import ric, uscc
 BASE, EVENT = "base", "event"
 BEIJING = dt.timezone(dt.timedelta(hours=8))
 DEFAULT_TEXT_LENGTH = 256
-PROTO_TYPES = ("string", "uint32", "uint64", "int32", "float")
 
 
 class Invalid(Exception):
