@@ -25,7 +25,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from backend.db import db
 from backend.errors import ApiError
 from backend.platforms.models import Platform
-from backend.supervision import baseinfo, positions
+from backend.supervision import baseinfo, events, positions
 from backend.supervision.interfaces import (
     BASE,
     BEIJING,
@@ -82,8 +82,6 @@ def _store(company_id: str, interface: Interface, valid: list[tuple[int, dict]],
         stored = baseinfo.store(company_id, interface, valid, received_at)
         outcome.accepted, outcome.superseded = stored.applied, stored.superseded
         return
-    from backend.supervision import events
-
     records = [baseinfo.protect(record) for _index, record in valid]
     try:
         events.accept(company_id, interface.ipc_type, records, received_at)
