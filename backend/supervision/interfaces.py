@@ -32,6 +32,8 @@ from collections.abc import Callable
 from stdnum import numdb
 from stdnum.cn import ric, uscc
 
+from backend.common.text import is_plain
+
 BASE, EVENT = "base", "event"
 BEIJING = dt.timezone(dt.timedelta(hours=8))
 DEFAULT_TEXT_LENGTH = 256
@@ -783,7 +785,13 @@ class Rejection:
 
 def _as_string(value) -> str:
     if type(value) is str:
+        # PostgreSQL cannot store a NUL, a lone surrogate is not UTF-8, and the other control
+        # characters hide text on a staff page (backend.common.text).
+        if not is_plain(value, multiline=True):
+            raise Invalid("characters", "不能包含控制字符或无效字符", "Control or invalid characters")
         return value.strip()
+    if type(value) is bytes:  # a protobuf string field whose bytes are not UTF-8
+        raise Invalid("encoding", "须为 UTF-8 编码的文本", "Must be UTF-8 text")
     raise Invalid("type", "须为字符串", "Must be a string")
 
 
@@ -848,7 +856,9 @@ def validate(interface: Interface, record, index: int) -> tuple[dict | None, Rej
     if len(record) > len(out):
         unknown = sorted(set(record) - _NAMES[interface.ipc_type])
         if unknown:
-            return None, Rejection(index, unknown[0], "unknown_field", "规范中没有此字段（字段名区分大小写）",
+            # The platform's own key, quoted and cut when it would not fit a name column.
+            named = unknown[0] if is_plain(unknown[0]) and len(unknown[0]) <= 64 else ascii(unknown[0])[:64]
+            return None, Rejection(index, named, "unknown_field", "规范中没有此字段（字段名区分大小写）",
                                    "The spec has no such field (names are case-sensitive)")
     for earlier, later in interface.ordered:
         if earlier in out and later in out and out[later] < out[earlier]:

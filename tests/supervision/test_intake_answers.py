@@ -153,6 +153,15 @@ def test_a_batch_every_record_of_which_is_refused_is_400_and_the_refusals_are_co
         IntakeNonce.company_id == sender.company_id)) == 1
 
 
+def test_a_record_with_a_strange_field_name_is_refused_and_counted(sender, database):
+    strange = "Order\x00Id" + "x" * 100
+    answer = sender.send("orderCreate", [{**_order(sender, "N-1"), strange: "1"}, _order(sender, "N-2")])
+    assert answer.status_code == 200
+    [rejected] = answer.json["rejected"]
+    assert rejected["reason"] == "unknown_field" and "\x00" not in rejected["field"]
+    assert _rejections(database, sender.company_id) == [(rejected["field"], "unknown_field")]
+
+
 def test_resending_a_batch_counts_nothing_twice(sender, database):
     batch = [_order(sender, "R-1"), _order(sender, "R-2", DepLatitude=1)]
     for _ in range(2):

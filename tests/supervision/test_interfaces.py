@@ -72,6 +72,8 @@ def test_every_required_field_is_required(ipc_type):
     ("orderCreate", {"OrderId": "x" * 65}, ("OrderId", "length")),
     ("orderCreate", {"OrderId": 12345}, ("OrderId", "type")),
     ("orderCreate", {"Orderid": "typo"}, ("Orderid", "unknown_field")),
+    ("orderCreate", {"OrderId": "A\x00B"}, ("OrderId", "characters")),          # PostgreSQL: no NUL
+    ("orderCreate", {"Departure": "\ud800"}, ("Departure", "characters")),       # lone surrogate
     ("orderMatch", {"VehicleNo": "ABC123"}, ("VehicleNo", "plate")),
     ("orderMatch", {"LicenseId": WRONG_CHECK_DIGIT}, ("LicenseId", "id_number")),
     ("orderMatch", {"DriverPhone": "1234"}, ("DriverPhone", "phone")),
@@ -105,6 +107,14 @@ def test_quoted_integers_and_floats_are_taken_as_protobuf_json_sends_them():
         "operatePay", COMPANY, DepLongitude="118089123", DriveMile="12.5", DepTime="20261206090000"), 0)
     assert rejection is None
     assert (cleaned["DepLongitude"], cleaned["DriveMile"], cleaned["DepTime"]) == (118089123, 12.5, 20261206090000)
+
+
+def test_a_protobuf_string_that_is_not_utf8_is_named():
+    interface = CATALOGUE["orderCreate"]
+    body = ipc.envelope_bytes(COMPANY, interface, [record("orderCreate", COMPANY, OrderId="AAAA")])
+    [envelope] = ipc.parse(body.replace(b"AAAA", b"\xff\xfeAA"))
+    _cleaned, rejection = validate(interface, ipc.record_dict(envelope.orderCreate[0]), 0)
+    assert (rejection.field, rejection.reason) == ("OrderId", "encoding")
 
 
 def test_beijing_time_is_utc_plus_8():
