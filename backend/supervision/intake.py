@@ -132,7 +132,7 @@ def _envelope(body: bytes) -> Envelope:
 def _json_envelope(body: bytes) -> Envelope:
     try:
         document = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
         raise _undecodable("不是合法的 UTF-8 JSON", "not valid UTF-8 JSON") from None
     if not isinstance(document, dict):
         raise _undecodable("JSON 须为一个 OTIpc 对象", "the JSON must be one OTIpc object")

@@ -131,7 +131,8 @@ def _before_licence(interface: Interface, record: dict, index: int,
 # -- refused records, once each --------------------------------------------------------------
 
 def _digest(record) -> str:
-    canonical = json.dumps(record, sort_keys=True, ensure_ascii=False, default=str)
+    # ASCII escapes: a lone surrogate a platform sent still has a digest.
+    canonical = json.dumps(record, sort_keys=True, default=str)
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 

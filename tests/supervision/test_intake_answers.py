@@ -56,6 +56,8 @@ def _rejections(database, company_id: str) -> list[tuple]:
 @pytest.mark.parametrize(("body", "content_type", "compress", "what"), [
     (b'{"Source": "0", ', "application/json", False, "not valid UTF-8 JSON"),
     (b"[1, 2]", "application/json", False, "one OTIpc object"),
+    (b"[" * 100_000, "application/json", False, "not valid UTF-8 JSON"),
+    (b'{"Source": "\xff"}', "application/json", False, "not valid UTF-8 JSON"),
     (b"\xff\xfe\x00garbage", "application/x-protobuf", False, "not an OTIpc"),
     (b"", "application/x-protobuf", False, "not an OTIpc"),
     (gzip.compress(b"{}")[:-6], "application/json", True, "truncated gzip"),
@@ -160,6 +162,14 @@ def test_a_record_with_a_strange_field_name_is_refused_and_counted(sender, datab
     [rejected] = answer.json["rejected"]
     assert rejected["reason"] == "unknown_field" and "\x00" not in rejected["field"]
     assert _rejections(database, sender.company_id) == [(rejected["field"], "unknown_field")]
+
+
+def test_a_lone_surrogate_in_json_is_refused_and_counted(sender, database):
+    body = envelope_json(sender.company_id, "orderCreate", [_order(sender, "U-1", Departure="@@")])
+    answer = sender.post(ORDERS, body.replace(b"@@", b"\\ud800"), "application/json")
+    assert answer.status_code == 400
+    assert [(r["field"], r["reason"]) for r in answer.json["rejected"]] == [("Departure", "characters")]
+    assert _rejections(database, sender.company_id) == [("Departure", "characters")]
 
 
 def test_resending_a_batch_counts_nothing_twice(sender, database):
