@@ -738,7 +738,9 @@ def register_fleet(platform: Platform, settings: Settings, actor: str) -> int:
 
     vehicles, drivers = fleet_for(platform, settings)
     issued = []
-    valid_from = settings.day - dt.timedelta(days=200)
+    # In force from the simulated day: the register then says nothing of the days before it,
+    # for which nothing was simulated either.
+    valid_from = settings.day
     valid_until = valid_from + dt.timedelta(days=6 * 365)
     for vehicle, driver in zip(vehicles, drivers, strict=True):
         wanted = [(Kind.DRIVER, driver.certificate, {})] if driver.licensed else []
