@@ -11,6 +11,7 @@ Personal data is stored only as far as supervision needs it (``protect``): drive
 phone numbers and names masked, a passenger's phone (the key of ``baseInfoPassenger``) as a keyed
 hash, home and emergency-contact addresses not kept. The driver's ``LicenseId`` (the ID number)
 stays whole: it is what the dual-compliance check matches against the driver certificates.
+The hash is keyed with ``SECRET_KEY``: a new key starts new passenger keys.
 """
 
 from __future__ import annotations

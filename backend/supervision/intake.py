@@ -169,6 +169,8 @@ def _envelope_error(message: str, message_en: str, **extra) -> ApiError:
 
 def _checked(envelope: Envelope, interface: Interface, company_id: str) -> list:
     """The envelope's records, once it is the signer's, of this path's interface, and not empty."""
+    if not all(isinstance(company, str) and company for company in envelope.company_ids):
+        raise _envelope_error("缺少 CompanyId 字段", "CompanyId is missing")
     if envelope.company_ids != {company_id}:
         raise auth.forbidden("报文中的 CompanyId 与签名平台不一致，整批未接收。",
                              "The CompanyId in the body is not the signing platform's; nothing "

@@ -99,6 +99,14 @@ def test_an_envelope_without_what_it_needs_is_refused_whole(sender, document, wh
     assert _orders_stored(sender.company_id) == 0
 
 
+def test_an_envelope_without_company_id_is_refused_whole(sender):
+    body = json.dumps({"Source": "0", "IPCType": "orderCreate",
+                       "orderCreate": [_order(sender, "E-3")]}).encode()
+    answer = sender.post(ORDERS, body, "application/json")
+    assert (answer.status_code, answer.json["ipc_code"]) == (400, 400)
+    assert "CompanyId is missing" in answer.json["message_en"]
+
+
 def test_an_unknown_interface_is_404(sender):
     answer = sender.post("/ipc/v1/order/teleport", b"{}", "application/json")
     assert answer.status_code == 404 and answer.json["ipc_code"] == 404
