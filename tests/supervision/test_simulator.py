@@ -132,3 +132,30 @@ def test_a_simulated_day_through_the_intake_gives_the_figures_it_was_made_with(a
     assert figures["consistency"]["consistent_share"] == 1.0
     assert 0 < figures["timeliness"]["delay_p50_seconds"] <= 1800 + 15
     assert figures["validity"]["rejected_total"] == 0
+
+
+def test_flask_setup_loads_a_simulated_day_the_console_shows(tmp_path):
+    """On a fresh machine the demo data includes yesterday, simulated for the demo platforms
+    and sent through the intake: the data-quality page shows its figures."""
+    from backend.db import db
+    from tests.conftest import make_app
+
+    app = make_app(f"sqlite:///{tmp_path / 'wyc.sqlite3'}", tmp_path, LOAD_DEMO_DATA=True,
+                   WTF_CSRF_ENABLED=False)
+    try:
+        result = app.test_cli_runner().invoke(args=["setup"])
+        assert result.exit_code == 0, result.output
+        assert "supervision demo:" in result.output
+        yesterday = dt.datetime.now(simulator.XIAMEN_TZ).date() - dt.timedelta(days=1)
+        with app.app_context():
+            figures = {f.platform_code: f for f in quality.quality(
+                quality.platforms_reporting(), yesterday, yesterday)}
+        green = figures["xm-green-ride"]
+        assert green.orders > 20 and green.positions > 1000 and green.licensed_vehicles >= 6
+        client = app.test_client()
+        client.post("/console/login", data={"username": "clerk", "password": "demo-clerk-2026"})
+        page = client.get("/console/supervision/quality").get_data(as_text=True)
+        assert f"{green.orders_complete} / {green.orders}" in page
+    finally:
+        with app.app_context():
+            db.engine.dispose()
