@@ -97,11 +97,14 @@ def credentials_command(platform_code: str) -> None:
 @click.option("--defects", default=0.02, show_default=True,
               help="Share of records with each data defect (README: The platform simulator).")
 @click.option("--seed", default=2026, show_default=True)
+@click.option("--upload-every", default=60, show_default=True,
+              help="Seconds between a platform's uploads (each upload is one request).")
 @click.option("--url", help="Send to a running server (default: in-process, no server).")
 @click.option("--credentials", type=click.File(),
               help="With --url: the JSON lines `flask supervision credentials` printed.")
 @with_appcontext
-def simulate_command(day, platforms, vehicles, unlicensed, defects, seed, url, credentials):
+def simulate_command(day, platforms, vehicles, unlicensed, defects, seed, upload_every, url,
+                     credentials):
     """Simulate a day of the demo platforms and send it through the intake."""
     from backend.supervision import simulator
 
@@ -110,7 +113,7 @@ def simulate_command(day, platforms, vehicles, unlicensed, defects, seed, url, c
     if url and credentials is None:
         raise click.UsageError("--url needs --credentials FILE", ctx=click.get_current_context())
     settings = simulator.Settings(day=day.date(), vehicles=vehicles, unlicensed_share=unlicensed,
-                                  defect_share=defects, seed=seed)
+                                  defect_share=defects, seed=seed, upload_every=upload_every)
     lines = [json.loads(line) for line in credentials if line.strip()] if credentials else None
     try:
         chosen, secrets, post = in_transaction(simulator.prepare)(settings, platforms, url, lines)

@@ -159,3 +159,46 @@ def test_flask_setup_loads_a_simulated_day_the_console_shows(tmp_path):
     finally:
         with app.app_context():
             db.engine.dispose()
+
+
+def test_the_command_sends_a_day_over_http_to_a_running_server(sqlite_app, tmp_path):
+    """``simulate --url``: signed HTTP requests to a real server on loopback, with the secret
+    ``flask supervision credentials`` printed."""
+    import json
+    import threading
+
+    from werkzeug.serving import make_server
+
+    from backend.db import db
+
+    with sqlite_app.app_context():
+        platform = licensed_platform(company_id="3502SIMHTTP")
+        code = platform.code
+        db.session.commit()
+    runner = sqlite_app.test_cli_runner()
+    issued = runner.invoke(args=["supervision", "credentials", code])
+    assert issued.exit_code == 0, issued.output
+    (tmp_path / "credentials.jsonl").write_text(issued.output)
+    server = make_server("127.0.0.1", 0, sqlite_app)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        result = runner.invoke(args=[
+            "supervision", "simulate", "--date", DAY.isoformat(), "--platforms", "1",
+            "--vehicles", "2", "--defects", "0", "--upload-every", "7200",
+            "--url", f"http://127.0.0.1:{server.server_port}",
+            "--credentials", str(tmp_path / "credentials.jsonl")])
+    finally:
+        server.shutdown()
+        thread.join()
+    assert result.exit_code == 0, result.output
+    sent = json.loads(result.output)
+    assert sent["platforms"] == [code] and sent["refused_batches"] == 0
+    assert sent["accepted"]["positionVehicle"] > 500 and sent["accepted"]["baseInfoVehicle"] == 2
+    assert sent["rejected"] == {}
+
+
+def test_over_http_the_command_needs_the_credentials(cli):
+    result = cli.invoke(args=["supervision", "simulate", "--date", DAY.isoformat(),
+                              "--url", "http://127.0.0.1:9"])
+    assert result.exit_code != 0 and "--credentials" in result.output
