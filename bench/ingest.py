@@ -9,8 +9,10 @@ INSTANCE_PATH), registers one licensed benchmark platform and issues its intake 
 ``make run`` does (``backend.wsgi:app``, sync workers) on a free loopback port, and has several
 client processes post signed JSON batches as fast as the intake answers:
 
-1. ``positionVehicle`` batches of ``--batch`` points (distinct vehicles and times);
-2. order and operate events: ``orderCreate``, ``orderMatch``, ``operateDepart``,
+1. ``positionVehicle`` batches of ``--batch`` points (distinct vehicles and times; the intake
+   also moves each vehicle's latest position forward in the relational database);
+2. the same points as ``positionDriver`` (no latest-position update: the event path alone);
+3. order and operate events: ``orderCreate``, ``orderMatch``, ``operateDepart``,
    ``operateArrive``, ``operatePay`` batches of ``--order-batch`` records in turn.
 
 Each figure is records accepted (validated and durably stored: the intake answers only then) per
@@ -58,7 +60,7 @@ BIN = Path(sys.executable).parent
 COMPANY_ID = "3502BENCH0001"
 BEIJING = dt.timezone(dt.timedelta(hours=8))
 ORDER_FLOW = ("orderCreate", "orderMatch", "operateDepart", "operateArrive", "operatePay")
-URIS = {"positionVehicle": "/ipc/v1/position/vehicle", "orderCreate": "/ipc/v1/order/create",
+URIS = {"positionVehicle": "/ipc/v1/position/vehicle", "positionDriver": "/ipc/v1/position/driver", "orderCreate": "/ipc/v1/order/create",
         "orderMatch": "/ipc/v1/order/match", "operateDepart": "/ipc/v1/operate/depart",
         "operateArrive": "/ipc/v1/operate/arrive", "operatePay": "/ipc/v1/operate/pay"}
 
@@ -86,6 +88,15 @@ def positions(start: int, count: int, now: int) -> list[dict]:
              "Longitude": 118_089_123 + i % 1000, "Latitude": 24_479_834 + i % 777, "Speed": 40,
              "Direction": i % 360, "Elevation": 12, "Mileage": 1234.5, "Encrypt": 1,
              "BizStatus": 3, "OrderId": "0"} for i in range(count)]
+
+
+def driver_positions(start: int, count: int, now: int) -> list[dict]:
+    """The same points as ``positions``, reported by the drivers (``positionDriver``)."""
+    return [{"CompanyId": COMPANY_ID, "LicenseId": id_number(start + i), "DriverRegionCode": 350200,
+             "VehicleNo": record["VehicleNo"], "PositionTime": record["PositionTime"],
+             "Longitude": record["Longitude"], "Latitude": record["Latitude"], "Encrypt": 1,
+             "Direction": record["Direction"], "Speed": 40, "BizStatus": 3, "OrderId": "0"}
+            for i, record in enumerate(positions(start, count, now))]
 
 
 def order_events(interface: str, start: int, count: int, f14: int) -> list[dict]:
@@ -254,10 +265,11 @@ def load(port: int, secret: str, batches: list[tuple[str, bytes]], clients: int,
             "failures": failures}
 
 
-def position_batches(count: int, size: int, compress: bool, offset: int = 0) -> list:
+def position_batches(count: int, size: int, compress: bool, offset: int = 0,
+                     interface: str = "positionVehicle") -> list:
     now = int(time.time())
-    return [("positionVehicle", body("positionVehicle",
-                                     positions(offset + n * size, size, now), compress))
+    make = positions if interface == "positionVehicle" else driver_positions
+    return [(interface, body(interface, make(offset + n * size, size, now), compress))
             for n in range(count)]
 
 
@@ -400,6 +412,8 @@ def main() -> None:
         order_count = max(4, int(args.seconds * 15_000 / args.order_batch / len(ORDER_FLOW)))
         batches = position_batches(position_count, args.batch, args.gzip)
         orders = order_batches(order_count, args.order_batch, args.gzip)
+        driver_points = position_batches(position_count, args.batch, args.gzip,
+                                         interface="positionDriver")
 
         port = free_port()
         server = start_gunicorn(env, port, args.workers)
@@ -408,6 +422,8 @@ def main() -> None:
                                         args.gzip, server)
             figures["order_operate"] = load(port, secret, orders, args.clients, args.seconds,
                                             args.gzip, server)
+            figures["driver_positions"] = load(port, secret, driver_points, args.clients,
+                                               args.seconds, args.gzip, server)
         finally:
             server.terminate()
             server.wait()

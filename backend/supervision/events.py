@@ -194,7 +194,8 @@ class Store:
         name = f"{prefix}-{uuid.uuid4().hex}.parquet"
         temporary = directory / f".{name}.tmp"  # not matched by the readers' *.parquet
         with open(temporary, "wb") as out:
-            pq.write_table(table, out, compression="zstd")
+            # Small, short-lived files: the fastest codec; compaction rewrites them with zstd.
+            pq.write_table(table, out, compression="lz4")
             out.flush()
             os.fsync(out.fileno())
         final = directory / name

@@ -71,7 +71,9 @@ async def ensure_stream(js, stream_name: str, replicas: int = 1) -> None:
 async def _connect(url: str, name: str, reconnect_forever: bool = False):
     """The intake's connection fails within seconds when no server answers (the platform gets
     503 and the next request tries again); a writer waits for the server for ever."""
-    return await nats.connect(url, name=name, connect_timeout=2, reconnect_time_wait=1,
+    servers = [server.strip() for server in url.split(",") if server.strip()]  # a cluster's
+    return await nats.connect(servers=servers, name=name, connect_timeout=2,
+                              reconnect_time_wait=1,
                               max_reconnect_attempts=-1 if reconnect_forever else 3)
 
 
