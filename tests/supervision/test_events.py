@@ -263,3 +263,26 @@ def test_several_processes_write_while_compaction_runs_and_nothing_is_lost_or_se
         {"n": WRITERS * BATCHES * BATCH}]
     assert list(tmp_path.rglob("*.tmp")) == []
     assert len(list((tmp_path / "positionVehicle" / "day=2026-12-05").glob("*.parquet"))) == 1
+
+
+def test_the_compact_command_merges_the_apps_store_and_says_what_it_did(app, cli, tmp_path,
+                                                                       monkeypatch):
+    monkeypatch.setitem(app.config, "SUPERVISION_EVENTS_DIR", str(tmp_path))
+    store = events.Store(tmp_path)
+    for number in range(3):  # a past day: three files
+        write(store, "orderCreate", [order(f"XM-{number}", 20251206092000)])
+
+    result = cli.invoke(args=["supervision", "compact"])
+
+    assert result.exit_code == 0, result.output
+    assert "orderCreate 2025-12-06: 3 files -> 1 (3 rows)" in result.output
+    assert len(list(tmp_path.rglob("*.parquet"))) == 1
+
+
+def test_consume_without_a_stream_says_there_is_nothing_to_consume(app, cli, monkeypatch):
+    monkeypatch.setitem(app.config, "SUPERVISION_STREAM_URL", None)
+
+    result = cli.invoke(args=["supervision", "consume"])
+
+    assert result.exit_code == 2
+    assert "SUPERVISION_STREAM_URL is not set" in result.output
