@@ -137,12 +137,14 @@ def _json_envelope(body: bytes) -> Envelope:
     if not isinstance(document, dict):
         raise _undecodable("JSON 须为一个 OTIpc 对象", "the JSON must be one OTIpc object")
     ipc_type = document.get("IPCType")
-    if isinstance(ipc_type, int) and not isinstance(ipc_type, bool):
-        ipc_type = ipc.IPC_TYPE_NAMES.get(ipc_type, ipc_type)
-    payload = document.get(ipc_type) if isinstance(ipc_type, str) else None
+    if type(ipc_type) is int:
+        ipc_type = ipc.IPC_TYPE_NAMES.get(ipc_type)
+    ipc_type = ipc_type if isinstance(ipc_type, str) else None
+    payload = document.get(ipc_type)
     records = [payload] if isinstance(payload, dict) else payload
-    return Envelope(frozenset([document.get("CompanyId")]), (document.get("Source"),),
-                    frozenset([ipc_type]), records)
+    company_id = document.get("CompanyId")
+    return Envelope(frozenset([company_id if isinstance(company_id, str) else None]),
+                    (document.get("Source"),), frozenset([ipc_type]), records)
 
 
 def _protobuf_envelope(body: bytes) -> Envelope:

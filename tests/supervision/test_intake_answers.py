@@ -89,6 +89,8 @@ def test_other_encodings_are_415(sender, headers, content_type):
     ({"Source": "0", "IPCType": "orderMatch"}, "IPCType must be orderCreate"),
     ({"Source": "0", "IPCType": "orderCreate", "orderCreate": []}, "No orderCreate records"),
     ({"Source": "0", "IPCType": "orderCreate", "orderCreate": "O-1"}, "No orderCreate records"),
+    ({"Source": "0", "IPCType": ["orderCreate"]}, "IPCType must be orderCreate"),
+    ({"Source": "0", "IPCType": 9999}, "IPCType must be orderCreate"),
 ])
 def test_an_envelope_without_what_it_needs_is_refused_whole(sender, document, what):
     document = {"CompanyId": sender.company_id, "orderCreate": [_order(sender, "E-2")], **document}
@@ -99,8 +101,9 @@ def test_an_envelope_without_what_it_needs_is_refused_whole(sender, document, wh
     assert _orders_stored(sender.company_id) == 0
 
 
-def test_an_envelope_without_company_id_is_refused_whole(sender):
-    body = json.dumps({"Source": "0", "IPCType": "orderCreate",
+@pytest.mark.parametrize("company_id", [None, ["XM"], {"id": "XM"}, 42])
+def test_an_envelope_without_a_company_id_is_refused_whole(sender, company_id):
+    body = json.dumps({"Source": "0", "CompanyId": company_id, "IPCType": "orderCreate",
                        "orderCreate": [_order(sender, "E-3")]}).encode()
     answer = sender.post(ORDERS, body, "application/json")
     assert (answer.status_code, answer.json["ipc_code"]) == (400, 400)
