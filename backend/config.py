@@ -78,6 +78,7 @@ def from_environment(instance_path: str) -> dict:
         "WORKDAY_OVERRIDES": env("WORKDAY_OVERRIDES"),
         **_vehicle_thresholds(env),
         **_supervision_events(env, instance),
+        **_supervision_intake(env),
     }
 
 
@@ -95,6 +96,17 @@ def _supervision_events(env, instance: Path) -> dict:
         "SUPERVISION_STREAM_REPLICAS": int(env("SUPERVISION_STREAM_REPLICAS", "1")),
         # A writer's batch not acknowledged within this goes to another writer.
         "SUPERVISION_STREAM_ACK_WAIT": float(env("SUPERVISION_STREAM_ACK_WAIT", "30")),
+    }
+
+
+def _supervision_intake(env) -> dict:
+    """How much one request to the supervision intake (backend/supervision/intake.py) may carry:
+    larger bodies or batches get 413 (the app-wide MAX_CONTENT_LENGTH does not apply there)."""
+    return {
+        "SUPERVISION_MAX_BODY_BYTES": int(env("SUPERVISION_MAX_BODY_BYTES", str(32 * 1024 * 1024))),
+        "SUPERVISION_MAX_INFLATED_BYTES": int(env("SUPERVISION_MAX_INFLATED_BYTES",
+                                                  str(128 * 1024 * 1024))),
+        "SUPERVISION_MAX_RECORDS": int(env("SUPERVISION_MAX_RECORDS", "100000")),
     }
 
 

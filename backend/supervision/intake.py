@@ -32,9 +32,6 @@ from backend.supervision.interfaces import BY_URI, CATALOGUE, Interface
 
 intake = Blueprint("supervision_intake", __name__, url_prefix="/ipc/v1")
 
-DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024
-DEFAULT_MAX_INFLATED_BYTES = 128 * 1024 * 1024
-DEFAULT_MAX_RECORDS = 100_000
 JSON_TYPES = frozenset({"application/json"})
 PROTOBUF_TYPES = frozenset({"application/x-protobuf", "application/protobuf"})
 UNDECODABLE = 555
@@ -48,13 +45,9 @@ class Envelope:
     records: list
 
 
-def _config(name: str, default: int) -> int:
-    return int(current_app.config.get(name, default))
-
-
 @intake.before_request
 def _allow_large_batches():
-    request.max_content_length = _config("SUPERVISION_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES)
+    request.max_content_length = current_app.config["SUPERVISION_MAX_BODY_BYTES"]
 
 
 @intake.post("/<path:uri>")
@@ -104,7 +97,7 @@ def _inflated(body: bytes) -> bytes:
     if encoding != "gzip":
         raise ApiError(415, "仅支持 gzip 压缩（Content-Encoding: gzip）。",
                        "Only gzip is supported as Content-Encoding.", ipc_code=415)
-    limit = _config("SUPERVISION_MAX_INFLATED_BYTES", DEFAULT_MAX_INFLATED_BYTES)
+    limit = current_app.config["SUPERVISION_MAX_INFLATED_BYTES"]
     inflater = zlib.decompressobj(wbits=31)
     try:
         inflated = inflater.decompress(body, limit + 1)
@@ -187,7 +180,7 @@ def _checked(envelope: Envelope, interface: Interface, company_id: str) -> list:
     if not isinstance(records, list) or not records:
         raise _envelope_error(f"缺少 {interface.ipc_type} 记录（对象或数组）",
                               f"No {interface.ipc_type} records (an object or an array)")
-    limit = _config("SUPERVISION_MAX_RECORDS", DEFAULT_MAX_RECORDS)
+    limit = current_app.config["SUPERVISION_MAX_RECORDS"]
     if len(records) > limit:
         raise ApiError(413, f"每批最多 {limit} 条记录，请分批发送。",
                        f"At most {limit} records per request; send smaller batches.", ipc_code=413)
