@@ -201,6 +201,13 @@ def test_events_before_the_day_after_the_licence_do_not_count(client, database):
         (0, "OrderTime", "before_licence")]
 
 
+def test_without_a_licence_date_in_the_register_no_event_is_held_back(client, database):
+    sender = _sender(client, database, licensed_from=None)
+    answer = sender.send("orderCreate", [_order(sender, "L-3", OrderTime=20200101080000,
+                                                DepartTime=20200101081000)])
+    assert answer.status_code == 200 and answer.json["accepted"] == 1
+
+
 def test_base_information_is_taken_whatever_its_update_time(client, database):
     sender = _sender(client, database, licensed_from=dt.date(2026, 12, 5))
     answer = sender.send("baseInfoCompany", [record("baseInfoCompany", sender.company_id,
