@@ -16,7 +16,8 @@ validity      ``rejected``: records of P the intake refused on D, by reason (a r
               ``pay_without_order``: payments of D whose order P never reported (``orderCreate``).
 consistency   ``unknown_driver_or_vehicle``: orders of D whose driver (``LicenseId``) or vehicle
               (``VehicleNo``) is not in P's own base information (``baseInfoDriver`` /
-              ``baseInfoVehicle``, not deleted).
+              ``baseInfoVehicle``, not deleted) as it stands now: the relational database
+              keeps each platform's latest base information, not its history.
 
 Everything is computed from the stores when asked: the events with DuckDB over the Parquet files,
 the register and the base information from the relational database.
