@@ -172,3 +172,50 @@ def test_writers_share_the_feed_and_one_killed_mid_batch_loses_and_doubles_nothi
     assert state.num_pending == 0 and state.num_ack_pending == 0
     assert sum(report["messages"] for report in reports) >= batches - 40
     assert len(list(store_dir.rglob("*.parquet"))) > written_before
+
+
+# -- through the intake over HTTP ---------------------------------------------------------------
+
+@pytest.fixture
+def sender(stream_app, database):
+    from tests.supervision.platforms import PlatformClient, licensed_platform, with_secret
+
+    platform = licensed_platform()
+    secret = with_secret(platform)
+    database.session.commit()
+    return PlatformClient(stream_app.test_client(), platform, secret)
+
+
+@pytest.mark.parametrize("encoding", ["json", "protobuf"])
+def test_a_platforms_batch_is_answered_after_the_stream_has_it_and_written_by_a_writer(
+        sender, stream_app, stream_name, encoding):
+    from tests.supervision.platforms import record
+
+    batch = [record("orderCreate", sender.company_id, OrderId=f"JS-{encoding}-{n}")
+             for n in range(3)]
+
+    answer = sender.send("orderCreate", batch, encoding=encoding)
+
+    assert answer.status_code == 200, answer.get_json()
+    assert answer.get_json()["accepted"] == 3
+    assert messages_in(stream_name) == 1
+    with stream_app.app_context():
+        store = events.store()
+        assert store.query("SELECT count(*) AS n FROM orderCreate") == [{"n": 0}]
+        stream.consume(store, NATS_URL, stream_name, idle_seconds=1)
+        assert [row["OrderId"] for row in store.query(
+            "SELECT OrderId FROM orderCreate ORDER BY 1")] == [
+            f"JS-{encoding}-{n}" for n in range(3)]
+
+
+def test_a_platform_is_told_to_resend_when_the_stream_does_not_answer(
+        sender, stream_app, monkeypatch):
+    from tests.supervision.platforms import record
+
+    monkeypatch.setitem(stream_app.config, "SUPERVISION_STREAM_URL", "nats://127.0.0.1:1")
+
+    answer = sender.send("orderCreate", [record("orderCreate", sender.company_id)])
+
+    assert answer.status_code == 503
+    assert answer.headers["Retry-After"] == "30"
+    assert answer.get_json()["ipc_code"] == 503
