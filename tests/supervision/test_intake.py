@@ -118,3 +118,13 @@ def test_every_interface_takes_a_record_in_either_encoding(sender, ipc_type, enc
         rows = events.query(f"SELECT count(*) AS n FROM {events.view(ipc_type)} "
                             'WHERE "CompanyId" = ?', [sender.company_id])
         assert rows[0]["n"] == 1
+
+
+def test_a_vehicles_position_moves_forward_at_most_once_a_minute(sender):
+    plate, start = "闽D8C004", int(EVENT_TIME.timestamp())
+    for offset in (0, 30, 59, 90):
+        point = record("positionVehicle", sender.company_id, VehicleNo=plate,
+                       PositionTime=start + offset)
+        assert sender.send("positionVehicle", [point]).status_code == 200
+        expected = start + (90 if offset == 90 else 0)
+        assert last_position_at(plate) == dt.datetime.fromtimestamp(expected, dt.UTC)
