@@ -763,12 +763,6 @@ _declare("ratedDriver", 0x5004, "/rated/driver", EVENT, "LicenseId+TestDate", "T
 BY_URI: dict[str, Interface] = {interface.uri: interface for interface in CATALOGUE.values()}
 
 
-def natural_key(interface: Interface, record: dict) -> str:
-    """The record's natural key as one string (values joined by ``|``), what the stores
-    deduplicate on together with the platform and the interface."""
-    return "|".join(str(record[name]) for name in interface.natural_key)
-
-
 # -- validating one record ------------------------------------------------------------------
 
 @dataclasses.dataclass(frozen=True)
