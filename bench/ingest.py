@@ -408,8 +408,8 @@ def main() -> None:
     try:
         secret = prepare_instance(env)
         # Enough distinct batches for the time at the target rates (and some).
-        position_count = max(20, int(args.seconds * 80_000 / args.batch))
-        order_count = max(4, int(args.seconds * 15_000 / args.order_batch / len(ORDER_FLOW)))
+        position_count = max(20, int(args.seconds * 100_000 / args.batch))
+        order_count = max(4, int(args.seconds * 40_000 / args.order_batch / len(ORDER_FLOW)))
         batches = position_batches(position_count, args.batch, args.gzip)
         orders = order_batches(order_count, args.order_batch, args.gzip)
         driver_points = position_batches(position_count, args.batch, args.gzip,
