@@ -82,9 +82,10 @@ def id_number(serial: int) -> str:
 
 
 def positions(start: int, count: int, now: int) -> list[dict]:
-    """``count`` points of distinct vehicles (100,000 of them) at distinct times today."""
+    """``count`` points of 100,000 vehicles in turn, each reporting every 10 s (an hour ago)."""
     return [{"CompanyId": COMPANY_ID, "VehicleNo": f"闽D{(start + i) % 100_000:05d}",
-             "VehicleRegionCode": 350200, "PositionTime": now - 3600 + (start + i) // 100_000,
+             "VehicleRegionCode": 350200,
+             "PositionTime": now - 3600 + 10 * ((start + i) // 100_000),
              "Longitude": 118_089_123 + i % 1000, "Latitude": 24_479_834 + i % 777, "Speed": 40,
              "Direction": i % 360, "Elevation": 12, "Mileage": 1234.5, "Encrypt": 1,
              "BizStatus": 3, "OrderId": "0"} for i in range(count)]
@@ -193,6 +194,7 @@ def start_gunicorn(env: dict, port: int, workers: int) -> subprocess.Popen:
 def _client(port: int, secret: str, requests: list, seconds: float, results) -> None:
     """Post the prepared requests one after another until they or the time run out."""
     latencies, accepted, failures = [], 0, {}
+    cpu_started = time.process_time()
     stop = time.monotonic() + seconds
     for uri, payload, digest, headers in requests:
         if time.monotonic() > stop:
@@ -213,7 +215,14 @@ def _client(port: int, secret: str, requests: list, seconds: float, results) -> 
             accepted += json.loads(answer)["accepted"]
         else:
             failures[response.status] = answer[:300].decode(errors="replace")
-    results.put((latencies, accepted, failures))
+    results.put((latencies, accepted, failures, time.process_time() - cpu_started))
+
+
+def machine_busy_seconds() -> float:
+    """CPU time the whole machine has spent busy (all processes, every tenant), in seconds."""
+    fields = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle and iowait
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
 
 
 def cpu_seconds(pid: int) -> float:
@@ -239,13 +248,15 @@ def load(port: int, secret: str, batches: list[tuple[str, bytes]], clients: int,
     results = context.Queue()
     workers = [context.Process(target=_client, args=(port, secret, prepared[n::clients], seconds,
                                                      results)) for n in range(clients)]
-    cpu_before = cpu_seconds(server.pid)
+    cpu_before, busy_before = cpu_seconds(server.pid), machine_busy_seconds()
     started = time.perf_counter()
     for worker in workers:
         worker.start()
     reports = [results.get() for _ in workers]
     elapsed = time.perf_counter() - started
     server_cpu = cpu_seconds(server.pid) - cpu_before
+    machine_busy = machine_busy_seconds() - busy_before
+    client_cpu = sum(report[3] for report in reports)
     for worker in workers:
         worker.join()
     latencies = sorted(latency for report in reports for latency in report[0])
@@ -261,6 +272,10 @@ def load(port: int, secret: str, batches: list[tuple[str, bytes]], clients: int,
             "server_cpu_seconds": round(server_cpu, 2),
             "records_per_server_cpu_second": round(accepted / server_cpu) if server_cpu else None,
             "two_core_capacity": round(2 * accepted / server_cpu) if server_cpu else None,
+            "client_cpu_seconds": round(client_cpu, 2),
+            # Busy CPU time of the whole machine in the run, and the idle left over.
+            "machine_busy_seconds": round(machine_busy, 2),
+            "machine_idle_seconds": round(os.cpu_count() * elapsed - machine_busy, 2),
             "load_average": os.getloadavg()[0],
             "failures": failures}
 
