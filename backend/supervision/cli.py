@@ -31,7 +31,8 @@ def consume_command(batch: int, idle_exit: float | None) -> None:
                                "itself and there is nothing to consume.")
     done = stream.consume(events.store(), config["SUPERVISION_STREAM_URL"],
                           config["SUPERVISION_STREAM_NAME"], batch=batch, idle_seconds=idle_exit,
-                          replicas=config["SUPERVISION_STREAM_REPLICAS"])
+                          replicas=config["SUPERVISION_STREAM_REPLICAS"],
+                          ack_wait=config["SUPERVISION_STREAM_ACK_WAIT"])
     click.echo(json.dumps({"messages": done.messages, "rows": done.rows,
                            "batches": done.batches}))
 
