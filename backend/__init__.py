@@ -123,6 +123,9 @@ def _register_blueprints(app: Flask) -> None:
     from backend.staff import auth as _staff_auth  # noqa: F401  (user loader)
     from backend.staff import throttle
     from backend.staff.console import console
+    from backend.supervision.api import supervision_api
+    from backend.supervision.console import supervision_console
+    from backend.supervision.intake import intake as supervision_intake
 
     _register_converters(app, api)
     app.register_blueprint(health)
@@ -134,6 +137,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(hotline_console)
     app.register_blueprint(ratings_console)
     app.register_blueprint(certificate_pages)
+    app.register_blueprint(supervision_intake)
+    app.register_blueprint(supervision_console)
+    app.register_blueprint(supervision_api)
     mobile_api.register(api)
     kiosk_api.register(api)
     api.register_blueprint(province_api.blp)
@@ -147,7 +153,7 @@ def _register_blueprints(app: Flask) -> None:
     # The JSON APIs authenticate with bearer tokens or signatures, never with cookies.
     for name, blueprint in app.blueprints.items():
         if name not in {"console", "devices_console", "mailing", "platforms_console", "hotline",
-                        "ratings_console"}:
+                        "ratings_console", "supervision_console"}:
             csrf.exempt(blueprint)
 
 
@@ -171,10 +177,11 @@ def _register_commands(app: Flask) -> None:
     from backend.matters.cli import matters_command
     from backend.platforms.cli import platforms_cli
     from backend.staff.cli import staff_cli
+    from backend.supervision.cli import supervision_cli
     from backend.vehicles.cli import vehicles_cli
     from backend.verification.cli import registry_cli
 
     for command in (audit_cli, matters_command, staff_cli, setup_command, registry_cli, exams_cli,
                     platforms_cli, vehicles_cli, devices_cli, keys_cli, mailing_cli,
-                    hotline_cli):
+                    hotline_cli, supervision_cli):
         app.cli.add_command(command)

@@ -100,6 +100,8 @@ def from_environment(instance_path: str) -> dict:
         "SMS_GATEWAY_TOKEN": env("SMS_GATEWAY_TOKEN"),
         **_vehicle_thresholds(env),
         **_platform_licence(env, instance),
+        **_supervision_events(env, instance),
+        **_supervision_intake(env),
     }
 
 
@@ -117,6 +119,34 @@ def _platform_licence(env, instance: Path) -> dict:
         "PLATFORM_LICENCE_NUMBER_PATTERN": env("PLATFORM_LICENCE_NUMBER_PATTERN",
                                                "厦交网约平台许字350200XXXX号"),
         "PLATFORM_SCOPE_KEYWORDS": _list(env("PLATFORM_SCOPE_KEYWORDS", "网络预约出租汽车,网约车")),
+    }
+
+
+def _supervision_events(env, instance: Path) -> dict:
+    """The supervision event store (backend/supervision/events.py) and its scale path: with
+    ``SUPERVISION_STREAM_URL`` (``nats://…``) the intake publishes to NATS JetStream and
+    ``flask supervision consume`` writers fill the store."""
+    return {
+        "SUPERVISION_EVENTS_DIR": env("SUPERVISION_EVENTS_DIR",
+                                      str(instance / "supervision" / "events")),
+        # The 2022 运行管理办法 requires at least 2 years online.
+        "SUPERVISION_RETENTION_DAYS": int(env("SUPERVISION_RETENTION_DAYS", "730")),
+        "SUPERVISION_STREAM_URL": env("SUPERVISION_STREAM_URL"),
+        "SUPERVISION_STREAM_NAME": env("SUPERVISION_STREAM_NAME", "SUPERVISION"),
+        "SUPERVISION_STREAM_REPLICAS": int(env("SUPERVISION_STREAM_REPLICAS", "1")),
+        # A writer's batch not acknowledged within this goes to another writer.
+        "SUPERVISION_STREAM_ACK_WAIT": float(env("SUPERVISION_STREAM_ACK_WAIT", "30")),
+    }
+
+
+def _supervision_intake(env) -> dict:
+    """How much one request to the supervision intake (backend/supervision/intake.py) may carry:
+    larger bodies or batches get 413 (the app-wide MAX_CONTENT_LENGTH does not apply there)."""
+    return {
+        "SUPERVISION_MAX_BODY_BYTES": int(env("SUPERVISION_MAX_BODY_BYTES", str(32 * 1024 * 1024))),
+        "SUPERVISION_MAX_INFLATED_BYTES": int(env("SUPERVISION_MAX_INFLATED_BYTES",
+                                                  str(128 * 1024 * 1024))),
+        "SUPERVISION_MAX_RECORDS": int(env("SUPERVISION_MAX_RECORDS", "100000")),
     }
 
 

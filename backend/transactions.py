@@ -23,6 +23,13 @@ def refuse() -> None:
     form that shows a refusal to the clerk)."""
     g.roll_back = True
 
+
+def keep() -> None:
+    """Commit this request's changes at its end although it answers with an error (the
+    supervision intake's 400 for a batch whose every record was refused still keeps the count
+    of what it refused, and the nonce it used)."""
+    g.keep = True
+
 @contextlib.contextmanager
 def refusals_flashed():
     """Run a console action: a refusal (``ApiError``) is shown to the clerk on the next page
@@ -37,7 +44,8 @@ def refusals_flashed():
 def init_app(app: Flask) -> None:
     @app.after_request
     def commit_or_roll_back(response):
-        if response.status_code < 400 and not g.pop("roll_back", False):
+        kept = response.status_code < 400 or g.pop("keep", False)
+        if kept and not g.pop("roll_back", False):
             db.session.commit()
         else:
             db.session.rollback()

@@ -50,8 +50,9 @@ class MirrorInsurance(Base):
 
 
 class MirrorGps(Base):
-    """The supervision platform's last known position time of a plate (positions themselves
-    arrive with the platform data feed in a later issue)."""
+    """A department's export of a plate's last known position time; the platforms' own feed
+    keeps its latest positions in ``backend.supervision.positions``, and ``veh.gps_live``
+    reads the later of the two."""
 
     __tablename__ = "mirror_gps"
 

@@ -8,16 +8,19 @@ and the decision can be explained and replayed.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import marshmallow as ma
 
 from backend.certificates.models import Certificate, Kind
 from backend.common.text import Text
 from backend.platforms.imports import PlatformImport
 from backend.platforms.models import Platform
+from backend.supervision.positions import last_position_at
 from backend.vehicles import imports
 from backend.vehicles.models import MirrorGps, MirrorInsurance, MirrorVehicle
 from backend.verification.imports import StrictSchema
-from backend.verification.sources import Question, mirror_rows, operation
+from backend.verification.sources import Question, iso, mirror_rows, operation
 
 VEHICLE = "vehicle_registry.vehicle"
 INSURANCE = "insurance.policies"
@@ -44,8 +47,13 @@ def _policies(plate: str):
 
 
 def _position(plate: str):
-    found = mirror_rows(POSITIONS, "last_position_at", where=POSITIONS.c.plate == plate)
-    return found[0] if found else None
+    """The later of the platforms' live feed (``backend.supervision.positions``) and the GPS
+    mirror a department may still export."""
+    times = [dt.datetime.fromisoformat(row["last_position_at"])
+             for row in mirror_rows(POSITIONS, "last_position_at", where=POSITIONS.c.plate == plate)]
+    fed = last_position_at(plate)
+    times += [fed] if fed is not None else []
+    return {"last_position_at": iso(max(times))} if times else None
 
 
 def _platform(code: str):
