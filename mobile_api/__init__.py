@@ -25,3 +25,4 @@ def register(api: Api) -> None:
                    ratings):
         api.register_blueprint(module.blp)
     api.register_blueprint(certificates.verify_blp)
+    api.register_blueprint(tickets.company_blp)

@@ -4,15 +4,34 @@ import sqlalchemy as sa
 from flask_smorest import Blueprint
 
 from backend.db import db
+from backend.errors import ApiError
 from backend.hotline import operations
-from backend.hotline.models import Kind, Satisfaction, Subject, Ticket, TicketChannel
+from backend.hotline.models import (
+    Assignee,
+    Kind,
+    Satisfaction,
+    Subject,
+    Ticket,
+    TicketChannel,
+    TicketState,
+)
 from backend.hotline.schemas import (
     CallBackSchema,
+    PlatformAnswerSchema,
+    PlatformTicketListSchema,
+    PlatformTicketSchema,
     TicketDetailSchema,
     TicketListSchema,
     TicketRequestSchema,
 )
-from mobile_api.auth import SECURITY, citizen_required, current_person
+from backend.platforms.register import platform_of
+from mobile_api.auth import (
+    SECURITY,
+    citizen_required,
+    company_required,
+    current_company,
+    current_person,
+)
 
 blp = Blueprint("tickets", __name__, url_prefix="/api/v1/tickets",
                 description="12328 工单 · Questions, help, suggestions, complaints, reports, praise")
@@ -72,3 +91,59 @@ def call_back(body, number):
     ticket = operations.ticket_for(person, number)
     return operations.call_back(ticket, Satisfaction(body["satisfaction"]),
                                 note=body.get("note"), actor=f"person:{person.id}")
+
+
+company_blp = Blueprint("company_tickets", __name__, url_prefix="/api/v1/company/tickets",
+                        description="12328 工单（平台公司）· Tickets routed to my platform")
+
+
+def _my_platform() -> str:
+    platform = platform_of(current_company().uscc)
+    if platform is None:
+        raise ApiError(403, "贵公司不在网约车平台登记中，没有转办的工单。",
+                       "Your company is not in the platform register; no tickets are routed to it.")
+    return platform.code
+
+
+def _routed_to_me(number: str) -> Ticket:
+    ticket = db.session.scalar(sa.select(Ticket).where(
+        Ticket.number == number, Ticket.assignee_kind == Assignee.PLATFORM,
+        Ticket.assignee == _my_platform()))
+    if ticket is None:
+        raise ApiError(404, "未找到该工单。", "No such ticket.")
+    return ticket
+
+
+@company_blp.get("")
+@company_blp.doc(security=SECURITY)
+@company_blp.response(200, PlatformTicketListSchema)
+@company_blp.alt_response(401, response="UNAUTHORIZED")
+@company_blp.alt_response(403, response="FORBIDDEN")
+@citizen_required
+@company_required
+def list_routed():
+    """Tickets routed to my platform, open ones first, the earliest deadline first (at most 200)."""
+    query = (sa.select(Ticket).where(Ticket.assignee_kind == Assignee.PLATFORM,
+                                     Ticket.assignee == _my_platform())
+             .order_by(Ticket.state != TicketState.OPEN, Ticket.handle_by, Ticket.id).limit(200))
+    return {"items": db.session.scalars(query).all()}
+
+
+@company_blp.post("/<number>/answer")
+@company_blp.doc(security=SECURITY)
+@company_blp.arguments(PlatformAnswerSchema())
+@company_blp.response(200, PlatformTicketSchema)
+@company_blp.alt_response(401, response="UNAUTHORIZED")
+@company_blp.alt_response(403, response="FORBIDDEN")
+@company_blp.alt_response(404, response="NOT_FOUND")
+@company_blp.alt_response(409, response="CONFLICT")
+@company_blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
+@citizen_required
+@company_required
+def answer(body, number):
+    """Answer a ticket routed to my platform: what was found and done (the bureau replies to
+    the caller and judges a complaint)."""
+    ticket = _routed_to_me(number)
+    company = current_company()
+    return operations.platform_answer(ticket, ticket.assignee, body["finding"],
+                                      actor=f"company:{company.uscc}/person:{current_person().id}")

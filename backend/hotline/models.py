@@ -102,6 +102,9 @@ class Ticket(Base):
     # The platform's code, a plate, a driver certificate number or the bureau's service named.
     subject_ref: Mapped[str | None] = mapped_column(sa.String(60), index=True)
     matter_code: Mapped[str | None] = mapped_column(sa.String(40))
+    # A complaint from a platform's feed: CompanyId, OrderId and ComplaintTime (a resent record
+    # finds its ticket instead of opening another).
+    external_ref: Mapped[str | None] = mapped_column(sa.String(120), unique=True)
     text: Mapped[str] = mapped_column(sa.Text)
     # Routing (rule id from routing.json) and who handles it now.
     rule: Mapped[str] = mapped_column(sa.String(40))

@@ -75,7 +75,8 @@ def _where(ticket: Ticket) -> str:
 def take_in(kind: Kind, text: str, *, channel: TicketChannel, subject: Subject, actor: str,
             subject_ref: str | None = None, platform: str | None = None,
             matter_code: str | None = None, person: Person | None = None,
-            caller_name: str | None = None, caller_phone: str | None = None) -> Ticket:
+            caller_name: str | None = None, caller_phone: str | None = None,
+            external_ref: str | None = None) -> Ticket:
     """受理: number the ticket, route it by the rules, set its deadlines."""
     if person is None and not caller_phone and channel != TicketChannel.FEED:
         raise ApiError(422, "请留下来电人的电话，以便答复和回访。",
@@ -88,7 +89,8 @@ def take_in(kind: Kind, text: str, *, channel: TicketChannel, subject: Subject, 
                     subject_ref=subject_ref, matter_code=matter_code, text=text.strip(),
                     person_id=person.id if person else None,
                     caller_name=caller_name or (person.name if person else None),
-                    caller_phone=caller_phone, number=_number(today()))
+                    caller_phone=caller_phone, external_ref=external_ref,
+                    number=_number(today()))
     _assign(ticket, routing().route(kind, subject, platform))
     _deadlines(ticket, today())
     db.session.add(ticket)
@@ -142,6 +144,44 @@ def handle(ticket: Ticket, finding: str, *, actor: str, upheld: bool | None = No
     record(actor, "ticket.handled", "ticket", ticket,
            after={"upheld": ticket.upheld, "on_time": now.astimezone(XIAMEN).date() <= ticket.handle_by})
     return ticket
+
+
+def platform_answer(ticket: Ticket, platform: str, finding: str, *, actor: str) -> Ticket:
+    """A platform's answer to a ticket routed to it (through its company sign-in or its feed's
+    ``Result``): recorded as the handling, shown to the caller; whether a complaint was upheld
+    is the bureau's to say when it replies."""
+    require(ticket, TicketState.OPEN)
+    if ticket.assignee_kind != Assignee.PLATFORM or ticket.assignee != platform:
+        raise ApiError(404, "未找到该工单。", "No such ticket.")
+    if ticket.handled_at is not None:
+        raise ApiError(409, "该工单已答复过，如需补充请联系 12328。",
+                       "This ticket has been answered; call 12328 to add to it.")
+    now = utcnow()
+    ticket.acknowledged_at = ticket.acknowledged_at or now
+    ticket.handled_at, ticket.finding = now, finding.strip()
+    _event(ticket, actor, "platform_answered", ticket.finding)
+    record(actor, "ticket.platform_answered", "ticket", ticket,
+           after={"on_time": now.astimezone(XIAMEN).date() <= ticket.handle_by})
+    return ticket
+
+
+def from_feed(platform: str, company_id: str, records: list[dict]) -> int:
+    """Complaints a platform reports (``ratedPassengerComplaint``) become tickets routed back to
+    it; a record resent with its ``Result`` answers the ticket. Returns how many were new."""
+    actor, new = f"platform:{platform}", 0
+    for complaint in records:
+        ref = f"{company_id}:{complaint['OrderId']}:{complaint['ComplaintTime']}"
+        ticket = db.session.scalar(sa.select(Ticket).where(Ticket.external_ref == ref))
+        if ticket is None:
+            ticket = take_in(Kind.COMPLAINT, complaint["Detail"], channel=TicketChannel.FEED,
+                             subject=Subject.PLATFORM, subject_ref=complaint["OrderId"],
+                             platform=platform, external_ref=ref, actor=actor)
+            new += 1
+        result = (complaint.get("Result") or "").strip()
+        if (result and ticket.state == TicketState.OPEN and ticket.handled_at is None
+                and ticket.assignee_kind == Assignee.PLATFORM and ticket.assignee == platform):
+            platform_answer(ticket, platform, result, actor=actor)
+    return new
 
 
 def reply(ticket: Ticket, text: str, *, actor: str) -> Ticket:

@@ -2,6 +2,7 @@
 
 import marshmallow as ma
 
+from backend.common.masking import mask_personal_data
 from backend.common.text import Text
 from backend.hotline.models import Kind, Satisfaction, Subject
 
@@ -69,3 +70,21 @@ class TicketDetailSchema(TicketSchema):
 
 class TicketListSchema(ma.Schema):
     items = ma.fields.Nested(TicketSchema, many=True)
+
+
+class PlatformTicketSchema(TicketSchema):
+    """A ticket as the platform it is routed to sees it: what was said (ID and mobile numbers
+    masked), its deadlines, and its own answer; never the caller's identity."""
+
+    text = ma.fields.Function(lambda t: mask_personal_data(t.text))
+    handle_by = ma.fields.Date(metadata={"description": "Answer by this day"})
+    finding = ma.fields.String(allow_none=True)
+
+
+class PlatformTicketListSchema(ma.Schema):
+    items = ma.fields.Nested(PlatformTicketSchema, many=True)
+
+
+class PlatformAnswerSchema(ma.Schema):
+    finding = Text(required=True, multiline=True, validate=ma.validate.Length(min=5, max=2000),
+                   metadata={"description": "What was found and done, with the basis"})

@@ -34,6 +34,7 @@ def upgrade():
     sa.Column('subject', sa.Enum('platform', 'driver', 'vehicle', 'bureau', name='subject', native_enum=False, length=20), nullable=False),
     sa.Column('subject_ref', sa.String(length=60), nullable=True),
     sa.Column('matter_code', sa.String(length=40), nullable=True),
+    sa.Column('external_ref', sa.String(length=120), nullable=True),
     sa.Column('text', sa.Text(), nullable=False),
     sa.Column('rule', sa.String(length=40), nullable=False),
     sa.Column('assignee_kind', sa.Enum('unit', 'platform', 'agent', name='assignee', native_enum=False, length=20), nullable=False),
@@ -61,6 +62,7 @@ def upgrade():
     sa.Column('row_version', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['person_id'], ['people.id'], name=op.f('fk_hotline_tickets_person_id_people')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_hotline_tickets')),
+    sa.UniqueConstraint('external_ref', name=op.f('uq_hotline_tickets_external_ref')),
     sa.UniqueConstraint('number', name=op.f('uq_hotline_tickets_number'))
     )
     with op.batch_alter_table('hotline_tickets', schema=None) as batch_op:
