@@ -5,6 +5,8 @@ does not count, store the rest where its kind belongs.
 * events (``order*``, ``operate*``, ``position*``, ``rated*``) → ``events.accept`` (the columnar
   store, or JetStream), which returns only once the records are durable; ``positionVehicle``
   also moves each vehicle's latest position forward (``positions``);
+* ``ratedPassengerComplaint`` also opens a 12328 ticket routed back to the platform (its
+  ``Result``, when sent, answers it: ``backend.hotline.operations.from_feed``);
 * refused records → one ``RejectedRecord`` each (once per content: a resend is not counted
   twice), for the validity figures.
 
@@ -24,6 +26,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from backend.db import db
 from backend.errors import ApiError
+from backend.hotline import operations as hotline
 from backend.platforms.models import Platform
 from backend.supervision import baseinfo, events, positions
 from backend.supervision.interfaces import (
@@ -72,12 +75,12 @@ def receive(platform: Platform, interface: Interface, records: list,
             outcome.rejected.append(rejection)
     _count_rejections(platform.company_id, interface, records, outcome.rejected, received_at)
     if valid:
-        _store(platform.company_id, interface, valid, received_at, outcome)
+        _store(platform.code, platform.company_id, interface, valid, received_at, outcome)
     return outcome
 
 
-def _store(company_id: str, interface: Interface, valid: list[tuple[int, dict]],
-           received_at: dt.datetime, outcome: Received) -> None:
+def _store(platform_code: str, company_id: str, interface: Interface,
+           valid: list[tuple[int, dict]], received_at: dt.datetime, outcome: Received) -> None:
     if interface.kind == BASE:
         stored = baseinfo.store(company_id, interface, valid, received_at)
         outcome.accepted, outcome.superseded = stored.applied, stored.superseded
@@ -92,6 +95,8 @@ def _store(company_id: str, interface: Interface, valid: list[tuple[int, dict]],
                        headers={"Retry-After": "30"}) from None
     if interface.ipc_type == "positionVehicle":
         positions.record_latest(company_id, records, received_at)
+    elif interface.ipc_type == "ratedPassengerComplaint":  # (12328: routed back to the platform)
+        hotline.from_feed(platform_code, company_id, records)
     outcome.accepted = [index for index, _record in valid]
 
 

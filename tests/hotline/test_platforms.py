@@ -86,3 +86,29 @@ def test_a_ticket_not_routed_to_the_platform_is_404_to_it(client, database, plat
     assert client.post(f"/api/v1/company/tickets/{ticket.number}/answer",
                        json={"finding": "不该我回复的工单"}, headers=company).status_code == 404
     assert id_number()
+
+
+@pytest.mark.parametrize("encoding", ["json", "protobuf"])
+def test_a_complaint_in_a_platforms_feed_becomes_a_ticket_routed_back_to_it(client, database,
+                                                                            encoding):
+    from tests.supervision.platforms import (
+        PlatformClient,
+        licensed_platform,
+        with_secret,
+    )
+    from tests.supervision.platforms import record as feed_record
+
+    the = licensed_platform()
+    sender = PlatformClient(client, the, with_secret(the))
+    database.session.commit()
+    complaint = feed_record("ratedPassengerComplaint", the.company_id, OrderId="ORD-77",
+                            Detail="司机中途甩客")
+    complaint.pop("Result", None)
+    assert sender.send("ratedPassengerComplaint", [complaint], encoding=encoding).status_code == 200
+    assert sender.send("ratedPassengerComplaint", [complaint], encoding=encoding).status_code == 200
+    ticket = database.session.query(Ticket).one()
+    assert (ticket.channel.value, ticket.assignee, ticket.text) == ("feed", the.code, "司机中途甩客")
+    answered = {**complaint, "Result": "已核实，对司机停单处理并向乘客致歉"}
+    assert sender.send("ratedPassengerComplaint", [answered], encoding=encoding).status_code == 200
+    database.session.expire_all()
+    assert database.session.query(Ticket).one().finding == "已核实，对司机停单处理并向乘客致歉"
