@@ -25,12 +25,14 @@ from flask import Blueprint, current_app, request
 from google.protobuf.message import DecodeError
 
 from backend import transactions
+from backend.common import limits
 from backend.db import utcnow
 from backend.errors import ApiError
 from backend.supervision import auth, ipc, operations
 from backend.supervision.interfaces import BY_URI, CATALOGUE, Interface
 
-intake = Blueprint("supervision_intake", __name__, url_prefix="/ipc/v1")
+# (bodies of up to SUPERVISION_MAX_BODY_BYTES, parsed and bounded here, deep nesting too: 555)
+intake = limits.reads_its_own_body(Blueprint("supervision_intake", __name__, url_prefix="/ipc/v1"))
 
 JSON_TYPES = frozenset({"application/json"})
 PROTOBUF_TYPES = frozenset({"application/x-protobuf", "application/protobuf"})

@@ -228,3 +228,14 @@ def test_when_the_event_store_cannot_write_the_answer_is_503_and_nothing_is_kept
     assert last_position_at("闽D5U001") is None
     assert database.session.scalar(sa.select(sa.func.count()).select_from(IntakeNonce).where(
         IntakeNonce.company_id == sender.company_id)) == 0
+
+
+def test_a_batch_larger_than_the_apps_own_body_limit_is_taken(sender, app):
+    """The intake's limit (SUPERVISION_MAX_BODY_BYTES), not the app-wide MAX_CONTENT_LENGTH
+    that guards every other JSON body, applies to a platform's batch."""
+    orders = [_order(sender, f"BIG-{n}") for n in range(1500)]
+    body_size = len(json.dumps(orders, ensure_ascii=False).encode())
+    assert body_size > app.config["MAX_CONTENT_LENGTH"]
+    response = sender.send("orderCreate", orders)
+    assert response.status_code == 200, response.get_json()
+    assert response.json["accepted"] == 1500
