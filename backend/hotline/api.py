@@ -36,6 +36,8 @@ class HotlineFiguresSchema(ma.Schema):
     called_back = ma.fields.Integer()
     satisfaction_rate = ma.fields.Float(allow_none=True)
     complaints_upheld = ma.fields.Integer()
+    upheld_by_platform = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer(),
+                                        metadata={"description": "by the ride's platform code"})
 
 
 class RatingFiguresSchema(ma.Schema):

@@ -196,7 +196,10 @@ def handle(number):
 @hotline.post("/<number>/reply")
 @roles_required(Role.AGENT)
 def reply(number):
-    return _step(number, TextForm, lambda t, f: operations.reply(t, f.text.data, actor=staff_actor()))
+    def step(ticket, form):
+        upheld = {"yes": True, "no": False}.get(form.upheld.data or "")
+        operations.reply(ticket, form.text.data, upheld=upheld, actor=staff_actor())
+    return _step(number, TextForm, step)
 
 
 @hotline.post("/<number>/call-back")

@@ -11,7 +11,9 @@ For a month (Xiamen time):
 - ``closure_rate``: of the tickets taken in, the share closed by now.
 - ``satisfaction_rate``: of the call-backs made in the month, the share satisfied or basically
   satisfied (回访满意率); answered-at-once consultations are not called back.
-- ``complaints_upheld``: complaints and reports handled in the month that were founded.
+- ``complaints_upheld``: complaints and reports handled in the month that were founded, and
+  ``upheld_by_platform`` the same by the platform the ride was booked on (where the caller or
+  the feed named it): the subject's statistics, and what the credit records read.
 """
 
 from __future__ import annotations
@@ -79,4 +81,6 @@ def month(first: dt.date) -> dict:
         "called_back": len(called),
         "satisfaction_rate": _rate(len(pleased), len(called)),
         "complaints_upheld": sum(bool(t.upheld) for t in handled),
+        "upheld_by_platform": dict(sorted(collections.Counter(
+            t.platform for t in handled if t.upheld and t.platform).items())),
     }

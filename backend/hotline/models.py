@@ -102,6 +102,8 @@ class Ticket(Base):
     # The platform's code, a plate, a driver certificate number or the bureau's service named.
     subject_ref: Mapped[str | None] = mapped_column(sa.String(60), index=True)
     matter_code: Mapped[str | None] = mapped_column(sa.String(40))
+    # The platform the ride was booked on, when named: its statistics count upheld complaints.
+    platform: Mapped[str | None] = mapped_column(sa.String(40), index=True)
     # A complaint from a platform's feed: CompanyId, OrderId and ComplaintTime (a resent record
     # finds its ticket instead of opening another).
     external_ref: Mapped[str | None] = mapped_column(sa.String(120), unique=True)

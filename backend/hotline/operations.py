@@ -89,7 +89,7 @@ def take_in(kind: Kind, text: str, *, channel: TicketChannel, subject: Subject, 
                     subject_ref=subject_ref, matter_code=matter_code, text=text.strip(),
                     person_id=person.id if person else None,
                     caller_name=caller_name or (person.name if person else None),
-                    caller_phone=caller_phone, external_ref=external_ref,
+                    caller_phone=caller_phone, external_ref=external_ref, platform=platform,
                     number=_number(today()))
     _assign(ticket, routing().route(kind, subject, platform))
     _deadlines(ticket, today())
@@ -184,13 +184,18 @@ def from_feed(platform: str, company_id: str, records: list[dict]) -> int:
     return new
 
 
-def reply(ticket: Ticket, text: str, *, actor: str) -> Ticket:
+def reply(ticket: Ticket, text: str, *, actor: str, upheld: bool | None = None) -> Ticket:
     """答复: the caller is told the facts, what was done and the basis; a phone caller by SMS,
-    an app user in the app (and by SMS when a phone is known)."""
+    an app user in the app (and by SMS when a phone is known). A complaint or report a platform
+    answered is judged here (``upheld``): the platform does not judge itself."""
     require(ticket, TicketState.OPEN)
     if ticket.handled_at is None and ticket.assignee_kind != Assignee.AGENT:
         raise ApiError(409, "承办单位尚未办结，暂不能答复。",
                        "The unit has not finished handling this ticket yet.")
+    if ticket.kind in JUDGED and ticket.upheld is None:
+        if upheld is None:
+            raise ApiError(422, "请说明投诉/举报是否属实。", "Say whether the complaint was upheld.")
+        ticket.upheld = upheld
     now = utcnow()
     ticket.replied_at, ticket.reply, ticket.state = now, text.strip(), TicketState.REPLIED
     ticket.acknowledged_at = ticket.acknowledged_at or now
@@ -200,7 +205,7 @@ def reply(ticket: Ticket, text: str, *, actor: str) -> Ticket:
         db.session.add(Message(ticket=ticket, phone=ticket.caller_phone, text=_sms(ticket)))
     record(actor, "ticket.replied", "ticket", ticket,
            after={"on_time": now.astimezone(XIAMEN).date() <= ticket.reply_by,
-                  "sms": bool(ticket.caller_phone)})
+                  "sms": bool(ticket.caller_phone), "upheld": ticket.upheld})
     return ticket
 
 

@@ -47,6 +47,12 @@ class Envelope:
     records: list
 
 
+# The time of receipt, replayed: a WSGI environ key only an in-process caller can set (the
+# simulator replaying a past day through the app itself); nothing a client sends over HTTP
+# reaches it (headers arrive as HTTP_*).
+REPLAYED_RECEIPT = "wyc.supervision.received_at"
+
+
 @intake.before_request
 def _allow_large_batches():
     request.max_content_length = current_app.config["SUPERVISION_MAX_BODY_BYTES"]
@@ -63,7 +69,8 @@ def receive(uri: str):
     platform = auth.authenticate(_signed(body))
     envelope = _envelope(_inflated(body))
     records = _checked(envelope, interface, platform.company_id)
-    received = operations.receive(platform, interface, records, utcnow())
+    received_at = request.environ.get(REPLAYED_RECEIPT) or utcnow()
+    received = operations.receive(platform, interface, records, received_at)
     if records and not received.accepted and not received.superseded:
         transactions.keep()  # the refused records are counted, nothing else was stored
         raise ApiError(400, "本批记录全部未通过校验，均未保存，请按 rejected 所列修改后重发。",

@@ -22,7 +22,6 @@ HTTP to ``--url``.
 from __future__ import annotations
 
 import collections
-import contextlib
 import dataclasses
 import datetime as dt
 import hashlib
@@ -663,32 +662,19 @@ def send_day(batches: list[Batch], secrets_by_company: dict[str, str], post) -> 
 def in_process(app, replay_clock: bool = True):
     """Post to the app itself through its WSGI interface (no server, no network).
 
-    With ``replay_clock`` the intake's clock reads each batch's simulated upload time while
-    that batch is received, so a simulated past day is stored as if it had been sent live
+    With ``replay_clock`` the intake takes each batch's simulated upload time as its time of
+    receipt (``intake.REPLAYED_RECEIPT``, a WSGI environ key no HTTP client can set), so a simulated past day is stored as if it had been sent live
     (positions a minute old, not a day; rejections on the day they describe). Signatures are
     still checked against the real clock (``auth``): only the time of receipt is replayed."""
     client = app.test_client()
 
     def post(path, body, headers, batch):
         # A context of its own: the request's session and transaction are not the caller's.
-        with app.app_context(), _intake_clock(batch.sent_at if replay_clock else None):
-            response = client.post(path, data=body, headers=headers)
+        replayed = {intake.REPLAYED_RECEIPT: batch.sent_at} if replay_clock else {}
+        with app.app_context():
+            response = client.post(path, data=body, headers=headers, environ_overrides=replayed)
             return response.status_code, response.get_json(silent=True)
     return post
-
-
-@contextlib.contextmanager
-def _intake_clock(moment: dt.datetime | None):
-    """The intake view takes the time of receipt from its module's ``utcnow``."""
-    if moment is None:
-        yield
-        return
-    real = intake.utcnow
-    intake.utcnow = lambda: moment
-    try:
-        yield
-    finally:
-        intake.utcnow = real
 
 
 def over_http(url: str, timeout: float = 60.0):

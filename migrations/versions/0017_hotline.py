@@ -34,6 +34,7 @@ def upgrade():
     sa.Column('subject', sa.Enum('platform', 'driver', 'vehicle', 'bureau', name='subject', native_enum=False, length=20), nullable=False),
     sa.Column('subject_ref', sa.String(length=60), nullable=True),
     sa.Column('matter_code', sa.String(length=40), nullable=True),
+    sa.Column('platform', sa.String(length=40), nullable=True),
     sa.Column('external_ref', sa.String(length=120), nullable=True),
     sa.Column('text', sa.Text(), nullable=False),
     sa.Column('rule', sa.String(length=40), nullable=False),
@@ -71,6 +72,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_hotline_tickets_person_id'), ['person_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_hotline_tickets_state'), ['state'], unique=False)
         batch_op.create_index(batch_op.f('ix_hotline_tickets_subject_ref'), ['subject_ref'], unique=False)
+        batch_op.create_index(batch_op.f('ix_hotline_tickets_platform'), ['platform'], unique=False)
 
     op.create_table('hotline_unit_members',
     sa.Column('staff_id', sa.Integer(), nullable=False),
@@ -163,6 +165,7 @@ def downgrade():
     op.drop_table('hotline_unit_members')
     with op.batch_alter_table('hotline_tickets', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_hotline_tickets_subject_ref'))
+        batch_op.drop_index(batch_op.f('ix_hotline_tickets_platform'))
         batch_op.drop_index(batch_op.f('ix_hotline_tickets_state'))
         batch_op.drop_index(batch_op.f('ix_hotline_tickets_person_id'))
         batch_op.drop_index(batch_op.f('ix_hotline_tickets_created_at'))

@@ -71,6 +71,7 @@ def test_a_months_figures_count_what_happened_in_it(database, on):
     assert got["closure_rate"] == 0.5
     assert (got["called_back"], got["satisfaction_rate"]) == (1, 1.0)
     assert got["complaints_upheld"] == 1
+    assert got["upheld_by_platform"] == {}  # (the caller named no platform)
 
 
 def test_the_public_figures_carry_no_personal_data(client, database, on):

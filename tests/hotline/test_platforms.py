@@ -46,6 +46,16 @@ def test_the_platform_sees_and_answers_a_complaint_routed_to_it(client, platform
     again = client.post(f"/api/v1/company/tickets/{number}/answer",
                         json={"finding": "补充说明一下情况。"}, headers=company)
     assert again.status_code == 409
+    # The bureau replies and finds it upheld: it counts in the platform's statistics.
+    from backend.hotline import figures
+    from backend.licensing.operations import today
+
+    ticket = operations.by_number(number)
+    with pytest.raises(Exception) as unjudged:
+        operations.reply(ticket, "平台已退款并处理司机。", actor="staff:agent")
+    assert unjudged.value.code == 422 and ticket.state.value == "open"
+    operations.reply(ticket, "平台已退款并处理司机。", upheld=True, actor="staff:agent")
+    assert figures.month(today().replace(day=1))["upheld_by_platform"] == {code: 1}
 
 
 def test_another_company_and_a_person_cannot_see_or_answer_it(client, platform):
