@@ -95,7 +95,8 @@ def authenticate(request: SignedRequest) -> Platform:
     if not platform.licensed_on(now.astimezone(BEIJING).date()):
         raise forbidden("该平台的网约车经营许可不在有效期内，数据不予接收。",
                         "The platform's licence is not in force; its data is not accepted.")
-    _use_nonce(platform.company_id, request.nonce, now)
+    if _nonce_used(platform.company_id, request.nonce):
+        raise refused("this nonce was used before (replayed request)")
     return platform
 
 
@@ -112,11 +113,16 @@ def _platform_and_secret(company_id: str) -> tuple[Platform | None, str | None]:
     return platform, keys.unseal(_seal_context(company_id), sealed)
 
 
-def _use_nonce(company_id: str, nonce: str, now: dt.datetime) -> None:
-    used = sa.select(IntakeNonce.id).where(IntakeNonce.company_id == company_id,
-                                           IntakeNonce.nonce == nonce)
-    if db.session.scalar(used) is not None:
-        raise refused("this nonce was used before (replayed request)")
+def _nonce_used(company_id: str, nonce: str) -> bool:
+    return db.session.scalar(sa.select(IntakeNonce.id).where(
+        IntakeNonce.company_id == company_id, IntakeNonce.nonce == nonce)) is not None
+
+
+def use_nonce(platform: Platform, nonce: str) -> None:
+    """Record the nonce of an authenticated request, once its batch is checked and before
+    anything of it is stored; the same nonce racing itself is refused here (the unique key
+    decides). (``authenticate`` only reads: the batch's checks run before this first write.)"""
+    company_id, now = platform.company_id, utcnow()
     try:
         with db.session.begin_nested():
             db.session.add(IntakeNonce(company_id=company_id, nonce=nonce, seen_at=now))

@@ -4,7 +4,8 @@
 A request is a signed batch (``auth``) of one interface's records in the ``OTIpc`` envelope, as
 JSON or protobuf (``OTIpc`` or ``OTIpcList``), optionally gzip-compressed. The envelope is
 checked whole (its bytes, its ``CompanyId``, ``Source`` and ``IPCType``); then every record on
-its own (``operations.receive``). The answers, and the spec code each carries as ``ipc_code``:
+its own (``operations.check``), and only then is anything written (the nonce, then
+``operations.store``). The answers, and the spec code each carries as ``ipc_code``:
 
     200  stored; ``rejected`` lists any refused record by index, field and reason
     400  every record refused (listed as above), or an envelope without the fields it needs
@@ -66,11 +67,16 @@ def receive(uri: str):
         raise ApiError(404, "没有这个接口，请核对 URI（例如 /ipc/v1/order/create）。",
                        "No such interface; check the URI (e.g. /ipc/v1/order/create).", ipc_code=404)
     body = request.get_data(cache=False)
-    platform = auth.authenticate(_signed(body))
+    signed = _signed(body)
+    platform = auth.authenticate(signed)
     envelope = _envelope(_inflated(body))
     records = _checked(envelope, interface, platform.company_id)
+    checked = operations.check(platform, interface, records)
+    # The first write: from here on SQLite's writer lock is held, so the checks above run in
+    # parallel across workers and only the storing takes turns.
+    auth.use_nonce(platform, signed.nonce)
     received_at = request.environ.get(REPLAYED_RECEIPT) or utcnow()
-    received = operations.receive(platform, interface, records, received_at)
+    received = operations.store(checked, received_at)
     if records and not received.accepted and not received.superseded:
         transactions.keep()  # the refused records are counted, nothing else was stored
         raise ApiError(400, "本批记录全部未通过校验，均未保存，请按 rejected 所列修改后重发。",

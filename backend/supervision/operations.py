@@ -59,9 +59,20 @@ class Received:
         return answer
 
 
-def receive(platform: Platform, interface: Interface, records: list,
-            received_at: dt.datetime) -> Received:
-    """Validate and store one batch of ``platform``'s ``interface`` records."""
+@dataclasses.dataclass
+class Checked:
+    """A batch once every record is validated: nothing written yet."""
+
+    platform: Platform
+    interface: Interface
+    records: list
+    valid: list[tuple[int, dict]]
+    outcome: Received
+
+
+def check(platform: Platform, interface: Interface, records: list) -> Checked:
+    """Validate each of ``platform``'s ``interface`` records (reads nothing, writes nothing: on
+    SQLite the batch is checked before its request takes the writer lock)."""
     outcome = Received(interface, len(records))
     valid: list[tuple[int, dict]] = []
     starts = counting_starts(platform)
@@ -73,10 +84,18 @@ def receive(platform: Platform, interface: Interface, records: list,
             valid.append((index, record))
         else:
             outcome.rejected.append(rejection)
-    _count_rejections(platform.company_id, interface, records, outcome.rejected, received_at)
-    if valid:
-        _store(platform.code, platform.company_id, interface, valid, received_at, outcome)
+    return Checked(platform, interface, records, valid, outcome)
+
+
+def store(checked: Checked, received_at: dt.datetime) -> Received:
+    """Store a checked batch: the refusals counted, the valid records where their kind belongs."""
+    platform, interface, outcome = checked.platform, checked.interface, checked.outcome
+    _count_rejections(platform.company_id, interface, checked.records, outcome.rejected,
+                      received_at)
+    if checked.valid:
+        _store(platform.code, platform.company_id, interface, checked.valid, received_at, outcome)
     return outcome
+
 
 
 def _store(platform_code: str, company_id: str, interface: Interface,
