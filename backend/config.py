@@ -94,10 +94,10 @@ def from_environment(instance_path: str) -> dict:
         # 12328: routing rules and time limits (default: backend/hotline/routing.json), and the
         # SMS gateway replies are sent through (unset: they wait in the outbox).
         "HOTLINE_ROUTING_FILE": env("HOTLINE_ROUTING_FILE"),
-        # 好差评: a bad review is rectified within this many working days of the rating.
-        "RATING_RECTIFY_DAYS": int(env("RATING_RECTIFY_DAYS", "5")),
         "SMS_GATEWAY_URL": env("SMS_GATEWAY_URL"),
         "SMS_GATEWAY_TOKEN": env("SMS_GATEWAY_TOKEN"),
+        # 好差评: a bad review is rectified within this many working days of the rating.
+        "RATING_RECTIFY_DAYS": int(env("RATING_RECTIFY_DAYS", "5")),
         **_vehicle_thresholds(env),
         **_platform_licence(env, instance),
         **_supervision_events(env, instance),
