@@ -38,6 +38,14 @@ def with_secret(platform: Platform) -> str:
     return auth.issue_credentials(platform, actor="test")
 
 
+def signed_sender(client, database, **platform_options) -> PlatformClient:
+    """A licensed platform (committed, with its intake secret) posting through ``client``."""
+    platform = licensed_platform(**platform_options)
+    secret = with_secret(platform)
+    database.session.commit()
+    return PlatformClient(client, platform, secret)
+
+
 # -- valid records --------------------------------------------------------------------------
 
 EVENT_TIME = dt.datetime(2026, 12, 6, 9, 0, tzinfo=BEIJING)

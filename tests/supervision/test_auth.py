@@ -18,20 +18,13 @@ from tests.supervision.platforms import (
     envelope_json,
     licensed_platform,
     record,
-    with_secret,
+    signed_sender,
 )
-
-
-def _sender(client, database, **platform_options) -> PlatformClient:
-    platform = licensed_platform(**platform_options)
-    secret = with_secret(platform)
-    database.session.commit()
-    return PlatformClient(client, platform, secret)
 
 
 @pytest.fixture
 def sender(client, database):
-    return _sender(client, database)
+    return signed_sender(client, database)
 
 
 def _stored(company_id: str) -> int:
@@ -88,14 +81,14 @@ def test_missing_headers_are_401(sender):
 @pytest.mark.parametrize("register", [{"status": "revoked"},
                                       {"valid_until": dt.date(2026, 1, 1)}])
 def test_a_platform_whose_licence_is_not_in_force_is_403(client, database, register):
-    sender = _sender(client, database, **register)
+    sender = signed_sender(client, database, **register)
     answer = _post(sender)
     assert answer.status_code == 403 and answer.json["ipc_code"] == 403
     assert _stored(sender.company_id) == 0
 
 
 def test_a_body_naming_another_platform_is_403_and_stores_nothing(client, database):
-    sender, other = _sender(client, database), _sender(client, database)
+    sender, other = signed_sender(client, database), signed_sender(client, database)
     for body in (envelope_json(other.company_id, "orderCreate",
                                [record("orderCreate", other.company_id, OrderId="X-1")]),
                  envelope_json(sender.company_id, "orderCreate",

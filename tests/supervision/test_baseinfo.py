@@ -12,17 +12,14 @@ from backend.audit.models import AuditEntry
 from backend.supervision import baseinfo
 from backend.supervision.interfaces import CATALOGUE
 from backend.supervision.models import BaseRecord
-from tests.supervision.platforms import PlatformClient, licensed_platform, record, with_secret
+from tests.supervision.platforms import record, signed_sender
 
 T1, T2, T3 = 20261201080000, 20261202080000, 20261203080000
 
 
 @pytest.fixture
 def sender(client, database):
-    platform = licensed_platform()
-    secret = with_secret(platform)
-    database.session.commit()
-    return PlatformClient(client, platform, secret)
+    return signed_sender(client, database)
 
 
 def _vehicle(sender, update_time, flag=1, **changes):
@@ -76,14 +73,12 @@ def test_resending_a_batch_keeps_one_row_per_key(sender, database):
 
 
 def test_platforms_keep_their_own_records_under_the_same_key(client, database, sender):
-    other = licensed_platform()
-    other_sender = PlatformClient(client, other, with_secret(other))
-    database.session.commit()
+    other_sender = signed_sender(client, database)
     sender.send("baseInfoVehicle", [_vehicle(sender, T1, Brand="甲")])
-    other_sender.send("baseInfoVehicle", [record("baseInfoVehicle", other.company_id,
+    other_sender.send("baseInfoVehicle", [record("baseInfoVehicle", other_sender.company_id,
                                                  VehicleNo="闽D9E004", Brand="乙")])
     assert _stored_vehicle(sender).data["Brand"] == "甲"
-    assert baseinfo.current(other.company_id, "baseInfoVehicle", "闽D9E004").data["Brand"] == "乙"
+    assert baseinfo.current(other_sender.company_id, "baseInfoVehicle", "闽D9E004").data["Brand"] == "乙"
 
 
 def test_driver_phones_names_and_addresses_are_not_kept_in_full(sender):

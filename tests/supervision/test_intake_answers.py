@@ -16,26 +16,17 @@ from backend.supervision.interfaces import CATALOGUE
 from backend.supervision.models import IntakeNonce, RejectedRecord
 from backend.supervision.positions import last_position_at
 from tests.supervision.platforms import (
-    PlatformClient,
     envelope_json,
-    licensed_platform,
     record,
-    with_secret,
+    signed_sender,
 )
 
 ORDERS = "/ipc/v1/order/create"
 
 
-def _sender(client, database, **options) -> PlatformClient:
-    platform = licensed_platform(**options)
-    secret = with_secret(platform)
-    database.session.commit()
-    return PlatformClient(client, platform, secret)
-
-
 @pytest.fixture
 def sender(client, database):
-    return _sender(client, database)
+    return signed_sender(client, database)
 
 
 def _order(sender, order_id: str, **changes) -> dict:
@@ -192,7 +183,7 @@ def test_resending_a_batch_counts_nothing_twice(sender, database):
 
 
 def test_events_before_the_day_after_the_licence_do_not_count(client, database):
-    sender = _sender(client, database, licensed_from=dt.date(2026, 12, 5))
+    sender = signed_sender(client, database, licensed_from=dt.date(2026, 12, 5))
     answer = sender.send("orderCreate", [
         _order(sender, "L-1", OrderTime=20261205235959, DepartTime=20261206000500),
         _order(sender, "L-2", OrderTime=20261206000000)])
@@ -202,14 +193,14 @@ def test_events_before_the_day_after_the_licence_do_not_count(client, database):
 
 
 def test_without_a_licence_date_in_the_register_no_event_is_held_back(client, database):
-    sender = _sender(client, database, licensed_from=None)
+    sender = signed_sender(client, database, licensed_from=None)
     answer = sender.send("orderCreate", [_order(sender, "L-3", OrderTime=20200101080000,
                                                 DepartTime=20200101081000)])
     assert answer.status_code == 200 and answer.json["accepted"] == 1
 
 
 def test_base_information_is_taken_whatever_its_update_time(client, database):
-    sender = _sender(client, database, licensed_from=dt.date(2026, 12, 5))
+    sender = signed_sender(client, database, licensed_from=dt.date(2026, 12, 5))
     answer = sender.send("baseInfoCompany", [record("baseInfoCompany", sender.company_id,
                                                     UpdateTime=20250101000000)])
     assert answer.status_code == 200 and answer.json["accepted"] == 1
