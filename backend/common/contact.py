@@ -18,6 +18,8 @@ import unicodedata
 import marshmallow as ma
 from wtforms.validators import ValidationError as FormValidationError
 
+from backend.identity.id_numbers import region_exists
+
 MOBILE = r"1[0-9]{10}"
 PHONE = rf"(?:{MOBILE}|0[0-9]{{2,3}}-?[0-9]{{7,8}})"  # mobile, or landline with area code
 REGION_CODE = r"[0-9]{6}"  # GB/T 2260 administrative division
@@ -25,6 +27,7 @@ REGION_CODE = r"[0-9]{6}"  # GB/T 2260 administrative division
 MOBILE_ERROR = "请填写11位手机号码 an 11-digit mobile number"
 PHONE_ERROR = "请填写有效的手机或固定电话号码 a valid phone number"
 REGION_ERROR = "行政区划代码为6位数字 a 6-digit region code"
+REGION_UNKNOWN = "没有这个行政区划代码，请核对（GB/T 2260） no such region code (GB/T 2260)"
 
 
 def normalised(value: str, pattern: str) -> str | None:
@@ -57,7 +60,21 @@ class PhoneNumber(_Normalised):
 
 
 class RegionCode(_Normalised):
+    """Six digits; with ``must_exist`` (where people choose a place: a postal address) a
+    GB/T 2260 code that exists (province, city or county, in python-stdnum's data). A
+    department's export may carry a code of its own (a residence permit's 830000)."""
+
     pattern, error = REGION_CODE, REGION_ERROR
+
+    def __init__(self, *, must_exist: bool = False, **kwargs):
+        super().__init__(**kwargs)
+        self.must_exist = must_exist
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if self.must_exist and not region_exists(text):
+            raise ma.ValidationError(REGION_UNKNOWN)
+        return text
 
 
 class FormNormalised:
@@ -72,3 +89,15 @@ class FormNormalised:
         if text is None:
             raise FormValidationError(self.message)
         field.data = text
+
+
+class FormRegionCode(FormNormalised):
+    """A console form's region code: six digits (normalised) naming a GB/T 2260 region."""
+
+    def __init__(self):
+        super().__init__(REGION_CODE, "行政区划代码为 6 位数字。A 6-digit region code.")
+
+    def __call__(self, form, field) -> None:
+        super().__call__(form, field)
+        if not region_exists(field.data):
+            raise FormValidationError(REGION_UNKNOWN)

@@ -5,7 +5,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import IntegerField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Regexp
 
-from backend.common.contact import PHONE, REGION_CODE, FormNormalised
+from backend.common.contact import PHONE, FormNormalised, FormRegionCode
 from backend.common.text import PlainText
 
 TRACKING = [DataRequired(message="请填写运单号。A tracking number is required."),
@@ -35,8 +35,7 @@ class AddressForm(FlaskForm):
                                                          PlainText()])
     phone = StringField("电话 Phone", validators=[
         DataRequired(), FormNormalised(PHONE, "请填写有效的手机或固定电话号码。A valid phone number.")])
-    region_code = StringField("行政区划代码 Region code", validators=[
-        FormNormalised(REGION_CODE, "行政区划代码为 6 位数字。A 6-digit region code.")])
+    region_code = StringField("行政区划代码 Region code", validators=[FormRegionCode()])
     detail = StringField("详细地址 Street address", validators=[
         DataRequired(), Length(min=4, max=200), PlainText()])
 

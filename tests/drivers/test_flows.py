@@ -253,3 +253,13 @@ def test_a_taiwan_resident_with_a_xiamen_permit_is_eligible(client):
                              residence_permit=permit)
     response = apply(client, headers)
     assert failing(response) == set(), response.json
+
+
+def test_a_mailing_region_code_that_does_not_exist_is_refused_and_nothing_kept(client, database):
+    from backend.licensing.models import Application
+
+    _, headers = make_driver(client)
+    response = apply(client, headers, mailing_address={**ADDRESS, "region_code": "999999"})
+    assert response.status_code == 422
+    assert "GB/T 2260" in response.json["errors"]["json"]["mailing_address"]["region_code"][0]
+    assert database.session.query(Application).count() == 0

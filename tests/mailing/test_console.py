@@ -120,3 +120,20 @@ def test_forms_without_the_csrf_token_are_refused(client, sign_in):
     response = client.post("/console/mailing/batches")
 
     assert response.status_code == 400
+
+
+def test_a_requeue_to_a_region_code_that_does_not_exist_is_refused(client, sign_in):
+    sign_in(Role.MAILROOM)
+    (item,) = queued_items(1)
+    post(client, "/console/mailing/batches")
+    post(client, f"/console/mailing/items/{item.id}/dispatch", {"tracking_number": "SF12346"})
+    post(client, f"/console/mailing/items/{item.id}/return")
+
+    response = post(client, f"/console/mailing/items/{item.id}/requeue", {
+        "recipient": "林志远", "phone": "13800000001", "region_code": "999999",
+        "detail": "湖里区金山路 9 号"})
+
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "没有这个行政区划代码" in page
+    db.session.expire_all()
+    assert item.status.value == "returned" and item.address["region_code"] == "350203"
