@@ -5,6 +5,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 5000
+export PORT  # (the app derives PUBLIC_BASE_URL, the QR codes' links, from it unless set)
 # One single-threaded worker per core: on the embedded SQLite default a decision is CPU work
 # and writers take turns, so threads only add contention (see README, Decision throughput).
 WORKERS ?= 2

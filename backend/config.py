@@ -40,7 +40,9 @@ def from_environment(instance_path: str) -> dict:
         ),
         "IDP_TOKEN_TTL_SECONDS": int(env("IDP_TOKEN_TTL_SECONDS", "3600")),
         "MAX_CONTENT_LENGTH": int(env("MAX_CONTENT_LENGTH", str(256 * 1024))),
-        "PUBLIC_BASE_URL": env("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        # (``PORT=8080 make run`` serves on 8080: the QR codes' links follow unless this is set)
+        "PUBLIC_BASE_URL": env("PUBLIC_BASE_URL",
+                               f"http://127.0.0.1:{env('PORT', '5000')}").rstrip("/"),
         "SIGNING_KEYS_DIR": env("SIGNING_KEYS_DIR", str(instance / "keys")),
         # Signed checkpoints of the audit and query logs: outside the database (README: Audit log).
         "AUDIT_KEYS_DIR": env("AUDIT_KEYS_DIR", str(instance / "audit-keys")),

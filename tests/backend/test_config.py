@@ -43,3 +43,20 @@ def test_dev_identity_provider_is_404_outside_dev_mode(app_factory, tmp_path):
                                       json={"id_number": "11010519491231002X", "name": "张三"})
     assert response.status_code == 404
     assert response.json["code"] == 404
+
+
+def test_the_qr_codes_links_follow_the_port_make_run_serves_on(monkeypatch, tmp_path):
+    from backend.config import from_environment
+
+    monkeypatch.delenv("PUBLIC_BASE_URL", raising=False)
+    monkeypatch.setenv("PORT", "8080")
+    assert from_environment(str(tmp_path))["PUBLIC_BASE_URL"] == "http://127.0.0.1:8080"
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://wyc.example.gov.cn/")
+    assert from_environment(str(tmp_path))["PUBLIC_BASE_URL"] == "https://wyc.example.gov.cn"
+
+
+def test_a_kiosks_configuration_with_its_secret_is_never_committed():
+    from pathlib import Path
+
+    ignored = (Path(__file__).resolve().parents[2] / ".gitignore").read_text().split()
+    assert "kiosk.toml" in ignored
