@@ -90,6 +90,10 @@ def from_environment(instance_path: str) -> dict:
         "DRIVER_MAX_AGE": int(env("DRIVER_MAX_AGE", "60")),
         "DRIVER_CERT_VALID_YEARS": int(env("DRIVER_CERT_VALID_YEARS", "6")),
         "EXAM_MAX_ATTEMPTS": int(env("EXAM_MAX_ATTEMPTS", "3")),
+        # The lowest passing score of each subject (out of 100): a result's pass or fail
+        # follows from it, an inconsistent one is refused.
+        "EXAM_PASS_MARKS": {"national": int(env("EXAM_PASS_MARK_NATIONAL", "80")),
+                            "regional": int(env("EXAM_PASS_MARK_REGIONAL", "80"))},
         # Time limits count working days: the holiday schedule of years chinese-calendar does
         # not know yet is read from this JSON file (backend/common/workdays.py).
         "WORKDAY_OVERRIDES": env("WORKDAY_OVERRIDES"),

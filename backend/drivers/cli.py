@@ -58,11 +58,12 @@ def import_command(file):
         except BadRow as error:
             click.echo(f"error: {file.name}: line {line}, {error}; nothing was imported", err=True)
             sys.exit(2)
-    try:
-        for application, subject, score, passed in rows:
+    for line, (application, subject, score, passed) in enumerate(rows, start=2):
+        try:
             record_exam(application, subject, score, passed, actor="exam-centre")
-    except ApiError as error:
-        click.echo(f"error: {file.name}: {error.message_en}; nothing was imported", err=True)
-        sys.exit(2)
+        except ApiError as error:  # (the command's transaction is rolled back: nothing kept)
+            click.echo(f"error: {file.name}: line {line}, {error.message_en}; nothing was "
+                       "imported", err=True)
+            sys.exit(2)
     issued = len({application.id for application, *_ in rows if application.state == State.ISSUED})
     click.echo(f"{len(rows)} results recorded, {issued} certificates issued")

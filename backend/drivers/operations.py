@@ -242,6 +242,17 @@ def record_exam(application: Application, subject: str, score: int, passed: bool
     licensing.require_state(application, State.AWAITING_EXAM)
     if subject not in SUBJECTS:
         raise ApiError(422, "考试科目应为 national 或 regional。", "subject must be national or regional")
+    mark = current_app.config["EXAM_PASS_MARKS"][subject]
+    if passed != (score >= mark):
+        raise ApiError(422, f"成绩 {score} 分{'达到' if score >= mark else '低于'}及格线 {mark} 分，"
+                            f"应记为{'通过' if score >= mark else '未通过'}，请核对。",
+                       f"A score of {score} {'reaches' if score >= mark else 'is below'} the pass "
+                       f"mark of {mark}: it is {'a pass' if score >= mark else 'a fail'}.")
+    already = sa.select(ExamAttempt.id).where(ExamAttempt.application_id == application.id,
+                                              ExamAttempt.subject == subject, ExamAttempt.passed)
+    if db.session.scalar(already) is not None:
+        raise ApiError(409, "该科目已考试通过，不能再录入成绩。",
+                       f"The {subject} subject has been passed already; nothing is recorded.")
     db.session.add(ExamAttempt(application_id=application.id, subject=subject, score=score,
                                passed=passed, recorded_by=actor))
     record(actor, "exam.recorded", "application", application.number,

@@ -263,3 +263,19 @@ def test_a_mailing_region_code_that_does_not_exist_is_refused_and_nothing_kept(c
     assert response.status_code == 422
     assert "GB/T 2260" in response.json["errors"]["json"]["mailing_address"]["region_code"][0]
     assert database.session.query(Application).count() == 0
+
+
+def test_an_exam_import_row_whose_result_contradicts_its_score_is_refused_by_line(cli, client,
+                                                                                  tmp_path):
+    _, headers = make_driver(client)
+    number = apply(client, headers).json["number"]
+    sheet = tmp_path / "results.csv"
+    sheet.write_text(f"application_number,subject,score,passed\n{number},national,90,true\n"
+                     f"{number},regional,30,true\n")
+    result = cli.invoke(args=["exams", "import", str(sheet)])
+    assert result.exit_code == 2 and "line 3" in result.output and "pass mark of 80" in result.output
+    assert by_number(number).state == "awaiting_exam"
+    from backend.db import db
+    from backend.drivers.models import ExamAttempt
+
+    assert db.session.query(ExamAttempt).count() == 0  # (the whole file, line 2 included)

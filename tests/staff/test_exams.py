@@ -76,3 +76,24 @@ def test_a_result_for_an_unknown_number_is_refused(client, sign_in):
     sign_in(Role.EXAMINER)
     response = _result(client, "XM-WYC-20000101-999999", "national", 90, "yes")
     assert "未找到办件" in client.get(response.headers["Location"]).get_data(as_text=True)
+
+
+def test_a_score_below_the_pass_mark_cannot_be_recorded_as_passed(client, sign_in, database):
+    number = apply(client, eligible_driver())
+    sign_in(Role.EXAMINER)
+    response = _result(client, number, "national", 30, "yes")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "成绩 30 分低于及格线 80 分，应记为未通过" in page
+    response = _result(client, number, "regional", 85, "no")
+    assert "应记为通过" in client.get(response.headers["Location"]).get_data(as_text=True)
+    assert database.session.scalar(sa.select(sa.func.count()).select_from(ExamAttempt)) == 0
+
+
+def test_nothing_more_is_recorded_for_a_subject_already_passed(client, sign_in, database):
+    number = apply(client, eligible_driver())
+    sign_in(Role.EXAMINER)
+    _result(client, number, "national", 90, "yes")
+    response = _result(client, number, "national", 60, "no")
+    assert "该科目已考试通过" in client.get(response.headers["Location"]).get_data(as_text=True)
+    assert database.session.scalar(sa.select(sa.func.count()).select_from(ExamAttempt)) == 1
+    assert state_of(database, number) == State.AWAITING_EXAM
