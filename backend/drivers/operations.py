@@ -95,6 +95,13 @@ class _DriverMatter(Handler):
         return rules.driver_questions(application.applicant.id_number)
 
 
+def _one_at_a_time_on_the_certificate(person: Person) -> str:
+    """The open key of every matter on a held certificate (renew, reissue, cancel, change): one
+    of them open at a time, so a renewal cannot pass a change waiting for its clerk and the
+    certificate be replaced under it."""
+    return f"driver-certificate:{person.id}"
+
+
 @handles("driver-cert-issue", rules=rules.DRIVER_RULES, channels=ALL_CHANNELS, mailed=True)
 class DriverIssue(_DriverMatter):
     def precondition(self, person: Person) -> None:
@@ -121,6 +128,9 @@ class DriverReplace(_DriverMatter):
     def precondition(self, person: Person) -> None:
         _require_certificate(person)
 
+    def open_key(self, person: Person, inputs: dict) -> str:
+        return _one_at_a_time_on_the_certificate(person)
+
     def prepare(self, person: Person, body: dict) -> dict:
         certificate = _require_certificate(person)
         return {"mailing_address": _mailing_address(person, body), "certificate_id": certificate.id}
@@ -137,6 +147,9 @@ class DriverReplace(_DriverMatter):
 class DriverCancel(Handler):
     def precondition(self, person: Person) -> None:
         _require_certificate(person)
+
+    def open_key(self, person: Person, inputs: dict) -> str:
+        return _one_at_a_time_on_the_certificate(person)
 
     def prepare(self, person: Person, body: dict) -> dict:
         return {"certificate_id": _require_certificate(person).id}
@@ -208,6 +221,9 @@ class DriverChange(Handler):
 
     def precondition(self, person: Person) -> None:
         _require_certificate(person)
+
+    def open_key(self, person: Person, inputs: dict) -> str:
+        return _one_at_a_time_on_the_certificate(person)
 
     def prepare(self, person: Person, body: dict) -> dict:
         certificate = _require_certificate(person)

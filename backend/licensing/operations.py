@@ -81,9 +81,16 @@ def open_application_error(open_key: str) -> ApiError | None:
 
 
 def _already_open(existing: Application) -> ApiError:
-    return ApiError(409, f"您已有一件正在办理的同类申请（{existing.number}），请勿重复申请。",
-                    f"You already have an open application {existing.number} for this.",
-                    application_number=existing.number)
+    """Name the application in the way, its matter and its state, and what to do (another
+    matter on the same certificate blocks too, e.g. a renewal while a reissue is open)."""
+    matter = existing.matter
+    return ApiError(
+        409, f"您的办件 {existing.number}（{matter.name}）正在办理中（{existing.state.value}），"
+             "同一证件同时只能办理一件，请等它办结后再申请（可在“我的办件”查看进度，疑问请拨打 12328）。",
+        f"Your application {existing.number} ({matter.name_en}) is still open "
+        f"({existing.state.value}); one certificate takes one application at a time. Apply "
+        "again once it is finished (follow it under My applications; questions: call 12328).",
+        application_number=existing.number)
 
 
 def application_number(on: dt.date) -> str:

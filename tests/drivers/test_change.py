@@ -216,3 +216,16 @@ def test_checks_passing_on_a_recheck_still_leave_the_decision_to_the_clerk(
     assert after["certificate_id"] is None
     approve_at_counter(client, number)
     assert client.get(f"/api/v1/applications/{number}", headers=headers).json["status"] == "issued"
+
+
+def test_a_renewal_while_a_change_is_open_names_the_change_in_the_way(client):
+    _, headers, _ = driver_with_certificate(client)
+    change = apply_change(client, headers, {"address": "福建省厦门市湖里区枋湖北二路 8 号"},
+                          [RESIDENCE]).json
+    renewal = client.post("/api/v1/applications", headers=headers, json={
+        "matter": "driver-cert-renew", "mailing_address": ADDRESS})
+    assert renewal.status_code == 409
+    assert renewal.json["application_number"] == change["number"]
+    assert change["number"] in renewal.json["message"]
+    assert "网约车驾驶员从业资格证变更" in renewal.json["message"]
+    assert "awaiting_review" in renewal.json["message"] and "12328" in renewal.json["message"]
