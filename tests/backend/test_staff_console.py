@@ -55,3 +55,22 @@ def test_login_form_without_csrf_token_is_refused(client, database):
     response = client.post("/console/login", data={"username": "sun", "password": "clerk-password-123"})
     assert response.status_code == 400
     assert client.get("/console/").status_code == 302
+
+
+def test_every_console_form_needs_its_csrf_token(app, client, database):
+    """Every POST under /console, whichever package adds it, is refused without the token
+    (CSRF protection is by path, not by a list of blueprints to remember)."""
+    import uuid
+
+    samples = {"IntegerConverter": 1, "UUIDConverter": uuid.uuid4(),
+               "ApplicationNumberConverter": "XM-WYC-20261130-000001"}
+    urls = app.url_map.bind("localhost")
+    posts = [rule for rule in app.url_map.iter_rules()
+             if rule.rule.startswith("/console") and "POST" in rule.methods]
+    assert len(posts) >= 20
+    for rule in posts:
+        values = {name: samples.get(type(converter).__name__, "x")
+                  for name, converter in rule._converters.items()}
+        path = urls.build(rule.endpoint, values)
+        response = client.post(path, data={})
+        assert response.status_code == 400, (rule.rule, response.status_code)
