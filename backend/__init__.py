@@ -62,8 +62,8 @@ def _init_extensions(app: Flask) -> None:
     from backend import http_security, storage, transactions
     from backend.common import limits, workdays
     from backend.db import db
-    from backend.errors import handle_stale, handle_unexpected
-    from backend.extensions import api, csrf, login_manager, migrate
+    from backend.errors import JsonErrorApi, handle_stale, handle_unexpected
+    from backend.extensions import csrf, login_manager, migrate
     from backend.hotline import routing as hotline_routing
     from backend.matters import registry
 
@@ -75,6 +75,7 @@ def _init_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
     login_manager.init_app(app)
     csrf.init_app(app)
+    api = JsonErrorApi()  # (one per app: it holds the app's OpenAPI document)
     api.init_app(app)
     app.extensions["wyc_api"] = api
     app.register_error_handler(StaleDataError, handle_stale)
@@ -111,7 +112,7 @@ def _register_blueprints(app: Flask) -> None:
     from backend.certificates.public import public as certificate_pages
     from backend.devices import api as kiosk_api
     from backend.devices.console import devices_console
-    from backend.extensions import api, csrf
+    from backend.extensions import csrf
     from backend.health import health
     from backend.hotline import api as hotline_api
     from backend.hotline.console import hotline as hotline_console
@@ -127,6 +128,7 @@ def _register_blueprints(app: Flask) -> None:
     from backend.supervision.console import supervision_console
     from backend.supervision.intake import intake as supervision_intake
 
+    api = app.extensions["wyc_api"]
     _register_converters(app, api)
     app.register_blueprint(health)
     app.register_blueprint(console)
