@@ -27,6 +27,12 @@ ONE_LINE_PATTERN = r"^[^\u0000-\u001f\u007f-\u009f]*$"
 MULTILINE_PATTERN = r"^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]*$"
 
 
+def scrubbed(text: str) -> str:
+    """``text`` with each refused character replaced by ``_``: for a name we keep but do not
+    ask a person to retype (an uploaded file's name, as the browser sent it)."""
+    return _ONE_LINE.sub("_", text)
+
+
 def is_plain(text: str, *, multiline: bool = False) -> bool:
     """Whether ``text`` has none of the refused characters (line breaks allowed if multiline)."""
     return not (_MULTILINE if multiline else _ONE_LINE).search(text)

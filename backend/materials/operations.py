@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from backend.audit.operations import record
+from backend.common.text import scrubbed
 from backend.db import db
 from backend.errors import ApiError
 from backend.identity.models import Company, Person
@@ -73,7 +74,7 @@ def store(company: Company, person: Person, filename: str, content: bytes, *,
                        errors={"files": {"file": ["empty file"]}})
     content_type = _content_type(content)
     material = Material(
-        company=company, uploaded_by=person, filename=(filename or "upload")[-200:],
+        company=company, uploaded_by=person, filename=scrubbed(filename or "upload")[-200:],
         content_type=content_type, size=len(content),
         sha256=hashlib.sha256(content).hexdigest(),
         stored_name=f"{uuid.uuid4().hex}.{ACCEPTED[content_type]}")

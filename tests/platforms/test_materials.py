@@ -73,3 +73,12 @@ def test_staff_read_a_material_and_others_do_not(client, sign_in):
     sign_in(Role.CLERK)
     response = client.get(f"/console/materials/{material_id}")
     assert response.status_code == 200 and response.data == PDF
+
+
+def test_a_file_name_with_control_characters_is_kept_scrubbed_not_a_500(client):
+    from tests.platforms.companies import PDF, company, upload
+
+    the = company(client)
+    response = upload(client, the.headers, PDF, "营业\x00执照\x1b.pdf")
+    assert response.status_code == 201, response.get_json()
+    assert response.json["filename"] == "营业_执照_.pdf"
