@@ -8,9 +8,7 @@ from backend.errors import ApiError
 from backend.hotline import operations
 from backend.hotline.models import (
     Assignee,
-    Kind,
     Satisfaction,
-    Subject,
     Ticket,
     TicketChannel,
     TicketState,
@@ -47,11 +45,8 @@ blp = Blueprint("tickets", __name__, url_prefix="/api/v1/tickets",
 def create(body):
     """File a ticket; it is routed at once and the answer is due by `reply_by`."""
     person = current_person()
-    return operations.take_in(
-        Kind(body["kind"]), body["text"], channel=TicketChannel.APP,
-        subject=Subject(body["subject"]), subject_ref=body.get("subject_ref"),
-        platform=body.get("platform"), matter_code=body.get("matter"), person=person,
-        caller_phone=person.phone, actor=f"person:{person.id}"), 201
+    return operations.file_for(person, body, channel=TicketChannel.APP,
+                               actor=f"person:{person.id}"), 201
 
 
 @blp.get("")

@@ -25,7 +25,7 @@ from backend.devices.schemas import (
     SessionSchema,
 )
 from backend.hotline import operations as hotline
-from backend.hotline.models import Kind, Subject, TicketChannel
+from backend.hotline.models import TicketChannel
 from backend.hotline.schemas import KioskTicketRequestSchema, TicketDetailSchema
 from backend.licensing.schemas import ApplicationDetailSchema
 
@@ -139,12 +139,8 @@ def file_ticket(body, session_id):
     """File a 12328 ticket for the card holder (channel ``kiosk``); the reply comes by SMS
     to ``phone`` (or the phone on record) and in the i厦门 app."""
     session = operations.session_for(current_device(), str(session_id))
-    person = session.person
-    return hotline.take_in(
-        Kind(body["kind"]), body["text"], channel=TicketChannel.KIOSK,
-        subject=Subject(body["subject"]), subject_ref=body.get("subject_ref"),
-        platform=body.get("platform"), matter_code=body.get("matter"), person=person,
-        caller_phone=body.get("phone") or person.phone, actor=session.device.actor), 201
+    return hotline.file_for(session.person, body, channel=TicketChannel.KIOSK,
+                            actor=session.device.actor), 201
 
 
 @blp.delete("/sessions/<uuid:session_id>")

@@ -103,6 +103,16 @@ def take_in(kind: Kind, text: str, *, channel: TicketChannel, subject: Subject, 
     return ticket
 
 
+def file_for(person: Person, request: dict, *, channel: TicketChannel, actor: str) -> Ticket:
+    """A signed-in citizen's ticket, from a ``TicketRequestSchema`` body (the app, the kiosk):
+    the reply goes to the phone given, or the phone on record."""
+    return take_in(Kind(request["kind"]), request["text"], channel=channel,
+                   subject=Subject(request["subject"]), subject_ref=request.get("subject_ref"),
+                   platform=request.get("platform"), matter_code=request.get("matter"),
+                   person=person, caller_phone=request.get("phone") or person.phone,
+                   actor=actor)
+
+
 def answer_at_once(ticket: Ticket, answer_code: str, *, actor: str) -> Ticket:
     """A consultation answered by the agent from the knowledge base while the caller waits
     (即时答复): replied and closed in one step."""
