@@ -28,6 +28,8 @@ DEMO_STAFF = [
     ("province", Role.PROVINCE, "演示省厅认定员", "demo-province-2026"),
     ("agent", Role.AGENT, "演示话务员", "demo-agent-2026"),
     ("handler", Role.HANDLER, "演示承办人（客运管理处）", "demo-handler-2026"),
+    ("supervisor", Role.SUPERVISOR, "演示监管员（运输监管处）", "demo-supervisor-2026"),
+    ("officer", Role.OFFICER, "演示执法队员", "demo-officer-2026"),
     ("admin", Role.ADMIN, "演示管理员", "demo-admin-2026"),
 ]
 

@@ -24,6 +24,9 @@ class Status(enum.StrEnum):
     REVOKED = "revoked"
     EXPIRED = "expired"
     REPLACED = "replaced"
+    # In force no longer until a clerk decides: revoked, or reinstated (valid again, same
+    # number and version).
+    SUSPENDED = "suspended"
 
 
 class Certificate(Base):
@@ -80,3 +83,23 @@ class Certificate(Base):
         if self.status == Status.VALID and today > self.valid_until:
             return Status.EXPIRED
         return self.status
+
+
+class StatusChange(Base):
+    """A certificate's validity history, one row per status it entered: ``valid`` when issued
+    (or reinstated), then ``suspended``, ``revoked``, ``cancelled``, ``replaced``, ``expired``
+    with the time it happened. Whether a certificate was in force at a given second (an
+    order's departure) is read from here; ``Certificate.status`` is only the latest row."""
+
+    __tablename__ = "certificate_status_changes"
+    __table_args__ = (sa.Index("ix_certificate_status_changes_certificate_at",
+                               "certificate_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    certificate_id: Mapped[int] = mapped_column(sa.ForeignKey("certificates.id"))
+    status: Mapped[Status] = mapped_column(enum_column(Status))
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    actor: Mapped[str] = mapped_column(sa.String(80))
+    reason: Mapped[str | None] = mapped_column(sa.String(300))
+
+    certificate: Mapped[Certificate] = relationship()

@@ -16,7 +16,7 @@ from flask import current_app
 from backend.audit.operations import record
 from backend.certificates.keys import Signer, current_signer, public_keyset
 from backend.certificates.kinds import CertificateKind, get_kind
-from backend.certificates.models import Certificate, Kind, Status
+from backend.certificates.models import Certificate, Kind, Status, StatusChange
 from backend.certificates.render import CertificateView, render_certificate
 from backend.certificates.tokens import (
     CHINA_STANDARD_TIME,
@@ -57,9 +57,10 @@ def current_certificate(holder: Person, kind: Kind) -> Certificate | None:
 def issue(*, kind: Kind, number: str, holder: Person, valid_from: dt.date, valid_until: dt.date,
           actor: str, previous: Certificate | None = None, **extra) -> Certificate:
     """A new certificate, or a new version replacing ``previous``."""
-    if previous is not None:
-        set_status(previous, Status.REPLACED, actor=actor, reason="新版本已签发 replaced by a new version")
     now = utcnow()
+    if previous is not None:
+        set_status(previous, Status.REPLACED, actor=actor, at=now,
+                   reason="新版本已签发 replaced by a new version")
     certificate = Certificate(
         kind=kind, number=number, holder=holder, status=Status.VALID,
         version=previous.version + 1 if previous else 1,
@@ -67,17 +68,23 @@ def issue(*, kind: Kind, number: str, holder: Person, valid_from: dt.date, valid
         valid_from=valid_from, valid_until=valid_until, issued_at=now, status_changed_at=now,
         **extra)
     db.session.add(certificate)
+    db.session.add(StatusChange(certificate=certificate, status=Status.VALID, at=now, actor=actor,
+                                reason="签发 issued"))
     record(actor, "certificate.issued", "certificate", certificate, after=_snapshot(certificate))
     return certificate
 
 
-def set_status(certificate: Certificate, status: Status, *, actor: str, reason: str) -> None:
+def set_status(certificate: Certificate, status: Status, *, actor: str, reason: str,
+               at: dt.datetime | None = None) -> None:
     """Change a certificate's status. A concurrent change of the same certificate (two
     renewals at once) finds its version changed: the later request fails with 409 rather than
     leave two valid certificates (``backend.errors``)."""
     before = _snapshot(certificate)
+    now = at or utcnow()
     certificate.status, certificate.status_reason = status, reason
-    certificate.status_changed_at = utcnow()
+    certificate.status_changed_at = now
+    db.session.add(StatusChange(certificate=certificate, status=status, at=now, actor=actor,
+                                reason=reason))
     if status != Status.VALID:
         certificate.valid_plate = None
     record(actor, f"certificate.{status.value}", "certificate", certificate,
@@ -191,6 +198,7 @@ STATUS_NAMES: dict[Status, tuple[str, str]] = {
     Status.REVOKED: ("已吊销", "revoked"),
     Status.EXPIRED: ("已过期", "expired"),
     Status.REPLACED: ("已换发新证", "replaced"),
+    Status.SUSPENDED: ("已暂停使用", "suspended"),
 }
 
 # Reasons beyond the token's own (``tokens.Reason``): what the register says about it now.

@@ -14,6 +14,7 @@ from flask import current_app
 
 from backend.audit.operations import record
 from backend.certificates.models import Certificate, Kind, Status
+from backend.certificates.operations import STATUS_NAMES
 from backend.common.masking import mask_id_number, mask_name
 from backend.common.text import is_plain
 from backend.db import db, utcnow
@@ -276,9 +277,6 @@ def end_session(session: KioskSession, reason: SessionEnd) -> None:
 KIND_NAMES = {Kind.DRIVER: ("网约车驾驶员证", "Ride-hailing driver certificate"),
               Kind.TRANSPORT: ("网络预约出租汽车运输证", "Ride-hailing transport certificate"),
               Kind.PLATFORM: ("网约车平台经营许可证", "Platform operating licence")}
-STATUS_NAMES = {Status.VALID: ("有效", "Valid"), Status.EXPIRED: ("已过期", "Expired"),
-                Status.CANCELLED: ("已注销", "Cancelled"), Status.REVOKED: ("已吊销", "Revoked"),
-                Status.REPLACED: ("已换发", "Replaced")}
 
 
 def _held(certificate: Certificate, on: dt.date) -> dict:

@@ -22,6 +22,8 @@ class Role(enum.StrEnum):
     PROVINCE = "province"  # a provincial reviewer (省厅): the online-capability review
     AGENT = "agent"  # 12328 hotline agent: takes calls in, replies, calls back
     HANDLER = "handler"  # handles the tickets routed to their unit (backend.hotline)
+    SUPERVISOR = "supervisor"  # supervision: dual compliance, rankings, leads, the bulletin
+    OFFICER = "officer"  # enforcement: records dishonest behaviour, confirms camera cases
     ADMIN = "admin"
 
 
