@@ -178,6 +178,7 @@ def _register_commands(app: Flask) -> None:
     from backend.hotline.cli import hotline_cli
     from backend.mailing.cli import mailing_cli
     from backend.matters.cli import matters_command
+    from backend.notify.cli import notify_cli
     from backend.platforms.cli import platforms_cli
     from backend.staff.cli import staff_cli
     from backend.supervision.cli import supervision_cli
@@ -186,5 +187,5 @@ def _register_commands(app: Flask) -> None:
 
     for command in (audit_cli, matters_command, staff_cli, setup_command, registry_cli, exams_cli,
                     platforms_cli, vehicles_cli, devices_cli, keys_cli, mailing_cli,
-                    hotline_cli, supervision_cli):
+                    hotline_cli, notify_cli, supervision_cli):
         app.cli.add_command(command)

@@ -100,6 +100,9 @@ def from_environment(instance_path: str) -> dict:
         # 12328: routing rules and time limits (default: backend/hotline/routing.json), and the
         # SMS gateway replies are sent through (unset: they wait in the outbox).
         "HOTLINE_ROUTING_FILE": env("HOTLINE_ROUTING_FILE"),
+        # How the SMS outbox is sent (backend/notify/sms.py): "gateway" posts to
+        # SMS_GATEWAY_URL; "log" (the development default) writes them to the log.
+        "SMS_SENDER": env("SMS_SENDER", "gateway" if mode == "production" else "log"),
         "SMS_GATEWAY_URL": env("SMS_GATEWAY_URL"),
         "SMS_GATEWAY_TOKEN": env("SMS_GATEWAY_TOKEN"),
         # 好差评: a bad review is rectified within this many working days of the rating.

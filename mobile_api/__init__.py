@@ -13,6 +13,7 @@ def register(api: Api) -> None:
         materials,
         matters,
         me,
+        messages,
         platforms,
         ratings,
         tickets,
@@ -23,7 +24,7 @@ def register(api: Api) -> None:
                     "description": "Real-name identity assertion signed by the i厦门 identity provider"},
     )
     for module in (matters, me, applications, materials, platforms, certificates, tickets,
-                   ratings, feed):
+                   ratings, feed, messages):
         api.register_blueprint(module.blp)
     api.register_blueprint(certificates.verify_blp)
     api.register_blueprint(tickets.company_blp)

@@ -1,5 +1,5 @@
-"""``flask hotline …``: the timer's sweep (reminders, escalations), sending SMS replies, the
-knowledge base, and which unit a handler works in."""
+"""``flask hotline …``: the timer's sweep (reminders, escalations), the knowledge base, and
+which unit a handler works in. (SMS replies are sent by ``flask notify send``.)"""
 
 import json
 import sys
@@ -8,7 +8,7 @@ import click
 import sqlalchemy as sa
 
 from backend.db import db
-from backend.hotline import operations, sms
+from backend.hotline import operations
 from backend.hotline.models import KnowledgeAnswer, UnitMember
 from backend.hotline.routing import routing
 from backend.staff.models import Role, StaffUser
@@ -23,18 +23,6 @@ def sweep_command():
     unit's head. Run it from a timer (every 15 minutes is plenty)."""
     counts = operations.sweep()
     click.echo(f"reminded {counts['reminded']}, escalated {counts['escalated']}")
-
-
-@hotline_cli.command("send")
-@click.option("--limit", default=200, show_default=True, help="At most this many messages.")
-def send_command(limit):
-    """Send the SMS replies waiting in the outbox through SMS_GATEWAY_URL."""
-    try:
-        sent, failed = sms.send_waiting(limit)
-    except sms.NoGateway as error:
-        click.echo(str(error), err=True)
-        sys.exit(2)
-    click.echo(f"sent {sent}, failed {failed} (failed ones are retried next time)")
 
 
 @hotline_cli.command("answers")

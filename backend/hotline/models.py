@@ -168,21 +168,3 @@ class KnowledgeAnswer(Base):
     question: Mapped[str] = mapped_column(sa.String(200))
     answer: Mapped[str] = mapped_column(sa.Text)
     matter_code: Mapped[str | None] = mapped_column(sa.String(40))
-
-
-class Message(Base):
-    """An SMS to a caller, kept in an outbox and sent by ``flask hotline send`` through the
-    configured sender (``backend.hotline.sms``)."""
-
-    __tablename__ = "hotline_messages"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    ticket_id: Mapped[int] = mapped_column(sa.ForeignKey("hotline_tickets.id"), index=True)
-    phone: Mapped[str] = mapped_column(sa.String(20))
-    text: Mapped[str] = mapped_column(sa.String(500))
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
-    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, index=True)
-    attempts: Mapped[int] = mapped_column(default=0)
-    last_error: Mapped[str | None] = mapped_column(sa.String(200))
-
-    ticket: Mapped[Ticket] = relationship()

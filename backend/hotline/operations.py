@@ -23,7 +23,6 @@ from backend.hotline.models import (
     Assignee,
     Kind,
     KnowledgeAnswer,
-    Message,
     Satisfaction,
     Subject,
     Ticket,
@@ -34,6 +33,7 @@ from backend.hotline.models import (
 from backend.hotline.routing import Route, routing
 from backend.identity.models import Person
 from backend.licensing.operations import XIAMEN, today
+from backend.notify import operations as notify
 from backend.platforms.models import Platform
 
 # Kinds whose handling decides whether the caller was right (投诉成立 / 举报属实).
@@ -212,7 +212,7 @@ def reply(ticket: Ticket, text: str, *, actor: str, upheld: bool | None = None) 
     ticket.handled_at = ticket.handled_at or now
     _event(ticket, actor, "replied", ticket.reply)
     if ticket.caller_phone:
-        db.session.add(Message(ticket=ticket, phone=ticket.caller_phone, text=_sms(ticket)))
+        notify.text(ticket.caller_phone, _sms(ticket), reference=ticket.number)
     record(actor, "ticket.replied", "ticket", ticket,
            after={"on_time": now.astimezone(XIAMEN).date() <= ticket.reply_by,
                   "sms": bool(ticket.caller_phone), "upheld": ticket.upheld})

@@ -1,9 +1,6 @@
-"""The monthly figures, in the console and as public JSON, and SMS replies through a gateway."""
+"""The monthly figures, in the console and as public JSON."""
 
 import datetime as dt
-import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -12,7 +9,6 @@ from backend.hotline import figures, operations
 from backend.hotline.models import (
     Kind,
     KnowledgeAnswer,
-    Message,
     Satisfaction,
     Subject,
     TicketChannel,
@@ -88,69 +84,6 @@ def test_the_public_figures_carry_no_personal_data(client, database, on):
 def test_a_bad_or_future_month_is_refused(client, month):
     response = client.get(f"/api/v1/public/service-kpis?month={month}")
     assert response.status_code == 422 and "month" in response.json["errors"]["query"]
-
-
-class Gateway:
-    """A local SMS gateway: records what it is sent; fails while ``down``."""
-
-    def __init__(self):
-        self.received, self.down = [], False
-        gateway = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                gateway.received.append((self.headers["Authorization"], body))
-                self.send_response(503 if gateway.down else 200)
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}/sms"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
-
-
-@pytest.fixture
-def gateway():
-    gateway = Gateway()
-    yield gateway
-    gateway.close()
-
-
-def test_replies_are_sent_through_the_gateway_and_a_failure_is_retried(app, cli, database,
-                                                                       gateway, monkeypatch):
-    ticket = take(Kind.HELP)
-    operations.handle(ticket, "已找到", actor="staff:handler")
-    operations.reply(ticket, "失物已找到", actor="staff:agent")
-    database.session.flush()
-    monkeypatch.setitem(app.config, "SMS_GATEWAY_URL", gateway.url)
-    monkeypatch.setitem(app.config, "SMS_GATEWAY_TOKEN", "gw-token")
-    gateway.down = True
-    assert "sent 0, failed 1" in cli.invoke(args=["hotline", "send"]).output
-    gateway.down = False
-    assert "sent 1, failed 0" in cli.invoke(args=["hotline", "send"]).output
-    assert "sent 0, failed 0" in cli.invoke(args=["hotline", "send"]).output
-    authorization, body = gateway.received[-1]
-    assert authorization == "Bearer gw-token"
-    assert body == {"phone": "13800002222", "reference": ticket.number,
-                    "text": f"【12328】您的工单{ticket.number}已办理：失物已找到"}
-    message = database.session.query(Message).one()
-    assert message.attempts == 2 and message.sent_at is not None
-
-
-def test_without_a_gateway_send_says_so_and_sends_nothing(cli, database):
-    ticket = take(Kind.HELP)
-    operations.handle(ticket, "已找到", actor="staff:handler")
-    operations.reply(ticket, "失物已找到", actor="staff:agent")
-    database.session.flush()
-    result = cli.invoke(args=["hotline", "send"])
-    assert result.exit_code == 2 and "SMS_GATEWAY_URL is not set: 1 message" in result.output
 
 
 def test_the_console_shows_the_months_figures_with_a_chart(client, database, on):

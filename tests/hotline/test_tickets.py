@@ -7,7 +7,8 @@ import pytest
 from backend.audit.models import AuditEntry
 from backend.db import db
 from backend.hotline import operations
-from backend.hotline.models import Message, Ticket, TicketEvent, UnitMember
+from backend.hotline.models import Ticket, TicketEvent, UnitMember
+from backend.notify.models import Sms
 from backend.staff.models import Role, StaffUser
 from tests.factories import citizen_token
 from tests.harness import post, sign_in_as
@@ -183,8 +184,9 @@ def test_a_reply_to_a_phone_caller_waits_in_the_outbox_as_an_sms(client):
     operations.handle(ticket, "已联系平台找到失物。", actor="staff:handler")
     operations.reply(ticket, "失物已找到，请到平台服务点领取。", actor="staff:agent")
     db.session.flush()
-    message = db.session.query(Message).one()
+    message = db.session.query(Sms).one()
     assert message.phone == "13900002222" and ticket.number in message.text
+    assert message.reference == ticket.number
     assert message.sent_at is None
 
 
