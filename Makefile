@@ -14,10 +14,14 @@ export FLASK_APP := backend
 # Debian packages: the CJK font embedded in certificate PDFs (run), and the real PC/SC stack,
 # Chromium, PDF and QR tools the tests drive (test).
 RUN_DEBS  := fonts-wqy-microhei
-TEST_DEBS := $(RUN_DEBS) pcscd vsmartcard-vpcd swig libpcsclite-dev chromium \
-             poppler-utils zbar-tools libzbar0 build-essential
+KIOSK_DEBS := pcscd vsmartcard-vpcd swig libpcsclite-dev build-essential
+TEST_DEBS := $(RUN_DEBS) $(KIOSK_DEBS) chromium poppler-utils zbar-tools libzbar0
 
-.PHONY: run test setup lint bench clean system-run system-test
+# The kiosk demo (README, Kiosks): a demo kiosk registered once, its kiosk.toml kept here.
+KIOSK_CONFIG := instance/kiosk-demo.toml
+CARD ?= linchizheng
+
+.PHONY: run test setup lint bench clean system-run system-test kiosk kiosk-card system-kiosk
 
 run: system-run $(VENV)/.installed
 	$(BIN)/flask setup
@@ -31,6 +35,20 @@ test: system-test $(VENV)/.installed-test
 
 setup: system-run $(VENV)/.installed
 	$(BIN)/flask setup
+
+# Beside `make run` (another terminal): the kiosk program on :8765 reading the virtual reader.
+# Then `make kiosk-card` (a third terminal) puts a demo ID card in; CARD=chenhege or zhangguashi
+# for the others in kiosk/demo/.
+kiosk: system-kiosk $(VENV)/.installed-test
+	@test -f $(KIOSK_CONFIG) || $(BIN)/flask devices register 演示终端 --location 演示大厅 \
+	    --write-config $(KIOSK_CONFIG) --reader "Virtual PCD 00 00"
+	@pgrep -x pcscd >/dev/null || { test "$$(id -u)" = 0 && pcscd; } || \
+	    { echo "Start the PC/SC daemon first: sudo pcscd"; exit 1; }
+	@echo "Open http://127.0.0.1:8765 (chromium --kiosk http://127.0.0.1:8765), then: make kiosk-card"
+	$(BIN)/python -m kiosk --config $(KIOSK_CONFIG)
+
+kiosk-card: $(VENV)/.installed-test
+	$(BIN)/python -m card_reader.virtual --record kiosk/demo/$(CARD).json
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
@@ -61,6 +79,9 @@ system-run:
 
 system-test:
 	$(call ensure_debs,$(TEST_DEBS))
+
+system-kiosk:
+	$(call ensure_debs,$(KIOSK_DEBS))
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)

@@ -1,6 +1,8 @@
 """``flask devices register NAME --location TEXT`` (and list, disable, enable, rekey)."""
 
+import os
 import sys
+from pathlib import Path
 
 import click
 
@@ -26,16 +28,41 @@ def _device(device_id: str):
         sys.exit(2)
 
 
+def _write_config(path: Path, device_id: str, secret: str, url: str, reader: str) -> None:
+    """A kiosk.toml for this kiosk, readable by its owner only (it holds the secret)."""
+    example = (Path(__file__).resolve().parents[2] / "kiosk" / "kiosk.example.toml").read_text()
+    text = (example.replace('url = "http://127.0.0.1:5000"', f'url = "{url}"')
+            .replace('device_id = "kiosk-0123456789ab"', f'device_id = "{device_id}"')
+            .replace('secret = "paste-the-secret-printed-at-registration"', f'secret = "{secret}"')
+            .replace('name = ""', f'name = "{reader}"'))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+        file.write(text)
+
+
 @devices_cli.command("register")
 @click.argument("name")
 @click.option("--location", required=True, help="Where the kiosk stands (shown to staff).")
-def register_command(name, location):
-    """Register a kiosk; print its device id and secret once."""
+@click.option("--write-config", "config", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the kiosk program's kiosk.toml here (mode 0600) instead of "
+                   "printing the secret.")
+@click.option("--url", default=lambda: os.environ.get("PUBLIC_BASE_URL")
+              or f"http://127.0.0.1:{os.environ.get('PORT', '5000')}",
+              show_default="PUBLIC_BASE_URL, else http://127.0.0.1:$PORT",
+              help="The backend the kiosk calls (with --write-config).")
+@click.option("--reader", default="", help="The card reader's name (with --write-config).")
+def register_command(name, location, config, url, reader):
+    """Register a kiosk; print its device id and secret once (or write them into a kiosk.toml)."""
     if not name.strip() or not location.strip():
         click.echo("error: NAME and --location must not be empty", err=True)
         sys.exit(2)
     device, secret = operations.register_device(name, location, actor="cli")
-    _print_credentials(device.id, secret)
+    if config is None:
+        _print_credentials(device.id, secret)
+        return
+    _write_config(config, device.id, secret, url, reader)
+    click.echo(f"device id: {device.id}; its kiosk.toml (with the secret) is {config}")
 
 
 @devices_cli.command("list")

@@ -36,3 +36,20 @@ def test_list_disable_and_rekey(cli, client, database):
 def test_register_needs_a_location(cli):
     result = cli.invoke(args=["devices", "register", "无位置"])
     assert result.exit_code == 2 and "--location" in result.output
+
+
+def test_register_can_write_the_kiosks_config_readable_by_its_owner_only(cli, client, database,
+                                                                         tmp_path):
+    from kiosk import config
+
+    path = tmp_path / "kiosk.toml"
+    result = cli.invoke(args=["devices", "register", "演示终端", "--location", "演示大厅",
+                              "--write-config", str(path), "--url", "http://127.0.0.1:5123",
+                              "--reader", "Virtual PCD 00 00"])
+    assert result.exit_code == 0, result.output
+    assert "secret:" not in result.output and str(path) in result.output
+    assert path.stat().st_mode & 0o777 == 0o600
+    loaded = config.load(path)
+    assert (loaded.server_url, loaded.reader) == ("http://127.0.0.1:5123", "Virtual PCD 00 00")
+    assert SignedClient(client, loaded.device_id, loaded.secret).call(
+        "GET", "/kiosk/v1/device").status_code == 200
