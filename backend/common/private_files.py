@@ -25,9 +25,12 @@ _OTHERS = 0o077
 
 
 def private_directory(path: str | os.PathLike[str]) -> Path:
-    """``path`` as a folder only the owner may open (created with its parents if missing)."""
+    """``path`` as a folder only the owner may open (created with its parents if missing; the
+    parents it creates are private too, folders that existed are left as they are)."""
     path = Path(path)
-    path.mkdir(mode=DIRECTORY_MODE, parents=True, exist_ok=True)
+    missing = [folder for folder in (path, *path.parents) if not folder.exists()]
+    for folder in reversed(missing):
+        folder.mkdir(mode=DIRECTORY_MODE, exist_ok=True)
     tighten(path)
     return path
 

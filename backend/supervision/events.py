@@ -41,6 +41,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from flask import current_app
 
+from backend.common.private_files import private_directory
 from backend.supervision import interfaces as catalogue
 
 BEIJING = dt.timezone(dt.timedelta(hours=8))
@@ -186,14 +187,15 @@ class Store:
     def _partition_dir(self, interface_name: str, day: dt.date) -> Path:
         directory = self.root / interface_name / f"day={day.isoformat()}"
         if not directory.is_dir():
-            directory.mkdir(parents=True, exist_ok=True)
+            private_directory(directory.parent)
+            private_directory(directory)
             _fsync_directory(directory.parent)
         return directory
 
     def _write_file(self, directory: Path, table: pa.Table, prefix: str = "w") -> Path:
         name = f"{prefix}-{uuid.uuid4().hex}.parquet"
         temporary = directory / f".{name}.tmp"  # not matched by the readers' *.parquet
-        with open(temporary, "wb") as out:
+        with os.fdopen(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as out:
             # Small, short-lived files: the fastest codec; compaction rewrites them with zstd.
             pq.write_table(table, out, compression="lz4")
             out.flush()
@@ -283,6 +285,7 @@ class Store:
                 f"SELECT count(*) FROM read_parquet({_literal(str(temporary))})").fetchone()[0]
         finally:
             connection.close()
+        os.chmod(temporary, 0o600)
         _fsync_file(temporary)
         with self._lock(shared=False):  # readers see the old files or the new one, never both
             os.rename(temporary, partition.path / name)
@@ -303,8 +306,7 @@ class Store:
 
     @contextlib.contextmanager
     def _lock(self, shared: bool) -> Iterator[None]:
-        self.root.mkdir(parents=True, exist_ok=True)
-        with open(self.root / ".readers.lock", "a+b") as handle:
+        with _private_lock_file(self.root / ".readers.lock") as handle:
             fcntl.flock(handle, fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
             try:
                 yield
@@ -314,8 +316,7 @@ class Store:
     @contextlib.contextmanager
     def _compaction_running(self) -> Iterator[None]:
         """One compaction at a time: a second one would merge the same files twice."""
-        self.root.mkdir(parents=True, exist_ok=True)
-        with open(self.root / ".compaction.lock", "a+b") as handle:
+        with _private_lock_file(self.root / ".compaction.lock") as handle:
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError as error:
@@ -373,6 +374,12 @@ def _empty_select(kind: Interface) -> str:
 
 def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
+
+
+def _private_lock_file(path: Path):
+    """A lock file only the owner may open (the event store holds personal data)."""
+    private_directory(path.parent)
+    return os.fdopen(os.open(path, os.O_RDWR | os.O_CREAT, 0o600), "a+b")
 
 
 def _fsync_file(path: Path) -> None:

@@ -286,3 +286,18 @@ def test_consume_without_a_stream_says_there_is_nothing_to_consume(app, cli, mon
 
     assert result.exit_code == 2
     assert "SUPERVISION_STREAM_URL is not set" in result.output
+
+
+def test_the_store_keeps_its_files_for_the_service_alone_whatever_the_umask(tmp_path):
+    previous = os.umask(0o022)
+    try:
+        store = events.Store(tmp_path / "supervision" / "events")
+        write(store, "positionVehicle", positions(3))
+        write(store, "positionVehicle", positions(3, start=DEC_5_2330_BEIJING - 600))
+        store.compact(today=dt.date(2026, 12, 6))
+    finally:
+        os.umask(previous)
+    created = [path for path in (tmp_path / "supervision").rglob("*")] + [tmp_path / "supervision"]
+    assert any(path.name.startswith("c-") for path in created)  # (a compacted file among them)
+    assert {oct(path.stat().st_mode & 0o777) for path in created if path.is_dir()} == {"0o700"}
+    assert {oct(path.stat().st_mode & 0o777) for path in created if path.is_file()} == {"0o600"}
