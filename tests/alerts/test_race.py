@@ -31,8 +31,8 @@ def test_an_alert_racing_a_renewal_has_exactly_one_outcome(committed_app, tmp_pa
             holder_id = certificate.holder_id
         body = police.sign(alert(number))
         renewal, hook = fire_together([
-            lambda: apply(committed_app.test_client(), headers, matter="driver-cert-renew"),
-            lambda: post(committed_app.test_client(), body)])
+            lambda h=headers: apply(committed_app.test_client(), h, matter="driver-cert-renew"),
+            lambda b=body: post(committed_app.test_client(), b)])
         assert renewal.status_code in (201, 409, 422), renewal.json
         assert hook.status_code in (201, 409), hook.json
 
