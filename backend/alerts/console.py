@@ -49,6 +49,8 @@ def show(suspension_id: int):
     suspension = operations.get_suspension(suspension_id)
     return render_template(
         "alerts/suspension.html", s=suspension, steps=operations.history(suspension),
+        others=[a for a in operations.alerts_about(suspension.alert.id_number)
+                if a.id != suspension.alert_id],
         rule=operations.rule_of(suspension.alert.category), revoke_form=RevokeForm(
             legal_basis=operations.REVOCATION_BASIS), reinstate_form=ReinstateForm())
 

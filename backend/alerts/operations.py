@@ -301,6 +301,12 @@ def recent_alerts(limit: int = 100, outcome: Outcome | None = None) -> list[Aler
     return list(db.session.scalars(query))
 
 
+def alerts_about(id_number: str) -> list[Alert]:
+    """Every alert about the person, newest first (the clerk weighs them all)."""
+    return list(db.session.scalars(sa.select(Alert).where(Alert.id_number == id_number)
+                                   .order_by(Alert.id.desc())))
+
+
 def get_suspension(suspension_id: int) -> Suspension:
     suspension = db.session.get(Suspension, suspension_id)
     if suspension is None:

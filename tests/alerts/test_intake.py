@@ -160,3 +160,16 @@ def test_without_a_configured_key_the_hook_refuses_everything(client, app):
     finally:
         app.config["POLICE_ALERT_KEY_FILE"] = saved
     _nothing_stored()
+
+
+def test_a_second_alert_about_a_suspended_holder_is_kept_and_shown_with_the_first(
+        client, police, sign_in):
+    number, _, _ = driver_with_certificate(client)
+    assert post(client, police.sign(alert(number, "drug_use"))).json["outcome"] == "suspended"
+    second = post(client, police.sign(alert(number, "drink_driving", reference="GA-second")))
+    assert second.status_code == 201 and second.json["outcome"] == "already_suspended"
+    assert count(Suspension) == 1
+    suspension = db.session.scalar(sa.select(Suspension))
+    sign_in(Role.CLERK)
+    page = client.get(f"/console/alerts/suspensions/{suspension.id}").get_data(as_text=True)
+    assert "GA-second" in page and "饮酒后驾驶" in page
