@@ -169,3 +169,27 @@ def test_every_step_is_audited(client, police, sign_in):
     assert {"alert.received", "suspension.opened", "certificate.suspended", "suspension.objected",
             "suspension.reinstated", "certificate.valid"} <= actions
     assert db.session.get(Suspension, suspension.id).state == State.REINSTATED
+
+
+def test_objection_files_are_limited_in_size_and_type(client, police, app):
+    headers, _, _, _ = suspended_driver(client, police)
+    app.config["MATERIAL_MAX_BYTES"], saved = 1000, app.config["MATERIAL_MAX_BYTES"]
+    try:
+        assert upload_file(client, headers, PDF + b"0" * 1000, "big.pdf").status_code == 413
+    finally:
+        app.config["MATERIAL_MAX_BYTES"] = saved
+    assert upload_file(client, headers, b"GIF89a" + b"\x00" * 20, "x.gif").status_code == 415
+    assert upload_file(client, headers, b"", "empty.png").status_code == 422
+
+
+def test_the_deadlines_are_working_days_as_configured(client, police, app):
+    from backend.common.workdays import calendar
+    from backend.licensing.operations import today
+
+    app.config["ALERT_OBJECTION_WORKDAYS"], saved = 2, app.config["ALERT_OBJECTION_WORKDAYS"]
+    try:
+        _, _, suspension, _ = suspended_driver(client, police)
+    finally:
+        app.config["ALERT_OBJECTION_WORKDAYS"] = saved
+    assert suspension.object_by == calendar().add(today(), 2)
+    assert suspension.decide_by == calendar().add(today(), app.config["ALERT_DECISION_WORKDAYS"])

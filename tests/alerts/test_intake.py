@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from backend.alerts.models import Alert, Outcome, Suspension
 from backend.certificates.models import Status
 from backend.db import db
+from backend.mailing.operations import queued_items
 from backend.notify.models import PersonMessage, Sms
 from backend.staff.models import Role
 from tests.alerts.helpers import alert, jsonl, post
@@ -38,6 +39,9 @@ def test_a_signed_alert_suspends_the_holders_certificate_at_once(client, police)
         .status_changed_at.astimezone(__import__("zoneinfo").ZoneInfo("Asia/Shanghai")).date().isoformat()
     assert "暂停" in client.get(f"/v/{token}").get_data(as_text=True)
     assert download(client, headers, certificate).status_code == 409  # no paper of it now
+    printable, held = queued_items()  # and the mailing room does not print it
+    assert certificate.id in {i.certificate_id for i in held}
+    assert certificate.id not in {i.certificate_id for i in printable}
 
     message = client.get("/api/v1/messages", headers=headers).json["items"][0]
     assert "饮酒后驾驶" in message["body"] and "2026-11-20" in message["body"]
