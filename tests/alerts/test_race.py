@@ -61,3 +61,21 @@ def test_an_alert_racing_a_renewal_has_exactly_one_outcome(committed_app, tmp_pa
             if renewal.status_code != 201:
                 assert statuses == [Status.SUSPENDED]
     assert outcomes  # (which won each round is the database's choice)
+
+
+def test_the_same_alert_sent_four_times_at_once_is_one_alert(committed_app, tmp_path):
+    police = PoliceSystem()
+    (tmp_path / "police.pem").write_bytes(police.public_pem)
+    committed_app.config["POLICE_ALERT_KEY_FILE"] = str(tmp_path / "police.pem")
+    with committed_app.app_context():
+        number, _, certificate = driver_with_certificate(committed_app.test_client(), name="陈重发")
+        db.session.commit()
+        register_id = certificate.id
+    body = police.sign(alert(number))
+    responses = fire_together([lambda: post(committed_app.test_client(), body)] * 4)
+    assert all(r.status_code in (200, 201) for r in responses), [r.json for r in responses]
+    assert len({r.json["id"] for r in responses}) == 1
+    with committed_app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Alert)) == 1
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Suspension)) == 1
+        assert db.session.get(Certificate, register_id).status == Status.SUSPENDED
