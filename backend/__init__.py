@@ -109,6 +109,9 @@ def _check_catalogue(engine) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     import mobile_api
+    from backend.alerts import api as alerts_api
+    from backend.alerts.console import alerts_console
+    from backend.alerts.hook import hook as police_alerts_hook
     from backend.certificates.public import public as certificate_pages
     from backend.devices import api as kiosk_api
     from backend.devices.console import devices_console
@@ -142,10 +145,13 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(supervision_intake)
     app.register_blueprint(supervision_console)
     app.register_blueprint(supervision_api)
+    app.register_blueprint(police_alerts_hook)
+    app.register_blueprint(alerts_console)
     mobile_api.register(api)
     kiosk_api.register(api)
     api.register_blueprint(province_api.blp)
     api.register_blueprint(hotline_api.blp)
+    alerts_api.register(api)
     if app.config["IDP_MODE"] == "dev":
         from backend.identity.assertions import ensure_dev_provider_keys
 
@@ -170,6 +176,7 @@ def _register_converters(app: Flask, api) -> None:
 
 
 def _register_commands(app: Flask) -> None:
+    from backend.alerts.cli import alerts_cli
     from backend.audit.cli import audit_cli
     from backend.certificates.cli import keys_cli
     from backend.cli import setup_command
@@ -187,5 +194,5 @@ def _register_commands(app: Flask) -> None:
 
     for command in (audit_cli, matters_command, staff_cli, setup_command, registry_cli, exams_cli,
                     platforms_cli, vehicles_cli, devices_cli, keys_cli, mailing_cli,
-                    hotline_cli, notify_cli, supervision_cli):
+                    hotline_cli, notify_cli, supervision_cli, alerts_cli):
         app.cli.add_command(command)

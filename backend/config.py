@@ -111,6 +111,20 @@ def from_environment(instance_path: str) -> dict:
         **_platform_licence(env, instance),
         **_supervision_events(env, instance),
         **_supervision_intake(env),
+        **_police_alerts(env),
+    }
+
+
+def _police_alerts(env) -> dict:
+    """Police alerts (backend/alerts, docs/police-alerts.md): the police system's public key
+    (a PEM or a JWKS file) the hook verifies alerts with, how old a signed alert may be, the
+    due-process deadlines in working days, and how long a revocation list is good for."""
+    return {
+        "POLICE_ALERT_KEY_FILE": env("POLICE_ALERT_KEY_FILE"),
+        "POLICE_ALERT_MAX_AGE_SECONDS": int(env("POLICE_ALERT_MAX_AGE_SECONDS", "300")),
+        "ALERT_OBJECTION_WORKDAYS": int(env("ALERT_OBJECTION_WORKDAYS", "5")),
+        "ALERT_DECISION_WORKDAYS": int(env("ALERT_DECISION_WORKDAYS", "10")),
+        "REVOCATION_LIST_TTL_SECONDS": int(env("REVOCATION_LIST_TTL_SECONDS", "3600")),
     }
 
 

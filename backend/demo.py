@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from flask import current_app
 from stdnum.cn import ric
 
+from backend.alerts.demo import load_alerts_demo
 from backend.config import DEMO_DATA_IN_PRODUCTION, ConfigurationError
 from backend.db import db
 from backend.hotline.demo import load_hotline_demo
@@ -75,6 +76,8 @@ DEMO_DRIVERS = [
     ("演示吴外省", demo_id_number("19930303", 29, "350102"), "drv.residence (no Xiamen hukou or permit)",
      {"hukou_region": "350102"}, {}, [], None),
     ("演示郑超龄", demo_id_number("19620101", 31, "350200"), "drv.age (over 60)", {}, {}, [], None),
+    ("演示冯预警", demo_id_number("19840303", 33), "certificate suspended by a police alert: "
+     "object in the app, a clerk decides (backend/alerts/demo.py)", {}, {}, [], None),
 ]
 
 
@@ -121,4 +124,5 @@ def load_demo_data() -> bool:
     load_vehicle_demo()
     load_platform_demo()
     load_hotline_demo()
+    load_alerts_demo()
     return True

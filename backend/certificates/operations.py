@@ -190,6 +190,34 @@ def _platform_name(code: str | None) -> str | None:
     return (platform_name(code) or code) if code else None
 
 
+# -- the revocation list for offline verifiers ----------------------------------------------------
+
+def revocation_list() -> str:
+    """Every certificate suspended or revoked and still within its dates, signed with the
+    current certificate key, good for ``REVOCATION_LIST_TTL_SECONDS``."""
+    from backend.certificates.kinds import get_kind
+    from backend.certificates.revocations import sign_list
+
+    today = china_today()
+    rows = db.session.execute(
+        sa.select(Certificate.kind, Certificate.id, Certificate.number, Certificate.version,
+                  Certificate.status, Certificate.status_changed_at)
+        .where(Certificate.status.in_([Status.SUSPENDED, Status.REVOKED]),
+               Certificate.valid_until >= today).order_by(Certificate.id))
+    entries = []
+    for kind, register_id, number, version, status, since in rows:
+        spec = get_kind(kind.value)
+        entry = {"k": spec.token_code, "v": version, "s": status.value,
+                 "d": since.astimezone(CHINA_STANDARD_TIME).date().isoformat()}
+        if spec.number_is_id_number:
+            entry["c"] = register_id
+        else:
+            entry["n"] = number
+        entries.append(entry)
+    return sign_list(current_signer_for_app(), entries, issued_at=int(utcnow().timestamp()),
+                     ttl=current_app.config["REVOCATION_LIST_TTL_SECONDS"])
+
+
 # -- verification -------------------------------------------------------------------------------
 
 STATUS_NAMES: dict[Status, tuple[str, str]] = {
@@ -210,6 +238,8 @@ REASON_MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "revoked": ("证件已被吊销，不得继续从事网约车经营。", "The certificate has been revoked."),
     "cancelled": ("证件已注销。", "The certificate has been cancelled."),
+    "suspended": ("证件已暂停使用，持证人暂停期间不得从事网约车服务。",
+                  "The certificate is suspended: its holder may not drive for a platform meanwhile."),
     "replaced": ("证件已换发或补发新证，此证作废，请查验持证人的新证件。",
                  "The certificate was replaced by a newer one; this copy is void."),
 }
@@ -234,6 +264,8 @@ class Verification:
     plate: str | None = None
     valid_from: dt.date | None = None
     valid_until: dt.date | None = None
+    # the day (China time) a certificate left ``valid``: suspended (revoked, …) since then
+    status_since: dt.date | None = None
 
     @property
     def message(self) -> tuple[str, str]:
@@ -262,8 +294,11 @@ def verify(token_or_qr_text: str, *, today: dt.date | None = None) -> Verificati
     if status == Status.VALID and today < certificate.valid_from:
         date_problem = date_problem or TokenReason.NOT_YET_VALID.value
     reason = status.value if status != Status.VALID else date_problem
+    since = None
+    if certificate.status != Status.VALID:
+        since = certificate.status_changed_at.astimezone(CHINA_STANDARD_TIME).date()
     return Verification(valid=reason is None, reason=reason, status=status.value,
-                        **_public_fields(certificate, claims))
+                        status_since=since, **_public_fields(certificate, claims))
 
 
 def _registered(claims: VerifiedToken) -> Certificate | None:

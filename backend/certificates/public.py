@@ -33,3 +33,14 @@ def certificate_keys():
     response.headers["Cache-Control"] = "public, max-age=300"
     response.headers["Access-Control-Allow-Origin"] = "*"  # verifier web apps fetch it
     return response
+
+
+@public.get("/.well-known/certificate-revocations")
+def certificate_revocations():
+    """The signed list of suspended and revoked certificates (``revocations.py``), for offline
+    verifiers: a compact JWS, good for ``REVOCATION_LIST_TTL_SECONDS``."""
+    response = current_app.make_response(operations.revocation_list())
+    response.headers["Content-Type"] = "application/jose"
+    response.headers["Cache-Control"] = "public, max-age=60"
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response

@@ -10,9 +10,9 @@ from backend.certificates.models import Kind
 from backend.certificates.operations import china_today, qr_text
 from backend.common.masking import mask_id_number
 
-STATUSES = ["valid", "cancelled", "revoked", "expired", "replaced"]
+STATUSES = ["valid", "cancelled", "revoked", "expired", "replaced", "suspended"]
 REASONS = ["malformed", "unknown_key", "bad_signature", "unknown_certificate", "not_yet_valid",
-           "expired", "revoked", "cancelled", "replaced"]
+           "expired", "revoked", "cancelled", "replaced", "suspended"]
 
 
 class CertificateSchema(ma.Schema):
@@ -77,6 +77,9 @@ class VerificationSchema(ma.Schema):
     plate = ma.fields.String(allow_none=True, metadata={"example": "闽D12345"})
     valid_from = ma.fields.Date(allow_none=True)
     valid_until = ma.fields.Date(allow_none=True)
+    status_since = ma.fields.Date(allow_none=True, metadata={
+        "description": "The day (China time) the certificate entered a status other than valid: "
+                       "suspended, revoked, cancelled or replaced since then"})
     reason = ma.fields.String(allow_none=True, metadata={"enum": REASONS,
                                                          "description": "Why not valid"})
     message = ma.fields.Function(lambda v: v.message[0])

@@ -13,6 +13,8 @@ INTERIM = "《网络预约出租汽车经营服务管理暂行办法》"
 XIAMEN = "《厦门市网络预约出租汽车经营服务管理实施细则》"
 IDENTITY, POLICE = "identity.person", "police_records.records"
 LICENCE, PERMIT = "driving_licence.licence", "residence_permit.permit"
+# The police alerts the bureau received (backend/alerts): a source like the police's records.
+ALERTS = "police_alerts.alerts"
 
 DRIVER_RULES = ("drv.identity", "drv.licence_valid", "drv.experience", "drv.points",
                 "drv.criminal", "drv.drugs_dui", "drv.residence", "drv.age")
@@ -23,6 +25,14 @@ CATEGORY_NAMES = {
     "violent_crime": ("暴力犯罪", "violent crime"),
     "drug_use": ("吸毒", "drug use"),
     "drink_driving": ("饮酒后驾驶", "drink driving"),
+}
+
+#: What a police alert may report, and the rule it fails: (Chinese, English, rule code).
+ALERT_CATEGORIES = {
+    **{name: (*CATEGORY_NAMES[name], "drv.criminal")
+       for name in ("traffic_crime", "dangerous_driving", "violent_crime")},
+    **{name: (*CATEGORY_NAMES[name], "drv.drugs_dui") for name in ("drug_use", "drink_driving")},
+    "licence_revoked": ("机动车驾驶证被吊销", "driving licence revoked", "drv.licence_valid"),
 }
 
 
@@ -44,11 +54,18 @@ def identity(facts: Facts, ctx: Context):
     return passed(name_matches=True)
 
 
-@rule("drv.licence_valid", legal_basis=f"{INTERIM}第十四条第（一）项", needs=[LICENCE])
+@rule("drv.licence_valid", legal_basis=f"{INTERIM}第十四条第（一）项", needs=[LICENCE, ALERTS])
 def licence_valid(facts: Facts, ctx: Context):
     licence = facts.data(LICENCE)
     if licence is None:
         return failed("车管所没有您的机动车驾驶证记录。", "No driving licence on record.")
+    # A revocation the police reported stands until a licence first issued after it.
+    revoked = [a["recorded_on"] for a in facts.data(ALERTS) or []
+               if a["category"] == "licence_revoked" and a["recorded_on"] >= licence["first_issued_on"]]
+    if revoked:
+        return failed(f"公安机关通报您的驾驶证已于 {max(revoked)} 被吊销。",
+                      f"The police reported the driving licence revoked on {max(revoked)}.",
+                      revoked_on=max(revoked))
     allowed = ctx.config["DRIVER_LICENCE_CLASSES"]
     facts_used = {"status": licence["status"], "licence_class": licence["licence_class"],
                   "valid_until": licence["valid_until"]}
@@ -96,7 +113,9 @@ def points(facts: Facts, ctx: Context):
 
 
 def _records_in(facts: Facts, categories: tuple[str, ...]):
-    return [r for r in facts.data(POLICE) or [] if r["category"] in categories]
+    """The police's records and the alerts received (those a clerk did not dismiss)."""
+    return [r for r in (facts.data(POLICE) or []) + (facts.data(ALERTS) or [])
+            if r["category"] in categories]
 
 
 def _records_verdict(facts: Facts, categories: tuple[str, ...]):
@@ -109,12 +128,12 @@ def _records_verdict(facts: Facts, categories: tuple[str, ...]):
                   + " bar ride-hailing service by law.", categories=names)
 
 
-@rule("drv.criminal", legal_basis=f"{INTERIM}第十四条第（二）、（三）项", needs=[POLICE])
+@rule("drv.criminal", legal_basis=f"{INTERIM}第十四条第（二）、（三）项", needs=[POLICE, ALERTS])
 def criminal(facts: Facts, ctx: Context):
     return _records_verdict(facts, ("traffic_crime", "dangerous_driving", "violent_crime"))
 
 
-@rule("drv.drugs_dui", legal_basis=f"{INTERIM}第十四条第（二）项", needs=[POLICE])
+@rule("drv.drugs_dui", legal_basis=f"{INTERIM}第十四条第（二）项", needs=[POLICE, ALERTS])
 def drugs_dui(facts: Facts, ctx: Context):
     return _records_verdict(facts, ("drug_use", "drink_driving"))
 
@@ -224,5 +243,6 @@ def driver_questions(id_number: str):
 
     return [Question("identity", "person", {"id_number": id_number}),
             Question("police_records", "records", {"id_number": id_number}),
+            Question("police_alerts", "alerts", {"id_number": id_number}),
             Question("driving_licence", "licence", {"id_number": id_number}),
             Question("residence_permit", "permit", {"id_number": id_number})]

@@ -39,7 +39,8 @@ def too_large() -> ApiError:
                     max_bytes=max_bytes())
 
 
-def _content_type(content: bytes) -> str:
+def content_type_of(content: bytes) -> str:
+    """The file's type read from its content: PDF, JPEG or PNG, anything else 415."""
     kind = filetype.guess(content[:8192])
     if kind is None or kind.mime not in ACCEPTED:
         raise ApiError(415, "只接受 PDF、JPEG 或 PNG 文件（按文件内容判断，改扩展名无效），请转换后重新上传。",
@@ -55,7 +56,7 @@ def _directory() -> Path:
     return directory
 
 
-def _write(name: str, content: bytes) -> None:
+def write_file(name: str, content: bytes) -> None:
     """Write the bytes under ``name`` (new), readable by this service only."""
     descriptor = os.open(_directory() / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(descriptor, "wb") as out:
@@ -72,7 +73,7 @@ def store(company: Company, person: Person, filename: str, content: bytes, *,
     if not content:
         raise ApiError(422, "上传的文件是空的，请重新选择文件。", "The file is empty.",
                        errors={"files": {"file": ["empty file"]}})
-    content_type = _content_type(content)
+    content_type = content_type_of(content)
     material = Material(
         company=company, uploaded_by=person, filename=scrubbed(filename or "upload")[-200:],
         content_type=content_type, size=len(content),
@@ -80,7 +81,7 @@ def store(company: Company, person: Person, filename: str, content: bytes, *,
         stored_name=f"{uuid.uuid4().hex}.{ACCEPTED[content_type]}")
     db.session.add(material)
     db.session.flush()
-    _write(material.stored_name, content)
+    write_file(material.stored_name, content)
     record(actor, "material.uploaded", "material", material.id,
            after={"company": company.uscc, "content_type": content_type, "size": len(content),
                   "sha256": material.sha256})
@@ -98,9 +99,14 @@ def material_of(company: Company, material_id: int) -> Material:
 
 def content_of(material: Material) -> bytes:
     """The file's bytes, refused (500, logged) when they no longer match the stored hash."""
-    content = (Path(current_app.config["MATERIALS_DIR"]) / material.stored_name).read_bytes()
-    if hashlib.sha256(content).hexdigest() != material.sha256:
-        raise RuntimeError(f"material {material.id}: the file on disk does not match its hash")
+    return read_file(material.stored_name, material.sha256)
+
+
+def read_file(stored_name: str, sha256: str) -> bytes:
+    """Bytes written by ``write_file``, refused (500, logged) when they no longer match."""
+    content = (Path(current_app.config["MATERIALS_DIR"]) / stored_name).read_bytes()
+    if hashlib.sha256(content).hexdigest() != sha256:
+        raise RuntimeError(f"{stored_name}: the file on disk does not match its hash")
     return content
 
 

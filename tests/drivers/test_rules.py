@@ -27,6 +27,7 @@ def facts(**overrides) -> Facts:
                             "birth_date": "1990-06-15", "hukou_region": "350203",
                             "card_valid_until": "长期", "card_reported_lost": False},
         "police_records.records": [],
+        "police_alerts.alerts": [],
         "driving_licence.licence": {"licence_class": "C1", "first_issued_on": "2015-05-01",
                                     "status": "valid", "valid_until": "2031-05-01", "cycles": []},
         "residence_permit.permit": None,

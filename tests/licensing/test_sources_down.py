@@ -66,8 +66,8 @@ def test_every_query_is_logged_with_who_and_why(client, database):
     _, headers = make_driver(client)
     number = apply(client, headers).json["number"]
     rows = database.session.scalars(sa.select(SourceQuery).where(SourceQuery.purpose == number)).all()
-    assert {r.source for r in rows} == {"identity", "police_records", "driving_licence",
-                                        "residence_permit"}
+    assert {r.source for r in rows} == {"identity", "police_records", "police_alerts",
+                                        "driving_licence", "residence_permit"}
     assert all(r.requester.startswith("person:") and r.request_hash and r.hash for r in rows)
 
 

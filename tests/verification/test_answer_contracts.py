@@ -113,6 +113,7 @@ def demo_questions() -> list[Question]:
     people = [Question(source, operation, {"id_number": number})
               for _name, number, *_rest in DEMO_DRIVERS
               for source, operation in (("identity", "person"), ("police_records", "records"),
+                                        ("police_alerts", "alerts"),
                                         ("driving_licence", "licence"),
                                         ("residence_permit", "permit"))]
     companies = [company_question(uscc) for uscc, *_rest in PLATFORM_COMPANIES]
