@@ -39,6 +39,7 @@ from backend.h5.plates import check_plate
 from backend.h5.regions import fujian_cities
 from backend.h5.text import (
     APPEAL,
+    CHECK_TITLES,
     LANGUAGES,
     NEXT_STEPS,
     language,
@@ -81,7 +82,7 @@ def helpers() -> dict:
             "language": language(), "signed_in": h5_session.current(),
             "check_title": check_title, "pair": lambda pair: t(*pair) if pair else None,
             "kind_of": lambda certificate: get_kind(certificate.kind.value), "mask": mask_id_number, "status_meanings": certificates.STATUS_MEANINGS,
-            "mailing_names": MAILING_NAMES}
+            "mailing_names": MAILING_NAMES, "rules": RULES}
 
 
 @h5.after_request
@@ -94,7 +95,8 @@ def private(response):
 def check_title(rule: str) -> str:
     """A check's name for the applicant (its title where the rule has one, else its code)."""
     found = RULES.get(rule)
-    return t(getattr(found, "title", None), getattr(found, "title_en", None)) or rule
+    own = t(getattr(found, "title", None), getattr(found, "title_en", None))
+    return own or (t(*CHECK_TITLES[rule]) if rule in CHECK_TITLES else rule)
 
 
 def field_errors(error: ApiError) -> dict[str, str]:
@@ -205,7 +207,7 @@ def _form_context(matter: Matter) -> dict:
             "platforms": licensed_platforms(today()), "address": person.last_mailing_address or {},
             "phone": person.phone, "materials": MATERIALS, "change_names": CHANGE_NAMES,
             "plates": _my_plates(), "intake": uuid.uuid4().hex,
-            "refusal_now": why_not(person, matter.code), "rules": RULES}
+            "refusal_now": why_not(person, matter.code)}
 
 
 def _my_plates() -> list[str]:

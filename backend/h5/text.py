@@ -64,3 +64,37 @@ def state_name(state: State) -> str:
 def outcome_name(outcome) -> str:
     return split(OUTCOME_NAMES[outcome])
 
+
+
+# What each check is about, in the applicant's words: used until the rules carry their own
+# titles (a rule's ``title``/``title_en``, when it has them, is shown instead).
+CHECK_TITLES: dict[str, tuple[str, str]] = {
+    "drv.identity": ("身份信息核验", "Identity"),
+    "drv.licence_valid": ("机动车驾驶证有效", "Driving licence in force"),
+    "drv.experience": ("驾龄满 3 年", "Three years' driving experience"),
+    "drv.points": ("近 3 个记分周期无满分记录", "No 12 points in the last 3 cycles"),
+    "drv.criminal": ("无交通肇事、危险驾驶及暴力犯罪记录", "No traffic or violent crime"),
+    "drv.drugs_dui": ("无吸毒、饮酒后驾驶记录", "No drug use or drink driving"),
+    "drv.residence": ("本市户籍或居住证", "Xiamen household registration or residence permit"),
+    "drv.age": ("年龄条件", "Age"),
+    "drv.exam": ("从业资格考试", "Qualification exams"),
+    "drv.change_name": ("新姓名与公安人口信息一致", "New name as the police register holds it"),
+    "drv.change_platform": ("新服务平台持有本市经营许可", "New platform licensed in Xiamen"),
+    "veh.registered": ("车辆登记状态正常", "Vehicle registration in order"),
+    "veh.owner": ("车辆登记在申请人名下", "Registered to the applicant"),
+    "veh.plate_local": ("本市号牌", "Xiamen plate"),
+    "veh.category_seats": ("车型和座位数", "Vehicle type and seats"),
+    "veh.power": ("动力类型（纯电动等）", "Power type"),
+    "veh.age": ("车龄条件", "Vehicle age"),
+    "veh.use_nature": ("使用性质为预约出租客运", "Registered for ride-hailing use"),
+    "veh.inspection": ("安全技术检验有效", "Safety inspection in force"),
+    "veh.insurance": ("营运车辆保险有效", "Operating insurance in force"),
+    "veh.gps_live": ("车载卫星定位装置在线", "On-board positioning online"),
+    "veh.platform_licensed": ("所选平台持有本市经营许可", "Chosen platform licensed in Xiamen"),
+    "veh.single_platform": ("未在其他平台运营", "Not serving another platform"),
+    "plat.registered": ("企业登记状态正常", "Company registration in order"),
+    "plat.legal_person": ("具有企业法人资格", "An enterprise legal person"),
+    "plat.scope": ("经营范围含网约车经营", "Ride-hailing in the business scope"),
+    "plat.legal_representative": ("法定代表人信息一致", "Legal representative matches"),
+    "plat.change_registered": ("变更事项已登记", "The change is registered"),
+}
