@@ -44,8 +44,9 @@ def application_body(matter: Matter, form: MultiDict) -> dict:
 
 
 def rating_body(form: MultiDict) -> dict:
-    return checked(RATING, {"level": form.get("level", ""), "comment": _filled(form, "comment"),
-                            "items": form.getlist("items")})
+    level = form.get("level", "")
+    return checked(RATING, {"level": int(level) if level.isdecimal() and len(level) < 3 else level,
+                            "comment": _filled(form, "comment"), "items": form.getlist("items")})
 
 
 def ticket_body(form: MultiDict) -> dict:

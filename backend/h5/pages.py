@@ -327,8 +327,10 @@ def certificate(certificate_id):
 @signed_in_required
 def certificate_pdf(certificate_id):
     found = certificates.downloadable(_mine(certificate_id))
-    return send_file(BytesIO(certificates.certificate_pdf(found)), mimetype="application/pdf",
-                     as_attachment=True, download_name=certificates.pdf_filename(found))
+    response = send_file(BytesIO(certificates.certificate_pdf(found)), mimetype="application/pdf",
+                         as_attachment=True, download_name=certificates.pdf_filename(found))
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 def qr_svg(text: str) -> Markup:
