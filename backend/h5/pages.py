@@ -92,6 +92,12 @@ def private(response):
     return response
 
 
+@h5.errorhandler(ApiError)
+def refusal_page(error: ApiError):
+    """A refusal no form shows (another person's application: 404) on the pages' own layout."""
+    return render_template("h5/error.html", error=error), error.code, error.response_headers
+
+
 def check_title(rule: str) -> str:
     """A check's name for the applicant (its title where the rule has one, else its code)."""
     found = RULES.get(rule)
