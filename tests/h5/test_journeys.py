@@ -206,3 +206,49 @@ def test_the_apply_form_works_without_javascript(backend, chromium):
     finally:
         context.close()
 
+
+
+def test_every_other_page_passes_axe(backend, phone):
+    """The pages the journeys above do not open, each checked as it first shows."""
+    number = backend.run(lambda client: holder_with_certificate(client, name="林检查"))
+
+    phone.goto(f"{backend.url}/h5/")
+    assert_accessible(phone)
+    phone.goto(f"{backend.url}/h5/dev")
+    assert_accessible(phone)
+    sign_in(phone, backend, number, "林检查")
+    for path in ("/h5/applications", "/h5/certificates", "/h5/tickets", "/h5/tickets/new",
+                 "/h5/ratings", "/h5/matters/driver-cert-change",
+                 "/h5/matters/vehicle-cert-reissue"):
+        phone.goto(f"{backend.url}{path}")
+        assert_accessible(phone)
+    phone.click("button:has-text('English')")
+    assert_accessible(phone)
+    screenshot(phone, "08-reissue-form-en")
+    phone.goto(f"{backend.url}/h5/tickets/new")
+    phone.fill("#text", "短")
+    phone.click("button:has-text('Send')")
+    assert phone.get_attribute("#text", "aria-invalid") == "true"
+    assert_accessible(phone)  # a refused form, with its messages
+
+
+def test_a_companys_pages_pass_axe(backend, phone):
+    from tests.platforms.companies import new_uscc
+
+    uscc = new_uscc()
+    code = backend.run(lambda client: make_platform(uscc=uscc))
+    phone.goto(f"{backend.url}/h5/dev")
+    phone.fill("#dev-name", "王法人")
+    phone.fill("#dev-id", "350203198001015017")
+    phone.fill("#dev-uscc", uscc)
+    phone.fill("#dev-company", "测试约车科技有限公司")
+    phone.click("form:has(#dev-name) button.primary")
+    phone.wait_for_url(f"{backend.url}/h5/home")
+    assert "测试约车科技有限公司" in phone.inner_text("h1")
+    assert_accessible(phone)
+    phone.click("nav a:has-text('数据接入')")
+    assert code in phone.inner_text("main")
+    assert_accessible(phone)
+    screenshot(phone, "09-company-feed")
+    phone.click("nav a:has-text('许可证')")
+    assert_accessible(phone)
