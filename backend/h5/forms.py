@@ -8,12 +8,13 @@ from werkzeug.datastructures import MultiDict
 
 from backend.drivers.schemas import MATERIALS
 from backend.errors import ApiError
-from backend.hotline.schemas import TicketRequestSchema
+from backend.hotline.schemas import CallBackSchema, TicketRequestSchema
 from backend.licensing.schemas import ApplicationRequestSchema
 from backend.matters.models import Matter
-from backend.ratings.schemas import AppRatingRequestSchema
+from backend.ratings.schemas import AppRatingRequestSchema, ViewRequestSchema
 
 APPLICATION, RATING, TICKET = ApplicationRequestSchema(), AppRatingRequestSchema(), TicketRequestSchema()
+CALL_BACK, VIEW = CallBackSchema(), ViewRequestSchema()
 ADDRESS_FIELDS = ("recipient", "phone", "region_code", "detail")
 CHANGE_FIELDS = ("name", "platform", "address")
 
@@ -53,6 +54,17 @@ def ticket_body(form: MultiDict) -> dict:
     body = {key: _filled(form, key) for key in ("kind", "subject", "subject_ref", "platform", "text")}
     return checked(TICKET, {key: value for key, value in body.items()
                             if value is not None or key in ("kind", "subject", "text")})
+
+
+def call_back_body(form: MultiDict) -> dict:
+    """My view of a 12328 reply (回访)."""
+    return checked(CALL_BACK, {"satisfaction": form.get("satisfaction", ""),
+                               "note": _filled(form, "note")})
+
+
+def view_body(form: MultiDict) -> dict:
+    """My view of how a bad review was put right."""
+    return checked(VIEW, {"satisfied": form.get("satisfied", ""), "note": _filled(form, "note")})
 
 
 def checked(schema: ma.Schema, body: dict) -> dict:

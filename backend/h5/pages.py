@@ -7,6 +7,7 @@ same rule that another person's application or certificate is 404.
 
 from __future__ import annotations
 
+import re
 import uuid
 from io import BytesIO
 
@@ -51,7 +52,13 @@ from backend.h5.text import (
 from backend.hotline import operations as hotline
 from backend.hotline.console import STATE_LABELS as TICKET_STATES
 from backend.hotline.console import SUBJECT_LABELS
-from backend.hotline.models import KIND_LABELS, Ticket, TicketChannel
+from backend.hotline.models import (
+    KIND_LABELS,
+    SATISFACTION_LABELS,
+    Satisfaction,
+    Ticket,
+    TicketChannel,
+)
 from backend.licensing.deadlines import deadline_of
 from backend.licensing.models import Application
 from backend.licensing.operations import (
@@ -73,6 +80,7 @@ from backend.supervision.models import IntakeCredential
 from backend.vehicles.plates import InvalidPlate, normalise_plate
 
 h5 = Blueprint("h5", __name__, url_prefix="/h5")
+TICKET_NUMBER = re.compile(r"12328-[0-9]{8}-[0-9]{4,8}")
 signed_in_required, person_required = h5_session.signed_in_required, h5_session.person_required
 
 
@@ -299,7 +307,24 @@ def rate(number):
 @h5.get("/ratings")
 @person_required
 def my_ratings():
-    return render_template("h5/ratings.html", ratings=ratings.mine(h5_session.person()))
+    return render_template("h5/ratings.html", ratings=ratings.mine(h5_session.person()),
+                           errors={})
+
+
+@h5.post("/ratings/<int(max=2147483647):rating_id>/view")
+@person_required
+def give_view(rating_id):
+    """My view of how a bad review was put right, when the follow-up asks for it."""
+    person = h5_session.person()
+    follow_up = ratings.my_follow_up(person, rating_id)
+    try:
+        body = forms.view_body(request.form)
+        ratings.record_view(follow_up, body["satisfied"], body.get("note"), actor=h5_session.actor())
+    except ApiError as error:
+        return refused("h5/ratings.html", error, ratings=ratings.mine(person),
+                       errors=field_errors(error))
+    flash(t("已记录您的意见，谢谢。", "Your view is recorded. Thank you."), "ok")
+    return redirect(url_for(".my_ratings"), 303)
 
 
 # -- my certificates -----------------------------------------------------------------------------
@@ -355,13 +380,36 @@ def qr_svg(text: str) -> Markup:
 
 # -- 12328: my questions and complaints -------------------------------------------------------------
 
+def _my_tickets() -> list[Ticket]:
+    mine = (sa.select(Ticket).where(Ticket.person_id == h5_session.person().id)
+            .order_by(Ticket.id.desc()).limit(100))
+    return list(db.session.scalars(mine))
+
+
 @h5.get("/tickets")
 @person_required
 def tickets():
-    mine = (sa.select(Ticket).where(Ticket.person_id == h5_session.person().id)
-            .order_by(Ticket.id.desc()).limit(100))
-    return render_template("h5/tickets.html", tickets=db.session.scalars(mine).all(),
-                           kinds=KIND_LABELS, states=TICKET_STATES)
+    return render_template("h5/tickets.html", tickets=_my_tickets(), kinds=KIND_LABELS,
+                           states=TICKET_STATES, satisfactions=SATISFACTION_LABELS)
+
+
+@h5.post("/tickets/<number>/call-back")
+@person_required
+def call_back(number):
+    """My view of the reply (回访): dissatisfied reopens the ticket, once, to a higher level."""
+    person = h5_session.person()
+    if not TICKET_NUMBER.fullmatch(number):  # (a NUL could not even be compared on PostgreSQL)
+        abort(404)
+    ticket = hotline.ticket_for(person, number)
+    try:
+        body = forms.call_back_body(request.form)
+        hotline.call_back(ticket, Satisfaction(body["satisfaction"]), note=body.get("note"),
+                          actor=h5_session.actor())
+    except ApiError as error:
+        return refused("h5/tickets.html", error, tickets=_my_tickets(), kinds=KIND_LABELS,
+                       states=TICKET_STATES, satisfactions=SATISFACTION_LABELS)
+    flash(t("已记录您的评价，谢谢。", "Your view is recorded. Thank you."), "ok")
+    return redirect(url_for(".tickets"), 303)
 
 
 def _ticket_context() -> dict:

@@ -273,3 +273,46 @@ def test_the_pages_switch_to_english(client, database):
     assert response.status_code == 303 and response.location.endswith("/h5/plate")
     page = text(client.get("/h5/plate"))
     assert '<html lang="en">' in page and "Check a car" in page
+
+
+def test_the_reply_to_a_complaint_is_answered_with_my_view(client, database):
+    from backend.hotline import operations as hotline
+
+    signed_in(client, id_number(), "陈回访")
+    filed = post(client, "/h5/tickets/new", {"kind": "complaint", "subject": "bureau",
+                                             "text": "窗口办事指南与实际要求不一致。"})
+    number = re.search(r"12328-\d{8}-\d{4,8}", text(client.get(filed.location))).group(0)
+    ticket = hotline.by_number(number)
+    hotline.handle(ticket, "已核实，指南已更新。", upheld=True, actor="staff:handler")
+    hotline.reply(ticket, "办事指南已更正并公示，感谢监督。", actor="staff:agent")
+
+    listed = text(client.get("/h5/tickets"))
+    assert "办事指南已更正并公示" in listed and "答复是否解决了您的问题" in listed
+    assert post(client, "/h5/tickets/12328-20260101-0001%00/call-back",
+                {"satisfaction": "satisfied"}).status_code == 404
+    refused = post(client, f"/h5/tickets/{number}/call-back", {"satisfaction": "maybe"})
+    assert refused.status_code == 422
+    answered = post(client, f"/h5/tickets/{number}/call-back", {"satisfaction": "satisfied"})
+    assert answered.status_code == 303
+    assert ticket.state.value == "closed"
+    assert "您的回访意见：满意" in text(client.get("/h5/tickets"))
+
+
+def test_a_bad_review_put_right_asks_for_my_view(client, database):
+    from backend.ratings import operations as ratings
+
+    signed_in(client, holder_with_certificate(client, name="林差评"), "林差评")
+    number = re.search(r"XM-WYC-\d{8}-\d{6}", text(client.get("/h5/applications"))).group(0)
+    post(client, f"/h5/applications/{number}/rating", {"level": "1", "comment": "态度差"})
+    rating = db.session.scalar(sa.select(ServiceRating))
+    ratings.verify(rating.follow_up, "属实", True, actor="staff:handler")
+    ratings.rectify(rating.follow_up, "已对窗口人员批评教育。", actor="staff:handler")
+
+    page = text(client.get("/h5/ratings"))
+    assert "已对窗口人员批评教育" in page and "您对处理结果是否满意" in page
+    viewed = post(client, f"/h5/ratings/{rating.id}/view", {"satisfied": "true", "note": "好"})
+    assert viewed.status_code == 303
+    assert rating.follow_up.citizen_satisfied is True
+    assert "您的意见：满意" in text(client.get("/h5/ratings"))
+    signed_in(client, id_number(), "陈他人")
+    assert post(client, f"/h5/ratings/{rating.id}/view", {"satisfied": "true"}).status_code == 404
