@@ -133,9 +133,9 @@ def _dev_mode() -> bool:
 
 @h5.get("/")
 def entry():
-    """Where the app opens the service (with ``#assertion=…``, read by ``static/h5.js``)."""
-    if h5_session.current() is not None:
-        return redirect(url_for(".home"))
+    """Where the app opens the service (with ``#assertion=…``, read by ``static/h5.js``).
+    Never a redirect, even when signed in: a redirect would keep the fragment and drop it, and
+    the app's new assertion (another person on the phone) must replace the old session."""
     return render_template("h5/entry.html", expired=bool(request.args.get("expired")),
                            dev=_dev_mode())
 

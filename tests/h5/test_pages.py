@@ -316,3 +316,41 @@ def test_a_bad_review_put_right_asks_for_my_view(client, database):
     assert "您的意见：满意" in text(client.get("/h5/ratings"))
     signed_in(client, id_number(), "陈他人")
     assert post(client, f"/h5/ratings/{rating.id}/view", {"satisfied": "true"}).status_code == 404
+
+
+def test_the_mailing_status_follows_the_post_with_its_tracking_number(client, database):
+    from backend.mailing import operations as mailing
+
+    signed_in(client, holder_with_certificate(client, name="林寄递"), "林寄递")
+    number = re.search(r"XM-WYC-\d{8}-\d{6}", text(client.get("/h5/applications"))).group(0)
+    assert "待打印" in text(client.get(f"/h5/applications/{number}"))
+    application = db.session.scalar(sa.select(Application).where(Application.number == number))
+    mailing.start_batch(actor="staff:mailroom")
+    mailing.dispatch(application.mailing_items[-1], "SF1234567890", actor="staff:mailroom")
+
+    page = text(client.get(f"/h5/applications/{number}"))
+    assert "已寄出" in page and "SF1234567890" in page
+    assert "已寄出" in text(client.get("/h5/applications"))
+
+
+def test_a_company_lists_its_licence_and_applications(client, database):
+    from tests.matters.test_every_matter import RECIPES, decide
+
+    applicant = RECIPES["platform-licence-issue"].prepare(client)
+    response = client.post("/api/v1/applications", headers=applicant.headers,
+                           json={"matter": "platform-licence-issue", **applicant.body})
+    decide(client, database, response.json["number"])
+    token = applicant.headers["Authorization"].removeprefix("Bearer ")
+    assert post(client, "/h5/session", {"assertion": token}).status_code == 303
+
+    assert response.json["number"] in text(client.get("/h5/applications"))
+    licences = text(client.get("/h5/certificates"))
+    assert "网络预约出租汽车经营许可证" in licences and "有效" in licences
+
+
+def test_a_new_handoff_replaces_the_person_signed_in_before(client, database):
+    signed_in(client, id_number(), "陈先来")
+    entry = text(client.get("/h5/"))
+    assert 'id="handoff"' in entry and "您已登录：陈先来" in entry  # (no redirect: the
+    signed_in(client, id_number(), "陈后到")  # fragment of the app's new assertion is kept)
+    assert "您好，陈后到" in text(client.get("/h5/home"))
