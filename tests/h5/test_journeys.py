@@ -138,9 +138,13 @@ def test_the_certificate_list_finds_the_replaced_version_without_a_qr(backend, p
 
 
 def test_the_app_hands_over_its_assertion_in_the_fragment_only(backend, phone):
+    """The app opens the entry page with the assertion in the fragment; it replaces whoever
+    was signed in, never reaches the server in an address, and the first pages are light."""
     number = backend.run(lambda client: eligible_driver(client, name="陈交接"))
     token = backend.run(lambda client: client.post("/dev/idp/token", json={
         "id_number": number, "name": "陈交接"}).json["access_token"])
+    earlier = backend.run(lambda client: eligible_driver(client, name="陈先来"))
+    sign_in(phone, backend, earlier, "陈先来")  # somebody else used the phone before
     sizes, paths = [], []
 
     def count(response):
