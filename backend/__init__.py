@@ -116,6 +116,7 @@ def _register_blueprints(app: Flask) -> None:
     from backend.devices.console import devices_console
     from backend.extensions import csrf
     from backend.h5.pages import h5 as citizen_pages
+    from backend.h5.public import public as passenger_pages
     from backend.health import health
     from backend.hotline import api as hotline_api
     from backend.hotline.console import hotline as hotline_console
@@ -143,6 +144,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(ratings_console)
     app.register_blueprint(certificate_pages)
     app.register_blueprint(citizen_pages)
+    app.register_blueprint(passenger_pages)
     app.register_blueprint(supervision_intake)
     app.register_blueprint(supervision_console)
     app.register_blueprint(supervision_api)

@@ -1,4 +1,4 @@
-"""The H5 pages: the app's handoff, a driver's and a company's own pages, and the public ones.
+"""The signed-in H5 pages: the app's handoff, a driver's and a company's own pages.
 
 Each view is what the app's API does for the same thing (``mobile_api``), answered as a page:
 the same operations, the same refusals (shown on the page, with the request rolled back), the
@@ -13,7 +13,6 @@ from io import BytesIO
 
 import sqlalchemy as sa
 from flask import (
-    Blueprint,
     abort,
     current_app,
     flash,
@@ -27,26 +26,19 @@ from flask import (
 from markupsafe import Markup
 
 from backend.certificates import operations as certificates
-from backend.certificates.kinds import get_kind
 from backend.certificates.models import Status
 from backend.certificates.qr import QUIET_ZONE, dark_runs, qr_modules
-from backend.common.masking import mask_id_number
 from backend.db import db
 from backend.drivers.schemas import CHANGE_NAMES, MATERIALS
 from backend.errors import ApiError
-from backend.h5 import forms
+from backend.h5 import forms, layout
 from backend.h5 import session as h5_session
-from backend.h5.plates import check_plate
+from backend.h5.layout import field_errors, refused
 from backend.h5.regions import fujian_cities
 from backend.h5.text import (
     APPEAL,
-    CHECK_TITLES,
     LANGUAGES,
     NEXT_STEPS,
-    language,
-    outcome_name,
-    split,
-    state_name,
     t,
 )
 from backend.hotline import operations as hotline
@@ -68,8 +60,6 @@ from backend.licensing.operations import (
     submit,
     today,
 )
-from backend.licensing.rules import RULES
-from backend.mailing.operations import STATUS_NAMES as MAILING_NAMES
 from backend.matters.models import Matter
 from backend.matters.operations import get_matter
 from backend.matters.registry import Applicant, Channel, handler_for, matters_on, why_not
@@ -77,52 +67,10 @@ from backend.platforms.register import licensed_platforms, platform_of
 from backend.ratings import operations as ratings
 from backend.ratings.models import ONLINE_ITEMS, RatingLevel, ServiceRating
 from backend.supervision.models import IntakeCredential
-from backend.vehicles.plates import InvalidPlate, normalise_plate
 
-h5 = Blueprint("h5", __name__, url_prefix="/h5")
+h5 = layout.blueprint("h5", __name__)
 TICKET_NUMBER = re.compile(r"12328-[0-9]{8}-[0-9]{4,8}")
 signed_in_required, person_required = h5_session.signed_in_required, h5_session.person_required
-
-
-@h5.context_processor
-def helpers() -> dict:
-    return {"t": t, "split": split, "state_name": state_name, "outcome_name": outcome_name,
-            "language": language(), "signed_in": h5_session.current(),
-            "check_title": check_title, "pair": lambda pair: t(*pair) if pair else None,
-            "kind_of": lambda certificate: get_kind(certificate.kind.value), "mask": mask_id_number, "status_meanings": certificates.STATUS_MEANINGS,
-            "mailing_names": MAILING_NAMES, "rules": RULES}
-
-
-@h5.after_request
-def private(response):
-    # A citizen's pages are theirs alone: never kept by a shared cache or the back button's.
-    response.headers.setdefault("Cache-Control", "private, no-store")
-    return response
-
-
-@h5.errorhandler(ApiError)
-def refusal_page(error: ApiError):
-    """A refusal no form shows (another person's application: 404) on the pages' own layout."""
-    return render_template("h5/error.html", error=error), error.code, error.response_headers
-
-
-def check_title(rule: str) -> str:
-    """A check's name for the applicant (its title where the rule has one, else its code)."""
-    found = RULES.get(rule)
-    own = t(getattr(found, "title", None), getattr(found, "title_en", None))
-    return own or (t(*CHECK_TITLES[rule]) if rule in CHECK_TITLES else rule)
-
-
-def field_errors(error: ApiError) -> dict[str, str]:
-    """The refused fields by name (the API's ``{"json": {...}}`` without its location)."""
-    flat = forms.flat_errors(error.extra.get("errors") or {})
-    return {name.removeprefix("json.").removeprefix("form."): text for name, text in flat.items()}
-
-
-def refused(template: str, error: ApiError, **context):
-    """The page again with the refusal on it; the request's changes are rolled back (an error
-    status always is)."""
-    return render_template(template, refusal=error, **context), error.code
 
 
 # -- the handoff ---------------------------------------------------------------------------------
@@ -449,24 +397,3 @@ def company_feed():
     return render_template("h5/feed.html", company=company, platform=platform,
                            credential=credential, today=today(),
                            intake_url=f"{current_app.config['PUBLIC_BASE_URL']}/ipc/v1")
-
-
-# -- public: a passenger's checks ----------------------------------------------------------------
-
-@h5.get("/plate")
-def plate():
-    """Is this car a licensed 网约车, and on which platform? (no sign-in, no personal data)"""
-    typed = (request.args.get("plate") or "").strip()
-    if not typed:
-        return render_template("h5/plate.html", typed="", result=None)
-    try:
-        result = check_plate(normalise_plate(typed[:20]), today())
-    except InvalidPlate as error:
-        return render_template("h5/plate.html", typed=typed[:20], result=None,
-                               refusal=ApiError(422, error.message, error.message_en)), 422
-    return render_template("h5/plate.html", typed=typed[:20], result=result)
-
-
-@h5.get("/platforms")
-def platforms():
-    return render_template("h5/platforms.html", platforms=licensed_platforms(today()))
