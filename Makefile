@@ -56,6 +56,7 @@ lint: $(VENV)/.installed-test
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/decisions.py
 	$(BIN)/python bench/certificates.py
+	$(BIN)/python bench/h5_pages.py
 	$(BIN)/python bench/card_read.py
 
 # Install missing Debian packages when root; otherwise name them and stop.

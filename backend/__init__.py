@@ -18,6 +18,8 @@ if TYPE_CHECKING:
     from flask import Flask
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+#: Where pages are signed in with a session cookie, and so need the CSRF token on every form.
+COOKIE_SIGNED_IN = ("/console", "/h5")
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -116,6 +118,8 @@ def _register_blueprints(app: Flask) -> None:
     from backend.devices import api as kiosk_api
     from backend.devices.console import devices_console
     from backend.extensions import csrf
+    from backend.h5.pages import h5 as citizen_pages
+    from backend.h5.public import public as passenger_pages
     from backend.health import health
     from backend.hotline import api as hotline_api
     from backend.hotline.console import hotline as hotline_console
@@ -142,6 +146,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(hotline_console)
     app.register_blueprint(ratings_console)
     app.register_blueprint(certificate_pages)
+    app.register_blueprint(citizen_pages)
+    app.register_blueprint(passenger_pages)
     app.register_blueprint(supervision_intake)
     app.register_blueprint(supervision_console)
     app.register_blueprint(supervision_api)
@@ -159,10 +165,11 @@ def _register_blueprints(app: Flask) -> None:
                                  app.config["IDP_PUBLIC_KEY_FILE"])
         api.register_blueprint(dev_identity_api.blp)
     # The JSON APIs authenticate with bearer tokens or signatures, never with cookies: only the
-    # staff console's pages (everything under /console, signed in with a session cookie) need
-    # the CSRF token, so a console blueprint added later is protected without being listed.
+    # pages signed in with a session cookie (the staff console under /console, the citizen's
+    # H5 pages under /h5) need the CSRF token, so a blueprint added there later is protected
+    # without being listed.
     for blueprint in app.blueprints.values():
-        if not (blueprint.url_prefix or "").startswith("/console"):
+        if not (blueprint.url_prefix or "").startswith(COOKIE_SIGNED_IN):
             csrf.exempt(blueprint)
 
 

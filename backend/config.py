@@ -72,6 +72,9 @@ def from_environment(instance_path: str) -> dict:
         # a card session lasts this long at most.
         "DEVICE_SECRETS_KEY": env("DEVICE_SECRETS_KEY"),
         "KIOSK_SESSION_MINUTES": int(env("KIOSK_SESSION_MINUTES", "10")),
+        # The citizen's H5 pages: a sign-in handed over by the app lasts this long at most (and
+        # never past the app's assertion).
+        "H5_SESSION_MINUTES": int(env("H5_SESSION_MINUTES", "30")),
         # Sources (联网联查): a source named in SOURCE_<NAME>_URL is asked over HTTP,
         # every other one is read from its mirror tables.
         "SOURCE_URLS": _source_urls(),

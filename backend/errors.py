@@ -84,7 +84,7 @@ def error_body(code: int, *, message: str | None = None, message_en: str | None 
 
 
 def _wants_html() -> bool:
-    return request.path.startswith("/console") or request.path.startswith("/v/")
+    return request.path.startswith(("/console", "/v/", "/h5"))
 
 
 class JsonErrorApi(Api):

@@ -66,8 +66,15 @@ def _sign_in() -> None:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise _unauthorised("missing bearer token")
+    request.environ["wyc.person"], request.environ["wyc.company"] = signed_in(token.strip())
+
+
+def signed_in(token: str) -> tuple[Person, Company | None]:
+    """The person (and the company they act for) an assertion vouches for, registered on first
+    sight; 401 for a bad assertion or a real-name level below ``IDP_MIN_RN_LEVEL``. The app's
+    API and its H5 pages' handoff (``backend.h5.session``) sign in through here alike."""
     try:
-        assertion = verify_assertion(token.strip())
+        assertion = verify_assertion(token)
         id_number = validate_id_number(assertion.id_number)
         uscc = validate_uscc(assertion.uscc) if assertion.uscc else None
     except (InvalidAssertion, InvalidIdNumber, InvalidCreditCode) as error:
@@ -78,7 +85,7 @@ def _sign_in() -> None:
     actor = f"idp:{assertion.subject}"
     person = register_or_update(id_number, assertion.name, actor=actor)
     company = register_company(uscc, assertion.company_name, actor=actor) if uscc else None
-    request.environ["wyc.person"], request.environ["wyc.company"] = person, company
+    return person, company
 
 
 def citizen_required(view):

@@ -229,6 +229,19 @@ STATUS_NAMES: dict[Status, tuple[str, str]] = {
     Status.SUSPENDED: ("已暂停使用", "suspended"),
 }
 
+# What each status means, for the holder and for whoever checks the certificate (the H5 pages
+# and the verification page say it alike).
+STATUS_MEANINGS: dict[str, tuple[str, str]] = {
+    "valid": ("证件有效，可以从事网约车经营服务。", "In force: it may be used for ride-hailing service."),
+    "suspended": ("证件暂停使用，暂停期间不得从事网约车经营服务。",
+                  "Suspended: no ride-hailing service with it while suspended."),
+    "revoked": ("证件已被吊销，不得继续从事网约车经营。", "Revoked: no more ride-hailing service with it."),
+    "cancelled": ("证件已注销，不再有效。", "Cancelled: it is no longer valid."),
+    "expired": ("证件已过有效期，办理换发后才能继续使用。", "Expired: renew it before using it again."),
+    "replaced": ("此证已换发或补发新证而作废，请使用新证件。",
+                 "Replaced by a newer certificate: this one is void; use the new one."),
+}
+
 # Reasons beyond the token's own (``tokens.Reason``): what the register says about it now.
 REASON_MESSAGES: dict[str, tuple[str, str]] = {
     **{reason.value: message for reason, message in TOKEN_MESSAGES.items()},

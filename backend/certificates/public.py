@@ -19,7 +19,8 @@ def verification_page(token: str):
     result = operations.verify(token)
     response = current_app.make_response(
         render_template("verify/page.html", result=result, today=operations.china_today(),
-                        status_names={s.value: n for s, n in operations.STATUS_NAMES.items()}))
+                        status_names={s.value: n for s, n in operations.STATUS_NAMES.items()},
+                        status_meanings=operations.STATUS_MEANINGS))
     # The status can change at any moment (a revocation): never serve a cached answer.
     response.headers["Cache-Control"] = "no-store"
     response.headers["Referrer-Policy"] = "no-referrer"  # the token stays on this page
