@@ -18,7 +18,7 @@ from backend.audit.operations import record
 from backend.certificates import operations as certificates
 from backend.certificates.models import Certificate, Kind, Status
 from backend.db import db
-from backend.drivers import rules
+from backend.drivers import exams, rules
 from backend.drivers.models import SUBJECTS, ExamAttempt
 from backend.drivers.schemas import CHANGE_REQUEST
 from backend.errors import ApiError
@@ -120,6 +120,7 @@ class DriverIssue(_DriverMatter):
     def approve(self, application: Application, actor: str) -> None:
         licensing.transition(application, State.AWAITING_EXAM, actor=actor,
                              reason="资格审核通过，请参加考试")
+        exams.book_next(application, actor=actor)
 
 
 @handles("driver-cert-renew", "driver-cert-reissue", rules=rules.DRIVER_RULES,
@@ -283,4 +284,5 @@ def record_exam(application: Application, subject: str, score: int, passed: bool
         if not passed and failures >= current_app.config["EXAM_MAX_ATTEMPTS"]:
             licensing.transition(application, State.REJECTED, actor=actor,
                                  reason=f"{subject} 科目考试 {failures} 次未通过，已达补考上限")
+        exams.after_result(application, passed=passed, actor=actor)
     db.session.flush()
