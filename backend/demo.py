@@ -4,6 +4,7 @@ never in production (APP_ENV=production), whatever LOAD_DEMO_DATA says."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import sqlalchemy as sa
@@ -14,6 +15,7 @@ from backend.config import DEMO_DATA_IN_PRODUCTION, ConfigurationError
 from backend.db import db
 from backend.hotline.demo import load_hotline_demo
 from backend.identity.operations import register_or_update
+from backend.identity.portraits import demo_portrait_base64
 from backend.platforms.demo import load_platform_demo
 from backend.staff.models import Role, StaffUser
 from backend.staff.operations import create_staff
@@ -49,7 +51,7 @@ def _person(number: str, name: str, **identity) -> dict:
     return {"id_number": number, "name": name, "sex": "1" if int(number[16]) % 2 else "2",
             "birth_date": f"{number[6:10]}-{number[10:12]}-{number[12:14]}",
             "hukou_region": "350203", "card_valid_until": "长期", "card_reported_lost": False,
-            **identity}
+            "photo": demo_portrait_base64(number), **identity}
 
 
 # (name, ID number, what the demo shows, identity overrides, licence overrides, police records,
@@ -76,6 +78,17 @@ DEMO_DRIVERS = [
      {"hukou_region": "350102"}, {}, [], None),
     ("演示郑超龄", demo_id_number("19620101", 31, "350200"), "drv.age (over 60)", {}, {}, [], None),
 ]
+
+
+def _add_demo_exam_sessions() -> None:
+    """Two sessions a week and two apart (Beijing time, 09:00), so an applicant is booked."""
+    from backend.drivers.exams import add_session
+    from backend.drivers.schemas import BEIJING
+    today = dt.datetime.now(BEIJING).date()
+    for days, seats in ((7, 40), (14, 40)):
+        day = today + dt.timedelta(days=days)
+        add_session("厦门市机动车驾驶人考试中心（演示考场），集美区杏林湾路 1 号", dt.datetime(
+            day.year, day.month, day.day, 9, 0, tzinfo=BEIJING), seats, actor="demo")
 
 
 def _load_demo_drivers() -> None:
@@ -117,6 +130,7 @@ def load_demo_data() -> bool:
         return False
     for username, role, display_name, password in DEMO_STAFF:
         create_staff(username, role, password, actor="demo", display_name=display_name)
+    _add_demo_exam_sessions()
     _load_demo_drivers()
     load_vehicle_demo()
     load_platform_demo()

@@ -28,6 +28,7 @@ from backend.licensing.models import Application, State
 from backend.licensing.rules import add_years
 from backend.mailing.operations import queue_item
 from backend.matters.registry import ALL_CHANNELS, APP_AND_COUNTER, Handler, handles
+from backend.verification import sources
 from backend.verification.sources import Question
 
 
@@ -44,11 +45,45 @@ def _issuing_application(certificate: Certificate) -> Application | None:
                              .where(Application.certificate_id == certificate.id))
 
 
+PHOTO_MISSING = ("未能从公安机关人口信息中取得持证人的身份证照片，驾驶员证须印有本人照片，已转人工审核。"
+                 "工作人员取得照片后即发证；如您的身份证照片尚未登记，请到户籍所在地派出所办理。"
+                 " No ID-card photo of the holder could be had from the population register; a "
+                 "driver certificate carries one, so a clerk issues it once the photo is there.")
+
+
+def holder_photo(application: Application, *, actor: str) -> bytes | None:
+    """The applicant's ID-card photo from the identity source (the query logged for the
+    application), or None when the register holds none or cannot be asked."""
+    question = Question("identity", "photo", {"id_number": application.applicant.id_number})
+    answers = sources.ask([question])
+    sources.log(answers.values(), requester=actor, purpose=application)
+    return sources.photo_of(answers[question.key])
+
+
+def _photo_or_review(application: Application, *, actor: str) -> bytes | None:
+    """The photo a new version prints. Without one nothing is issued: the application waits
+    for a clerk with the reason; a clerk approving while it is still missing is refused."""
+    photo = holder_photo(application, actor=actor)
+    if photo is None:
+        if application.state == State.AWAITING_REVIEW:
+            raise ApiError(409, "仍未能从公安机关人口信息中取得持证人照片，驾驶员证不能无照片签发，"
+                                "请待照片登记后再批准。",
+                           "The holder's photo is still not to be had from the population "
+                           "register; a driver certificate is not issued without it.")
+        licensing.transition(application, State.AWAITING_REVIEW, actor=actor,
+                             reason=PHOTO_MISSING)
+    return photo
+
+
 def issue_driver_certificate(application: Application, *, actor: str,
-                             previous: Certificate | None = None) -> Certificate:
-    """Issue (or renew/reissue into) a driver certificate and queue it for the post. It
-    prints the holder's name as verified now; a renewal or copy keeps the address and service
-    company of the one it replaces."""
+                             previous: Certificate | None = None) -> Certificate | None:
+    """Issue (or renew/reissue into) a driver certificate and queue it for the post; None
+    when the holder's photo is missing (the application then waits for a clerk). It prints
+    the holder's name as verified now and the register's photo; a renewal or copy keeps the
+    address and service company of the one it replaces."""
+    photo = _photo_or_review(application, actor=actor)
+    if photo is None:
+        return None
     person = application.applicant
     starts = licensing.today()
     if application.matter_code == "driver-cert-reissue" and previous is not None:
@@ -58,7 +93,8 @@ def issue_driver_certificate(application: Application, *, actor: str,
     return _issue_version(application, actor=actor, previous=previous, valid_from=starts,
                           valid_until=ends, holder_name=person.name,
                           address=previous.address if previous else person.address,
-                          platform_code=previous.platform_code if previous else None)
+                          platform_code=previous.platform_code if previous else None,
+                          photo=photo)
 
 
 def _issue_version(application: Application, *, actor: str, previous: Certificate | None,
@@ -118,6 +154,9 @@ class DriverIssue(_DriverMatter):
         return {"mailing_address": _mailing_address(person, body)}
 
     def approve(self, application: Application, actor: str) -> None:
+        if _exams_passed(application):  # (waited for its photo after the exams)
+            issue_driver_certificate(application, actor=actor)
+            return
         licensing.transition(application, State.AWAITING_EXAM, actor=actor,
                              reason="资格审核通过，请参加考试")
         exams.book_next(application, actor=actor)
@@ -192,8 +231,12 @@ def _actual_changes(certificate: Certificate, requested: dict) -> dict:
 
 
 def change_driver_certificate(application: Application, previous: Certificate, *,
-                              actor: str) -> Certificate:
-    """The new version with the changed particulars, in the old one's term; the old is replaced."""
+                              actor: str) -> Certificate | None:
+    """The new version with the changed particulars, in the old one's term; the old is replaced.
+    None when the holder's photo is missing (nothing changed; a clerk's approval is refused)."""
+    photo = _photo_or_review(application, actor=actor)
+    if photo is None:
+        return None
     changes, printed = application.inputs["changes"], printed_particulars(previous)
     person = application.applicant
     if "name" in changes and person.name != changes["name"]:
@@ -204,7 +247,7 @@ def change_driver_certificate(application: Application, previous: Certificate, *
     certificate = _issue_version(
         application, actor=actor, previous=previous, valid_from=previous.valid_from,
         valid_until=previous.valid_until, holder_name=particulars["name"],
-        address=particulars["address"], platform_code=particulars["platform"])
+        address=particulars["address"], platform_code=particulars["platform"], photo=photo)
     record(actor, "driver_certificate.changed", "certificate", certificate,
            before={field: printed[field] for field in changes},
            after={**changes, "application": application.number,
@@ -252,6 +295,14 @@ class DriverChange(Handler):
 
 
 # -- exams --------------------------------------------------------------------------------------
+
+def _exams_passed(application: Application) -> bool:
+    if application.id is None:
+        return False
+    passed = db.session.scalars(sa.select(ExamAttempt.subject).where(
+        ExamAttempt.application_id == application.id, ExamAttempt.passed)).all()
+    return set(passed) >= set(SUBJECTS)
+
 
 def record_exam(application: Application, subject: str, score: int, passed: bool, *,
                 actor: str) -> None:

@@ -36,13 +36,21 @@ def upgrade():
     sa.ForeignKeyConstraint(['application_id'], ['applications.id'], name=op.f('fk_exam_bookings_application_id_applications')),
     sa.ForeignKeyConstraint(['session_id'], ['exam_sessions.id'], name=op.f('fk_exam_bookings_session_id_exam_sessions')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_exam_bookings')),
-    sa.UniqueConstraint('application_id', 'session_id', name=op.f('uq_exam_bookings_application_id'))
+    sa.UniqueConstraint('application_id', 'session_id', name=op.f('uq_exam_bookings_application_id_session_id'))
     )
     op.create_index(op.f('ix_exam_bookings_application_id'), 'exam_bookings', ['application_id'], unique=False)
     op.create_index(op.f('ix_exam_bookings_session_id'), 'exam_bookings', ['session_id'], unique=False)
+    with op.batch_alter_table('mirror_identity') as batch:
+        batch.add_column(sa.Column('photo', sa.LargeBinary(), nullable=True))
+    with op.batch_alter_table('certificates') as batch:
+        batch.add_column(sa.Column('photo', sa.LargeBinary(), nullable=True))
 
 
 def downgrade():
+    with op.batch_alter_table('certificates') as batch:
+        batch.drop_column('photo')
+    with op.batch_alter_table('mirror_identity') as batch:
+        batch.drop_column('photo')
     op.drop_index(op.f('ix_exam_bookings_session_id'), table_name='exam_bookings')
     op.drop_index(op.f('ix_exam_bookings_application_id'), table_name='exam_bookings')
     op.drop_table('exam_bookings')
