@@ -7,8 +7,8 @@ import json
 import pytest
 import sqlalchemy as sa
 
-from backend.licensing.models import Application, State
 from backend.identity.portraits import demo_portrait_base64
+from backend.licensing.models import Application, State
 from backend.verification.imports import import_file
 from tests.factories import citizen_token, id_number
 from tests.harness import Department
