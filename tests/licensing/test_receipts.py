@@ -1,7 +1,7 @@
 """A receipt's progress page: opened only with the receipt's token, nothing personal on it."""
 
-from backend.licensing.receipts import follow_token, qr_svg, receipt
 from backend.licensing.operations import by_number
+from backend.licensing.receipts import follow_token, qr_svg, receipt
 from tests.drivers.helpers import apply, make_driver
 
 
