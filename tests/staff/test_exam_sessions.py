@@ -142,3 +142,18 @@ def test_an_examiner_cannot_shrink_a_session_below_its_bookings_and_a_move_is_to
 def test_only_examiners_manage_sessions(client, sign_in):
     sign_in(Role.CLERK)
     assert client.get("/console/exam-sessions").status_code == 403
+
+
+def test_the_exam_centre_adds_a_session_from_the_command_line(cli, client, database):
+    number = apply(client, eligible_driver())
+    day = (dt.date.today() + dt.timedelta(days=7)).isoformat()
+    result = cli.invoke(args=["exams", "session-add", "--place", "丁考场", "--at", f"{day} 14:30",
+                              "--capacity", "10"])
+    assert result.exit_code == 0, result.output
+    assert f"{day} 14:30 (Beijing time), 丁考场, 1/10 booked" in result.output
+    assert "丁考场" in _sms_for(database, number)[0]
+    listed = cli.invoke(args=["exams", "sessions"])
+    assert "1/10" in listed.output and "丁考场" in listed.output
+    past = cli.invoke(args=["exams", "session-add", "--place", "戊", "--at", "2000-01-01 09:00",
+                            "--capacity", "10"])
+    assert past.exit_code == 2 and "future" in past.output
