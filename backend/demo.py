@@ -48,10 +48,12 @@ ELIGIBLE_LICENCE = {"licence_class": "C1", "first_issued_on": "2015-05-01", "sta
 
 
 def _person(number: str, name: str, **identity) -> dict:
-    return {"id_number": number, "name": name, "sex": "1" if int(number[16]) % 2 else "2",
-            "birth_date": f"{number[6:10]}-{number[10:12]}-{number[12:14]}",
-            "hukou_region": "350203", "card_valid_until": "长期", "card_reported_lost": False,
-            "photo": demo_portrait_base64(number), **identity}
+    """An identity record with a generated portrait marked 演示 (``photo=None``: none)."""
+    record = {"id_number": number, "name": name, "sex": "1" if int(number[16]) % 2 else "2",
+              "birth_date": f"{number[6:10]}-{number[10:12]}-{number[12:14]}",
+              "hukou_region": "350203", "card_valid_until": "长期", "card_reported_lost": False,
+              "photo": demo_portrait_base64(number), **identity}
+    return {key: value for key, value in record.items() if value is not None}
 
 
 # (name, ID number, what the demo shows, identity overrides, licence overrides, police records,
@@ -77,6 +79,8 @@ DEMO_DRIVERS = [
     ("演示吴外省", demo_id_number("19930303", 29, "350102"), "drv.residence (no Xiamen hukou or permit)",
      {"hukou_region": "350102"}, {}, [], None),
     ("演示郑超龄", demo_id_number("19620101", 31, "350200"), "drv.age (over 60)", {}, {}, [], None),
+    ("演示刘无照", demo_id_number("19940404", 33), "eligible, but the register holds no photo: "
+     "after the exams the certificate waits for a clerk", {"photo": None}, {}, [], None),
 ]
 
 

@@ -146,3 +146,19 @@ def test_a_renewal_without_a_photo_is_not_issued(client, database):
     renewal = apply(client, headers, matter="driver-cert-renew")
     assert renewal.status_code == 201 and renewal.json["status"] == "awaiting_review"
     assert by_number(renewal.json["number"]).certificate_id is None
+
+
+def test_demo_people_have_portraits_marked_as_demo_and_one_has_none(database):
+    from backend.demo import DEMO_DRIVERS, load_demo_data
+
+    load_demo_data()
+    photos = {name: database.session.get(MirrorIdentity, number).photo
+              for name, number, *_rest in DEMO_DRIVERS}
+    assert photos.pop("演示刘无照") is None
+    for name, jpeg in photos.items():
+        with Image.open(io.BytesIO(jpeg)) as image:
+            assert image.format == "JPEG" and image.size == (358, 441), name
+            band = image.convert("RGB").crop((0, 0, 358, 70))
+            red = sum(1 for x in range(358) for y in range(70)
+                      if (pixel := band.getpixel((x, y)))[0] > 150 and max(pixel[1:]) < 90)
+            assert red > 300, name  # the 演示 DEMO label across the top
