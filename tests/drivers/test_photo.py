@@ -119,6 +119,8 @@ def test_without_a_photo_the_certificate_waits_for_a_clerk_with_the_reason(clien
     assert "照片" in shown["history"][-1]["reason"]
 
     sign_in(Role.CLERK)
+    assert "未能从公安机关人口信息中取得持证人的身份证照片" in client.get("/console/review").get_data(
+        as_text=True)  # why it is in the queue
     decision = {"decision": "approve", "reason": "已核对"}
     response = post(client, f"/console/applications/{application.number}/decision", decision)
     page = client.get(response.headers["Location"]).get_data(as_text=True)
