@@ -124,6 +124,7 @@ def _register_blueprints(app: Flask) -> None:
     from backend.hotline import api as hotline_api
     from backend.hotline.console import hotline as hotline_console
     from backend.identity import api as dev_identity_api
+    from backend.licensing.receipts import follow
     from backend.mailing.console import mailing as mailing_console
     from backend.platforms import api as province_api
     from backend.platforms.console import platforms_console
@@ -148,6 +149,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(certificate_pages)
     app.register_blueprint(citizen_pages)
     app.register_blueprint(passenger_pages)
+    app.register_blueprint(follow)
     app.register_blueprint(supervision_intake)
     app.register_blueprint(supervision_console)
     app.register_blueprint(supervision_api)

@@ -97,6 +97,9 @@ def from_environment(instance_path: str) -> dict:
         # follows from it, an inconsistent one is refused.
         "EXAM_PASS_MARKS": {"national": int(env("EXAM_PASS_MARK_NATIONAL", "80")),
                             "regional": int(env("EXAM_PASS_MARK_REGIONAL", "80"))},
+        # An applicant awaiting the exams is booked into the first session that starts at
+        # least this many hours later and has a seat (or chooses one in the app).
+        "EXAM_BOOKING_LEAD_HOURS": int(env("EXAM_BOOKING_LEAD_HOURS", "24")),
         # Time limits count working days: the holiday schedule of years chinese-calendar does
         # not know yet is read from this JSON file (backend/common/workdays.py).
         "WORKDAY_OVERRIDES": env("WORKDAY_OVERRIDES"),

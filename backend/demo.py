@@ -4,6 +4,7 @@ never in production (APP_ENV=production), whatever LOAD_DEMO_DATA says."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import sqlalchemy as sa
@@ -15,6 +16,7 @@ from backend.config import DEMO_DATA_IN_PRODUCTION, ConfigurationError
 from backend.db import db
 from backend.hotline.demo import load_hotline_demo
 from backend.identity.operations import register_or_update
+from backend.identity.portraits import demo_portrait_base64
 from backend.platforms.demo import load_platform_demo
 from backend.staff.models import Role, StaffUser
 from backend.staff.operations import create_staff
@@ -47,10 +49,12 @@ ELIGIBLE_LICENCE = {"licence_class": "C1", "first_issued_on": "2015-05-01", "sta
 
 
 def _person(number: str, name: str, **identity) -> dict:
-    return {"id_number": number, "name": name, "sex": "1" if int(number[16]) % 2 else "2",
-            "birth_date": f"{number[6:10]}-{number[10:12]}-{number[12:14]}",
-            "hukou_region": "350203", "card_valid_until": "长期", "card_reported_lost": False,
-            **identity}
+    """An identity record with a generated portrait marked 演示 (``photo=None``: none)."""
+    record = {"id_number": number, "name": name, "sex": "1" if int(number[16]) % 2 else "2",
+              "birth_date": f"{number[6:10]}-{number[10:12]}-{number[12:14]}",
+              "hukou_region": "350203", "card_valid_until": "长期", "card_reported_lost": False,
+              "photo": demo_portrait_base64(number), **identity}
+    return {key: value for key, value in record.items() if value is not None}
 
 
 # (name, ID number, what the demo shows, identity overrides, licence overrides, police records,
@@ -78,7 +82,20 @@ DEMO_DRIVERS = [
     ("演示郑超龄", demo_id_number("19620101", 31, "350200"), "drv.age (over 60)", {}, {}, [], None),
     ("演示冯预警", demo_id_number("19840303", 33), "certificate suspended by a police alert: "
      "object in the app, a clerk decides (backend/alerts/demo.py)", {}, {}, [], None),
+    ("演示刘无照", demo_id_number("19940404", 33), "eligible, but the register holds no photo: "
+     "after the exams the certificate waits for a clerk", {"photo": None}, {}, [], None),
 ]
+
+
+def _add_demo_exam_sessions() -> None:
+    """Two sessions a week and two apart (Beijing time, 09:00), so an applicant is booked."""
+    from backend.drivers.exams import add_session
+    from backend.drivers.schemas import BEIJING
+    today = dt.datetime.now(BEIJING).date()
+    for days, seats in ((7, 40), (14, 40)):
+        day = today + dt.timedelta(days=days)
+        add_session("厦门市机动车驾驶人考试中心（演示考场），集美区杏林湾路 1 号", dt.datetime(
+            day.year, day.month, day.day, 9, 0, tzinfo=BEIJING), seats, actor="demo")
 
 
 def _load_demo_drivers() -> None:
@@ -120,6 +137,7 @@ def load_demo_data() -> bool:
         return False
     for username, role, display_name, password in DEMO_STAFF:
         create_staff(username, role, password, actor="demo", display_name=display_name)
+    _add_demo_exam_sessions()
     _load_demo_drivers()
     load_vehicle_demo()
     load_platform_demo()

@@ -67,6 +67,9 @@ class Certificate(Base):
     # What a kind prints beyond the shared fields (a platform licence: name, address, legal
     # representative, service locations, scope, area), as it was when this version was issued.
     details: Mapped[dict | None] = mapped_column(sa.JSON)
+    # A driver certificate's holder photo as printed on this version (JPEG, from the police's
+    # population register when it was issued); loaded only to print.
+    photo: Mapped[bytes | None] = mapped_column(sa.LargeBinary, deferred=True)
 
     row_version: Mapped[int] = mapped_column(default=1)
 

@@ -166,6 +166,7 @@ def certificate_view(certificate: Certificate, signer: Signer | None = None) -> 
         qr_text=qr_text(certificate, signer), plate=certificate.plate,
         platform_name=_platform_name(certificate.platform_code), address=certificate.address,
         details=certificate.details or {},
+        photo=certificate.photo if certificate.kind == Kind.DRIVER else None,
     )
 
 

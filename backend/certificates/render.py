@@ -27,6 +27,7 @@ from reportlab.graphics.barcode.code128 import Code128
 from reportlab.lib.colors import Color
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
+from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
@@ -79,6 +80,7 @@ class CertificateView:
     address: str | None = None
     authority: str = AUTHORITY
     details: dict = field(default_factory=dict)  # (a kind's own printed fields)
+    photo: bytes | None = None  # the holder's photo (JPEG), printed in the photo box
 
 
 @dataclass(frozen=True)
@@ -161,7 +163,20 @@ def _draw_certificate(view: CertificateView, canvas: Canvas) -> None:
         _fitted_string(canvas, VALUE_X, y, row.value(view), VALUE_SIZE, VALUE_RIGHT)
     _text(canvas, VALUE_X, ISSUE_Y, view.authority, 13)
     _text(canvas, VALUE_X, ISSUE_Y - 30, chinese_date(view.issued_on), 13)
+    if view.photo:
+        _photo(canvas, view.photo)
     draw_qr(canvas, view.qr_text, QR_X, QR_Y, QR_SIDE)
+
+
+def _photo(canvas: Canvas, jpeg: bytes) -> None:
+    """The holder's photo over the box, scaled to fit and centred (the JPEG is embedded as it
+    is: reportlab passes a JPEG's data through without decoding it)."""
+    image = ImageReader(io.BytesIO(jpeg))
+    width, height = image.getSize()
+    scale = min(PHOTO_W / width, PHOTO_H / height)
+    drawn_w, drawn_h = width * scale, height * scale
+    canvas.drawImage(image, PHOTO_X + (PHOTO_W - drawn_w) / 2, PHOTO_Y + (PHOTO_H - drawn_h) / 2,
+                     drawn_w, drawn_h)
 
 
 def _certificate_form(canvas: Canvas, kind: CertificateKind) -> str:

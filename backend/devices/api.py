@@ -20,6 +20,7 @@ from backend.devices.schemas import (
     DeviceSchema,
     EndSessionQuerySchema,
     KioskApplicationRequestSchema,
+    KioskApplicationSchema,
     RatingRequestSchema,
     RatingSchema,
     SessionSchema,
@@ -27,7 +28,6 @@ from backend.devices.schemas import (
 from backend.hotline import operations as hotline
 from backend.hotline.models import TicketChannel
 from backend.hotline.schemas import KioskTicketRequestSchema, TicketDetailSchema
-from backend.licensing.schemas import ApplicationDetailSchema
 
 blp = Blueprint("kiosk", __name__, url_prefix="/kiosk/v1",
                 description="自助终端 · Kiosk API: requests signed by a registered kiosk")
@@ -96,7 +96,7 @@ def start_session(card):
 @blp.post("/sessions/<uuid:session_id>/applications")
 @blp.doc(security=SECURITY)
 @blp.arguments(KioskApplicationRequestSchema())
-@blp.response(201, ApplicationDetailSchema)
+@blp.response(201, KioskApplicationSchema)
 @blp.alt_response(401, response="UNAUTHORIZED")
 @blp.alt_response(404, response="NOT_FOUND")
 @blp.alt_response(409, response="CONFLICT")

@@ -5,6 +5,8 @@ import marshmallow as ma
 from backend.common.contact import MobileNumber
 from backend.common.text import FullMatch, Text
 from backend.devices.models import SessionEnd
+from backend.licensing.receipts import receipt
+from backend.licensing.schemas import ApplicationDetailSchema
 from backend.mailing.schemas import MailingAddressSchema
 from backend.matters import registry
 from backend.matters.registry import Channel
@@ -133,3 +135,24 @@ class RatingSchema(ma.Schema):
     label_en = ma.fields.Function(lambda r: RatingLevel(r.level).label_en)
     comment = ma.fields.String(allow_none=True)
     created_at = ma.fields.DateTime()
+
+
+class ReceiptSchema(ma.Schema):
+    number = ma.fields.String()
+    matter_name = ma.fields.String()
+    matter_name_en = ma.fields.String()
+    at = ma.fields.String(metadata={"description": "Beijing time, YYYY-MM-DD HH:MM"})
+    follow_url = ma.fields.String(metadata={"description": "The public progress page (no "
+                                                           "personal data), opened by the QR"})
+    qr = ma.fields.String(metadata={"description": "The follow URL's QR code, an SVG data URL"})
+    where = ma.fields.String()
+    where_en = ma.fields.String()
+
+
+class KioskApplicationSchema(ApplicationDetailSchema):
+    """An application as the kiosk shows it, with its receipt (回执)."""
+
+    receipt = ma.fields.Function(lambda a: RECEIPT.dump(receipt(a)))
+
+
+RECEIPT = ReceiptSchema()

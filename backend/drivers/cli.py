@@ -1,12 +1,17 @@
-"""``flask exams import FILE.csv``: results from the exam centre, all rows or none."""
+"""``flask exams import FILE.csv``: results from the exam centre, all rows or none;
+``flask exams session-add`` and ``flask exams sessions``: the exam sessions."""
 
 import csv
 import sys
 
 import click
+import sqlalchemy as sa
 
-from backend.drivers.models import SUBJECTS
+from backend.db import db, utcnow
+from backend.drivers import exams
+from backend.drivers.models import SUBJECTS, ExamSession
 from backend.drivers.operations import record_exam
+from backend.drivers.schemas import BEIJING, exam_time
 from backend.errors import ApiError
 from backend.licensing.models import State
 from backend.licensing.operations import by_number
@@ -67,3 +72,30 @@ def import_command(file):
             sys.exit(2)
     issued = len({application.id for application, *_ in rows if application.state == State.ISSUED})
     click.echo(f"{len(rows)} results recorded, {issued} certificates issued")
+
+
+@exams_cli.command("session-add")
+@click.option("--place", required=True, help="Where the exams are held.")
+@click.option("--at", "starts", required=True, type=click.DateTime(["%Y-%m-%d %H:%M"]),
+              help="Start, Beijing time: 'YYYY-MM-DD HH:MM'.")
+@click.option("--capacity", required=True, type=click.IntRange(1, exams.MAX_CAPACITY))
+def session_add(place, starts, capacity):
+    """Add an exam session; applicants waiting for a seat are booked into it and told."""
+    try:
+        session = exams.add_session(place, starts.replace(tzinfo=BEIJING), capacity,
+                                    actor="exam-centre")
+    except ApiError as error:
+        click.echo(f"error: {error.message_en}", err=True)
+        sys.exit(2)
+    click.echo(f"session {session.id}: {exam_time(session.starts_at)} (Beijing time), "
+               f"{session.place}, {session.booked}/{session.capacity} booked")
+
+
+@exams_cli.command("sessions")
+def sessions_command():
+    """Upcoming exam sessions with their seats (Beijing time)."""
+    for session in db.session.scalars(sa.select(ExamSession)
+                                      .where(ExamSession.starts_at > utcnow())
+                                      .order_by(ExamSession.starts_at)):
+        click.echo(f"{session.id}\t{exam_time(session.starts_at)}\t{session.booked}/"
+                   f"{session.capacity}\t{session.place}")

@@ -12,13 +12,13 @@ import datetime as dt
 
 import marshmallow as ma
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, g
 
 from backend.audit.operations import record
 from backend.certificates import operations as certificates
 from backend.certificates.models import Certificate, Kind, Status
 from backend.db import db
-from backend.drivers import rules
+from backend.drivers import exams, rules
 from backend.drivers.models import SUBJECTS, ExamAttempt
 from backend.drivers.schemas import CHANGE_REQUEST
 from backend.errors import ApiError
@@ -28,6 +28,7 @@ from backend.licensing.models import Application, State
 from backend.licensing.rules import add_years
 from backend.mailing.operations import queue_item
 from backend.matters.registry import ALL_CHANNELS, APP_AND_COUNTER, Handler, handles
+from backend.verification import sources
 from backend.verification.sources import Question
 
 
@@ -44,11 +45,60 @@ def _issuing_application(certificate: Certificate) -> Application | None:
                              .where(Application.certificate_id == certificate.id))
 
 
+PHOTO_MISSING = ("未能从公安机关人口信息中取得持证人的身份证照片，驾驶员证须印有本人照片，已转人工审核。"
+                 "工作人员取得照片后即发证；如您的身份证照片尚未登记，请到户籍所在地派出所办理。"
+                 " No ID-card photo of the holder could be had from the population register; a "
+                 "driver certificate carries one, so a clerk issues it once the photo is there.")
+
+
+def _photo_question(person: Person) -> Question:
+    return Question("identity", "photo", {"id_number": person.id_number})
+
+
+def prefetch_photo(person: Person) -> None:
+    """Ask for the photo while the request only reads (a matter's ``prepare``), so a slow
+    identity department is not waited for inside the writing transaction (README, How a
+    decision is written); ``holder_photo`` takes the answer from here."""
+    question = _photo_question(person)
+    g.setdefault("photo_answers", {})[person.id_number] = sources.ask([question])[question.key]
+
+
+def holder_photo(application: Application, *, actor: str) -> bytes | None:
+    """The applicant's ID-card photo from the identity source (the query logged for the
+    application), or None when the register holds none or cannot be asked."""
+    person = application.applicant
+    answer = g.get("photo_answers", {}).pop(person.id_number, None)
+    if answer is None:
+        question = _photo_question(person)
+        answer = sources.ask([question])[question.key]
+    sources.log([answer], requester=actor, purpose=application)
+    return sources.photo_of(answer)
+
+
+def _photo_or_review(application: Application, *, actor: str) -> bytes | None:
+    """The photo a new version prints. Without one nothing is issued: the application waits
+    for a clerk with the reason; a clerk approving while it is still missing is refused."""
+    photo = holder_photo(application, actor=actor)
+    if photo is None:
+        if application.state == State.AWAITING_REVIEW:
+            raise ApiError(409, "仍未能从公安机关人口信息中取得持证人照片，驾驶员证不能无照片签发，"
+                                "请待照片登记后再批准。",
+                           "The holder's photo is still not to be had from the population "
+                           "register; a driver certificate is not issued without it.")
+        licensing.transition(application, State.AWAITING_REVIEW, actor=actor,
+                             reason=PHOTO_MISSING)
+    return photo
+
+
 def issue_driver_certificate(application: Application, *, actor: str,
-                             previous: Certificate | None = None) -> Certificate:
-    """Issue (or renew/reissue into) a driver certificate and queue it for the post. It
-    prints the holder's name as verified now; a renewal or copy keeps the address and service
-    company of the one it replaces."""
+                             previous: Certificate | None = None) -> Certificate | None:
+    """Issue (or renew/reissue into) a driver certificate and queue it for the post; None
+    when the holder's photo is missing (the application then waits for a clerk). It prints
+    the holder's name as verified now and the register's photo; a renewal or copy keeps the
+    address and service company of the one it replaces."""
+    photo = _photo_or_review(application, actor=actor)
+    if photo is None:
+        return None
     person = application.applicant
     starts = licensing.today()
     if application.matter_code == "driver-cert-reissue" and previous is not None:
@@ -58,7 +108,8 @@ def issue_driver_certificate(application: Application, *, actor: str,
     return _issue_version(application, actor=actor, previous=previous, valid_from=starts,
                           valid_until=ends, holder_name=person.name,
                           address=previous.address if previous else person.address,
-                          platform_code=previous.platform_code if previous else None)
+                          platform_code=previous.platform_code if previous else None,
+                          photo=photo)
 
 
 def _issue_version(application: Application, *, actor: str, previous: Certificate | None,
@@ -118,8 +169,12 @@ class DriverIssue(_DriverMatter):
         return {"mailing_address": _mailing_address(person, body)}
 
     def approve(self, application: Application, actor: str) -> None:
+        if _exams_passed(application):  # (waited for its photo after the exams)
+            issue_driver_certificate(application, actor=actor)
+            return
         licensing.transition(application, State.AWAITING_EXAM, actor=actor,
                              reason="资格审核通过，请参加考试")
+        exams.book_next(application, actor=actor)
 
 
 @handles("driver-cert-renew", "driver-cert-reissue", rules=rules.DRIVER_RULES,
@@ -133,6 +188,7 @@ class DriverReplace(_DriverMatter):
 
     def prepare(self, person: Person, body: dict) -> dict:
         certificate = _require_certificate(person)
+        prefetch_photo(person)  # (approved in the same request: the new version prints it)
         return {"mailing_address": _mailing_address(person, body), "certificate_id": certificate.id}
 
     def approve(self, application: Application, actor: str) -> None:
@@ -191,8 +247,12 @@ def _actual_changes(certificate: Certificate, requested: dict) -> dict:
 
 
 def change_driver_certificate(application: Application, previous: Certificate, *,
-                              actor: str) -> Certificate:
-    """The new version with the changed particulars, in the old one's term; the old is replaced."""
+                              actor: str) -> Certificate | None:
+    """The new version with the changed particulars, in the old one's term; the old is replaced.
+    None when the holder's photo is missing (nothing changed; a clerk's approval is refused)."""
+    photo = _photo_or_review(application, actor=actor)
+    if photo is None:
+        return None
     changes, printed = application.inputs["changes"], printed_particulars(previous)
     person = application.applicant
     if "name" in changes and person.name != changes["name"]:
@@ -203,7 +263,7 @@ def change_driver_certificate(application: Application, previous: Certificate, *
     certificate = _issue_version(
         application, actor=actor, previous=previous, valid_from=previous.valid_from,
         valid_until=previous.valid_until, holder_name=particulars["name"],
-        address=particulars["address"], platform_code=particulars["platform"])
+        address=particulars["address"], platform_code=particulars["platform"], photo=photo)
     record(actor, "driver_certificate.changed", "certificate", certificate,
            before={field: printed[field] for field in changes},
            after={**changes, "application": application.number,
@@ -252,6 +312,14 @@ class DriverChange(Handler):
 
 # -- exams --------------------------------------------------------------------------------------
 
+def _exams_passed(application: Application) -> bool:
+    if application.id is None:
+        return False
+    passed = db.session.scalars(sa.select(ExamAttempt.subject).where(
+        ExamAttempt.application_id == application.id, ExamAttempt.passed)).all()
+    return set(passed) >= set(SUBJECTS)
+
+
 def record_exam(application: Application, subject: str, score: int, passed: bool, *,
                 actor: str) -> None:
     """Record one exam result; both subjects passed issues the certificate."""
@@ -283,4 +351,5 @@ def record_exam(application: Application, subject: str, score: int, passed: bool
         if not passed and failures >= current_app.config["EXAM_MAX_ATTEMPTS"]:
             licensing.transition(application, State.REJECTED, actor=actor,
                                  reason=f"{subject} 科目考试 {failures} 次未通过，已达补考上限")
+        exams.after_result(application, passed=passed, actor=actor)
     db.session.flush()

@@ -7,10 +7,14 @@ app, the counter and any later channel refuse the same things the same way.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
+import zoneinfo
 
 import marshmallow as ma
 
 from backend.common.text import Text
+
+BEIJING = zoneinfo.ZoneInfo("Asia/Shanghai")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -75,3 +79,37 @@ class ChangeRequestSchema(ma.Schema):
 
 
 CHANGE_REQUEST = ChangeRequestSchema()
+
+
+class ExamSessionSchema(ma.Schema):
+    id = ma.fields.Integer()
+    place = ma.fields.String(metadata={"example": "厦门市交通运输局考试中心（湖里区）"})
+    starts_at = ma.fields.DateTime(metadata={"description": "UTC; shown in Beijing time"})
+    starts_at_local = ma.fields.Function(lambda s: exam_time(s.starts_at), metadata={
+        "description": "Beijing time, as printed in the notice", "example": "2026-12-10 09:00"})
+    seats_left = ma.fields.Integer()
+
+
+class ExamSessionListSchema(ma.Schema):
+    items = ma.fields.List(ma.fields.Nested(ExamSessionSchema))
+
+
+class ExamBookingSchema(ma.Schema):
+    application_number = ma.fields.Function(lambda b: b.application.number)
+    session = ma.fields.Nested(ExamSessionSchema)
+    booked_at = ma.fields.DateTime()
+
+
+class ExamChoiceSchema(ma.Schema):
+    class Meta:
+        unknown = ma.RAISE
+
+    session = ma.fields.Integer(required=True, strict=True,
+                                validate=ma.validate.Range(min=1, max=2147483647),
+                                metadata={"description": "An exam session's id "
+                                                         "(GET /api/v1/exam-sessions)"})
+
+
+def exam_time(moment: dt.datetime) -> str:
+    """A session's time as people read it: Beijing time."""
+    return moment.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")

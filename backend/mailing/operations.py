@@ -128,7 +128,8 @@ def queued_items() -> tuple[list[MailingItem], list[MailingItem]]:
 def batch_items(batch: MailingBatch) -> list[MailingItem]:
     """Exactly the items printed in the batch, whatever their state now."""
     return list(db.session.scalars(_with_certificates(
-        sa.select(MailingItem).where(MailingItem.batch_id == batch.id))))
+        sa.select(MailingItem).where(MailingItem.batch_id == batch.id))
+        .options(selectinload(MailingItem.certificate).undefer(Certificate.photo))))
 
 
 # -- printing -----------------------------------------------------------------------------------

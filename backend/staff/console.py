@@ -22,9 +22,10 @@ from backend.audit.models import AuditEntry
 from backend.certificates.models import Certificate
 from backend.common.masking import mask_id_number, mask_id_numbers_in_text, mask_name
 from backend.db import db, utcnow
+from backend.drivers import exams as exam_operations
 from backend.drivers import operations as drivers
-from backend.drivers.models import ExamAttempt
-from backend.drivers.schemas import MATERIALS
+from backend.drivers.models import ExamAttempt, ExamSession
+from backend.drivers.schemas import MATERIALS, exam_time
 from backend.errors import ApiError
 from backend.licensing import operations
 from backend.licensing.deadlines import deadline_of
@@ -35,7 +36,14 @@ from backend.matters.registry import handler_for
 from backend.staff import counter as counter_desk
 from backend.staff import throttle
 from backend.staff.auth import roles_required, staff_actor
-from backend.staff.forms import ActionForm, CounterForm, DecisionForm, ExamForm, LoginForm
+from backend.staff.forms import (
+    ActionForm,
+    CounterForm,
+    DecisionForm,
+    ExamForm,
+    ExamSessionForm,
+    LoginForm,
+)
 from backend.staff.models import Role
 from backend.staff.operations import authenticate, sign_out
 from backend.transactions import refusals_flashed, refuse
@@ -136,7 +144,7 @@ def labels() -> dict:
             "CHANNEL_NAMES": CHANNEL_NAMES, "SUBJECT_NAMES": SUBJECT_NAMES,
             "INPUT_NAMES": INPUT_NAMES, "RULES": RULES,
             "MATERIAL_NAMES": {m.kind: m.name for m in MATERIALS.values()},
-            "mask_name": mask_name, "mask_id_number": mask_id_number}
+            "mask_name": mask_name, "mask_id_number": mask_id_number, "exam_time": exam_time}
 
 
 def _flash_errors(form) -> None:
@@ -300,7 +308,9 @@ def exams():
              .order_by(Application.decided_at, Application.id))
     page = _paginate(query)
     attempts = _attempts_by_application([a.id for a in page.items])
-    return render_template("console/exams.html", page=page, attempts=attempts, form=ExamForm())
+    bookings = {a.id: exam_operations.current_booking(a) for a in page.items}
+    return render_template("console/exams.html", page=page, attempts=attempts, form=ExamForm(),
+                           bookings=bookings)
 
 
 @console.post("/exams")
@@ -321,3 +331,61 @@ def record_exam():
         flash(f"{application.number} {SUBJECT_NAMES[form.subject.data]} 成绩已录入，"
               f"当前状态：{STATE_NAMES[application.state]}。Result recorded.")
     return redirect(url_for("console.exams"))
+
+
+# -- exam sessions (考试场次) ----------------------------------------------------------------------
+
+def _session_or_404(session_id: int) -> ExamSession:
+    session = db.session.get(ExamSession, session_id)
+    if session is None:
+        raise ApiError(404, "未找到该考试场次。", "No such exam session.")
+    return session
+
+
+def _beijing(form: ExamSessionForm) -> dt.datetime:
+    return form.starts_at.data.replace(tzinfo=operations.XIAMEN)
+
+
+@console.route("/exam-sessions", methods=["GET", "POST"])
+@roles_required(Role.EXAMINER)
+def exam_sessions():
+    """Upcoming sessions with their seats, the waiting applicants without one, and a form for
+    a new session (which books the waiting at once)."""
+    form = ExamSessionForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            _flash_errors(form)
+        else:
+            with refusals_flashed():
+                session = exam_operations.add_session(form.place.data, _beijing(form),
+                                                      form.capacity.data, actor=staff_actor())
+                flash(f"已添加考试场次 {exam_time(session.starts_at)}，已为 {session.booked} 名"
+                      f"待考人员预约座位并发送通知。Session added; {session.booked} booked.")
+                return redirect(url_for("console.exam_session", session_id=session.id))
+    upcoming = db.session.scalars(sa.select(ExamSession).where(ExamSession.starts_at > utcnow())
+                                  .order_by(ExamSession.starts_at)).all()
+    past = db.session.scalars(sa.select(ExamSession).where(ExamSession.starts_at <= utcnow())
+                              .order_by(ExamSession.starts_at.desc()).limit(10)).all()
+    return render_template("console/exam_sessions.html", form=form, upcoming=upcoming, past=past,
+                           waiting=exam_operations.waiting_without_seat(limit=PER_PAGE))
+
+
+@console.route("/exam-sessions/<int(max=2147483647):session_id>", methods=["GET", "POST"])
+@roles_required(Role.EXAMINER)
+def exam_session(session_id):
+    """One session: who is booked, and a form to move or resize it (the booked are told)."""
+    session = _session_or_404(session_id)
+    form = ExamSessionForm(obj=None if request.method == "POST" else session)
+    if request.method == "GET":
+        form.starts_at.data = session.starts_at.astimezone(operations.XIAMEN).replace(tzinfo=None)
+    elif not form.validate_on_submit():
+        _flash_errors(form)
+    else:
+        with refusals_flashed():
+            exam_operations.change_session(session, place=form.place.data,
+                                           starts_at=_beijing(form),
+                                           capacity=form.capacity.data, actor=staff_actor())
+            flash("考试场次已更新，已预约人员如有变动已收到通知。Session updated.")
+            return redirect(url_for("console.exam_session", session_id=session.id))
+    return render_template("console/exam_session.html", session=session, form=form,
+                           bookings=exam_operations.bookings_of(session))

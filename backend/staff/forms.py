@@ -2,6 +2,7 @@
 
 from flask_wtf import FlaskForm
 from wtforms import (
+    DateTimeLocalField,
     HiddenField,
     IntegerField,
     PasswordField,
@@ -119,3 +120,16 @@ class CounterForm(FlaskForm):
 for _material in MATERIALS.values():
     setattr(CounterForm, f"doc_{_material.kind}",
             _text(f"{_material.name} {_material.name_en}", 100, Optional()))
+
+
+class ExamSessionForm(FlaskForm):
+    """A session of the exams: place, Beijing-time start and seats."""
+
+    place = _text("考试地点 Place", 200, DataRequired(
+        message="请填写考试地点。The place is required."))
+    starts_at = DateTimeLocalField("开考时间（北京时间）Starts (Beijing time)",
+                                   format="%Y-%m-%dT%H:%M", validators=[DataRequired(
+                                       message="请填写开考时间。The start time is required.")])
+    capacity = IntegerField("座位数 Seats", validators=[
+        InputRequired(message="请填写座位数。The number of seats is required."),
+        NumberRange(min=1, max=1000, message="座位数应在 1 到 1000 之间。Seats must be 1–1000.")])

@@ -7,14 +7,18 @@ line number and the field, and nothing changes.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import dataclasses
 import datetime as dt
+import io
 import json
 import re
 from collections.abc import Callable, Iterable
 
 import marshmallow as ma
 import sqlalchemy as sa
+from PIL import Image
 
 from backend.common.contact import RegionCode
 from backend.common.text import FullMatch, Text
@@ -37,6 +41,43 @@ class StrictSchema(ma.Schema):
         unknown = ma.RAISE
 
 
+PHOTO_MAX_BYTES = 64 * 1024  # an ID-card photo (358 × 441) is 10–30 KB as JPEG
+PHOTO_MIN_SIDE, PHOTO_MAX_SIDE = 100, 1200
+
+
+class JpegPhoto(ma.fields.String):
+    """The holder's ID-card photo: a JPEG of at most ``PHOTO_MAX_BYTES`` bytes, base64 in
+    JSON; loaded as the JPEG's bytes. Anything else (PNG, a truncated file, a tiny or huge
+    image) is refused naming the field."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            jpeg = base64.b64decode(text, validate=True)
+        except (binascii.Error, ValueError):
+            raise ma.ValidationError("base64 of a JPEG image") from None
+        return check_photo(jpeg)
+
+
+def check_photo(jpeg: bytes) -> bytes:
+    """``jpeg`` when it is a whole JPEG image within the limits, else ValidationError."""
+    if len(jpeg) > PHOTO_MAX_BYTES:
+        raise ma.ValidationError(f"a JPEG of at most {PHOTO_MAX_BYTES} bytes")
+    if not jpeg.startswith(b"\xff\xd8\xff"):
+        raise ma.ValidationError("a JPEG image")
+    try:
+        with Image.open(io.BytesIO(jpeg)) as image:
+            if image.format != "JPEG":
+                raise ma.ValidationError("a JPEG image")
+            size = image.size
+            image.load()  # (a truncated file fails here)
+    except (OSError, Image.DecompressionBombError, SyntaxError):
+        raise ma.ValidationError("a JPEG image that can be read") from None
+    if not all(PHOTO_MIN_SIDE <= side <= PHOTO_MAX_SIDE for side in size):
+        raise ma.ValidationError(f"{PHOTO_MIN_SIDE}–{PHOTO_MAX_SIDE} pixels a side")
+    return jpeg
+
+
 class IdentityImport(StrictSchema):
     id_number = IdNumberField(required=True)
     name = Text(required=True, validate=ma.validate.Length(min=1, max=100))
@@ -45,6 +86,9 @@ class IdentityImport(StrictSchema):
     hukou_region = RegionCode(required=True)
     card_valid_until = ma.fields.Raw(required=True)
     card_reported_lost = ma.fields.Boolean(required=True, truthy={True}, falsy={False})
+    # The ID-card photo the register holds (optional: without it no driver certificate is
+    # issued, the application waits for a clerk)
+    photo = JpegPhoto()
 
     @ma.validates("card_valid_until")
     def _valid_until(self, value, **_kwargs):
@@ -66,6 +110,12 @@ def _long_term_date(value) -> dt.date | None:
         except ValueError:
             pass
     raise ma.ValidationError('a date YYYY-MM-DD or "长期"')
+
+
+class PhotoAnswer(StrictSchema):
+    """``identity.photo``: the register's photo of the person (404 when it holds none)."""
+
+    photo = JpegPhoto(required=True)
 
 
 POLICE_CATEGORIES = ["traffic_crime", "dangerous_driving", "drug_use", "drink_driving",

@@ -26,6 +26,9 @@ class MirrorIdentity(Base):
     hukou_region: Mapped[str] = mapped_column(sa.String(6))
     card_valid_until: Mapped[dt.date | None]  # None: 长期 (long-term)
     card_reported_lost: Mapped[bool] = mapped_column(default=False)
+    # The ID-card photo (JPEG, checked on import: ``imports.JpegPhoto``); read only by the
+    # ``identity.photo`` operation when a driver certificate is issued.
+    photo: Mapped[bytes | None] = mapped_column(sa.LargeBinary, deferred=True)
     imported_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 

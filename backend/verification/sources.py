@@ -22,6 +22,7 @@ become ``unknown`` and the application goes to a person, never to a rejection.
 
 from __future__ import annotations
 
+import base64
 import concurrent.futures as futures
 import dataclasses
 import datetime as dt
@@ -130,6 +131,19 @@ def _identity_person(id_number: str):
     return person
 
 
+def _identity_photo(id_number: str):
+    rows = mirror_rows(IDENTITY, "photo", where=(IDENTITY.c.id_number == id_number)
+                       & IDENTITY.c.photo.is_not(None))
+    return {"photo": base64.b64encode(rows[0]["photo"]).decode()} if rows else None
+
+
+def photo_of(answer: Answer) -> bytes | None:
+    """The JPEG of a found ``identity.photo`` answer (its shape was checked on the way in)."""
+    if answer.status != Status.FOUND:
+        return None
+    return base64.b64decode(answer.data["photo"])
+
+
 def _police_records(id_number: str):
     return mirror_rows(POLICE, "category", "recorded_on", where=POLICE.c.id_number == id_number,
                        order_by=POLICE.c.recorded_on)
@@ -163,6 +177,7 @@ def _without_id_number(schema: type[ma.Schema], *, many: bool = False) -> ma.Sch
 
 
 operation("identity.person", _identity_person, imports.IdentityImport())
+operation("identity.photo", _identity_photo, imports.PhotoAnswer())
 operation("police_records.records", _police_records,
           _without_id_number(imports.PoliceRecordImport, many=True))
 operation("driving_licence.licence", _driving_licence,

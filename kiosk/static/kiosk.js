@@ -14,13 +14,17 @@ const T = {
     validUntil: "有效期至", version: "第 {n} 版", chooseMatter: "请选择要办理的事项",
     finish: "结束办理", back: "返回", confirm: "确认办理", confirmCancel: "确认注销",
     mailTo: "新证件将免费邮寄到以下地址，请核对：", recipient: "收件人", phone: "联系电话（手机）",
-    region: "所在区", otherRegion: "其他地区（6位行政区划代码）", detail: "详细地址（街道、门牌号）",
-    otherRegionButton: "其他", padFor: "正在输入：", clear: "清空", del: "删除",
+    region: "所在地区", detail: "详细地址（街道、门牌号）", chooseRegion: "请选择所在地区",
+    padFor: "正在输入：", clear: "清空", del: "删除", keyboard: "屏幕键盘", space: "空格",
+    typeName: "输入拼音选字，如 chen → 陈", typeAddress: "输入拼音选字，或点下方常用字",
+    previous: "上一页", next: "下一页", pickProvince: "请选择省份", pickCity: "请选择城市",
+    pickCounty: "请选择区、县",
     cancelWarning: "注销后，您的网约车驾驶员证立即失效，不能再从事网约车经营服务。确定要注销吗？",
-    required: "请填写此项", badPhone: "请填写11位手机号码或固定电话", badRegion: "请选择所在区或填写6位代码",
+    required: "请填写此项", badPhone: "请填写11位手机号码或固定电话", badRegion: "请选择所在地区",
     badDetail: "请填写至少4个字的详细地址",
     submitting: "正在办理，请稍候…", dontRemove: "请勿移开身份证",
     resultTitle: "办理结果", appNo: "办件编号",
+    receipt: "办理回执", receiptScan: "用手机扫码查看办理进度，或拍照保存本回执", receiptAt: "受理时间（北京时间）",
     status: {
       issued: "已办结：新证件已签发", approved: "已办结", awaiting_exam: "资格审核通过，待考试",
       awaiting_review: "已受理，转人工审核", rejected: "不符合办理条件", submitted: "已提交",
@@ -58,14 +62,19 @@ const T = {
     validUntil: "Valid until", version: "version {n}", chooseMatter: "What would you like to do?",
     finish: "Finish", back: "Back", confirm: "Confirm", confirmCancel: "Cancel my certificate",
     mailTo: "The new certificate is mailed free of charge to this address. Please check it:",
-    recipient: "Recipient", phone: "Phone (mobile)", region: "District",
-    otherRegion: "Other region (6-digit code)", detail: "Street address",
-    otherRegionButton: "Other", padFor: "Typing: ", clear: "Clear", del: "Delete",
+    recipient: "Recipient", phone: "Phone (mobile)", region: "Region", detail: "Street address",
+    chooseRegion: "Choose the region", padFor: "Typing: ", clear: "Clear", del: "Delete",
+    keyboard: "On-screen keyboard", space: "Space",
+    typeName: "Type pinyin and pick the character, e.g. chen → 陈",
+    typeAddress: "Type pinyin and pick, or tap a common word below (addresses are written in Chinese)",
+    previous: "Previous", next: "Next", pickProvince: "Choose the province", pickCity: "Choose the city",
+    pickCounty: "Choose the district or county",
     cancelWarning: "After cancellation your driver certificate is void at once and you may no longer drive for a ride-hailing platform. Cancel it?",
-    required: "Required", badPhone: "Enter an 11-digit mobile or a landline number", badRegion: "Choose a district or enter a 6-digit code",
+    required: "Required", badPhone: "Enter an 11-digit mobile or a landline number", badRegion: "Choose the region",
     badDetail: "Enter at least 4 characters",
     submitting: "Working on it, please wait…", dontRemove: "Keep your ID card on the reader",
     resultTitle: "Result", appNo: "Application number",
+    receipt: "Receipt", receiptScan: "Scan with your phone to follow it, or take a photo of this receipt", receiptAt: "Received (Beijing time)",
     status: {
       issued: "Done: the new certificate is issued", approved: "Done", awaiting_exam: "Checks passed: exams next",
       awaiting_review: "Received: a clerk will review it", rejected: "Not eligible", submitted: "Submitted",
@@ -94,8 +103,6 @@ const T = {
     outOfService: "Out of service",
   },
 };
-const DISTRICTS = [["350203", "思明区", "Siming"], ["350206", "湖里区", "Huli"], ["350211", "集美区", "Jimei"],
-                   ["350205", "海沧区", "Haicang"], ["350212", "同安区", "Tong'an"], ["350213", "翔安区", "Xiang'an"]];
 const IDLE_SCREENS = new Set(["holder", "confirm", "result", "rating", "problem"]);
 const IDLE_WARNING_SECONDS = 15;
 
@@ -272,48 +279,160 @@ function confirmScreen(choice) {
   if (!draft || draft.transaction !== choice.transaction_id) {
     const a = choice.mailing_address || {};
     draft = { transaction: choice.transaction_id, recipient: a.recipient || "", phone: a.phone || "",
-              region_code: a.region_code || "", detail: a.detail || "", other: false, errors: {} };
-    draft.other = Boolean(draft.region_code) && !DISTRICTS.some(([code]) => code === draft.region_code);
+              region_code: a.region_code || "", detail: a.detail || "", errors: {} };
     padTarget = "phone";
+    pinyin = ""; candidatePage = 0; latin = false;
+    picker = pickerAt(draft.region_code);
   }
   for (const field of (choice.error && choice.error.fields) || []) {
     draft.errors[field.split(".").pop()] = pick(choice.error.message, choice.error.message_en);
   }
   const error = (name) => draft.errors[name] ? `<span class="error">${esc(draft.errors[name])}</span>` : "";
   const invalid = (name) => draft.errors[name] ? " invalid" : "";
-  const name = (d) => lang === "en" ? d[2] : d[1];
+  const active = (name) => padTarget === name ? " active" : "";
+  const region = regionName(draft.region_code);
   return `${title}
     <p class="sub">${t("mailTo")}</p>
     <div class="form">
-      <div>
+      <div class="fields">
         <label class="field${invalid("recipient")}"><span>${t("recipient")}</span>
-          <input data-field="recipient" value="${esc(draft.recipient)}" maxlength="50" autocomplete="off">${error("recipient")}</label>
+          <input data-field="recipient" data-pad="recipient" value="${esc(draft.recipient)}" maxlength="50" readonly inputmode="none" autocomplete="off" class="${active("recipient")}">${error("recipient")}</label>
         <label class="field${invalid("phone")}"><span>${t("phone")}</span>
-          <input data-field="phone" data-pad="phone" value="${esc(draft.phone)}" readonly inputmode="none" class="${padTarget === "phone" ? "active" : ""}">${error("phone")}</label>
+          <input data-field="phone" data-pad="phone" value="${esc(draft.phone)}" readonly inputmode="none" class="${active("phone")}">${error("phone")}</label>
         <div class="field${invalid("region_code")}"><span>${t("region")}</span>
-          <div class="districts">
-            ${DISTRICTS.map((d) => `<button type="button" class="district${!draft.other && draft.region_code === d[0] ? " on" : ""}" data-action="region" data-code="${d[0]}">${name(d)}</button>`).join("")}
-            <button type="button" class="district${draft.other ? " on" : ""}" data-action="region" data-code="other">${t("otherRegionButton")}</button>
-          </div>
-          ${draft.other ? `<label class="field"><span>${t("otherRegion")}</span><input data-field="region_code" data-pad="region_code" value="${esc(draft.region_code)}" readonly inputmode="none" class="${padTarget === "region_code" ? "active" : ""}"></label>` : ""}
+          <button type="button" class="region-choice${active("region")}" data-action="pad_to" data-target="region" id="region-choice">${region ? esc(region) : t("chooseRegion")}</button>
           ${error("region_code")}</div>
-        <label class="field${invalid("detail")}"><span>${t("detail")}</span>
-          <textarea data-field="detail" maxlength="200">${esc(draft.detail)}</textarea>${error("detail")}</label>
+        <label class="field wide${invalid("detail")}"><span>${t("detail")}</span>
+          <textarea data-field="detail" data-pad="detail" maxlength="200" readonly inputmode="none" class="${active("detail")}">${esc(draft.detail)}</textarea>${error("detail")}</label>
       </div>
-      <div>
-        <div class="pad" role="group">
-          <span class="target">${t("padFor")}${padTarget === "phone" ? t("phone") : t("otherRegion")}</span>
-          ${["1", "2", "3", "4", "5", "6", "7", "8", "9"].map((k) => `<button type="button" data-action="pad" data-key="${k}">${k}</button>`).join("")}
-          <button type="button" data-action="pad" data-key="clear">${t("clear")}</button>
-          <button type="button" data-action="pad" data-key="0">0</button>
-          <button type="button" data-action="pad" data-key="back">${t("del")}</button>
-        </div>
-        <div class="buttons stack">
-          <button class="btn primary" data-action="confirm" type="button">${t("confirm")}</button>
-          <button class="btn secondary" data-action="back" type="button">${t("back")}</button>
-        </div>
+      <div class="panel">${padTarget === "phone" ? digitPad() : padTarget === "region" ? regionPicker() : keyboard()}</div>
+      <div class="buttons confirm-buttons">
+        <button class="btn primary" data-action="confirm" type="button">${t("confirm")}</button>
+        <button class="btn secondary" data-action="back" type="button">${t("back")}</button>
       </div>
     </div>`;
+}
+
+// -- the on-screen inputs: digits, a pinyin keyboard and the region picker --------------------
+
+const LIMITS = { recipient: 50, phone: 12, detail: 200 };
+const CANDIDATES_PER_PAGE = 8;
+const QUICK = ["路", "街", "号", "栋", "单元", "室", "楼", "巷", "村", "小区"];
+let pinyin = "";             // letters typed and not yet turned into a character
+let candidatePage = 0;
+let latin = false;           // the keyboard types letters as they are (A栋, B座)
+let picker = null;           // { province, city, level: "province" | "city" | "county" }
+
+function digitPad() {
+  return `<div class="pad" role="group">
+    <span class="target">${t("padFor")}${t("phone")}</span>
+    ${["1", "2", "3", "4", "5", "6", "7", "8", "9"].map((k) => `<button type="button" data-action="pad" data-key="${k}">${k}</button>`).join("")}
+    <button type="button" data-action="pad" data-key="clear">${t("clear")}</button>
+    <button type="button" data-action="pad" data-key="0">0</button>
+    <button type="button" data-action="pad" data-key="back">${t("del")}</button>
+  </div>`;
+}
+
+// The syllable at the start of what was typed that the dictionary knows (the longest), and its
+// characters: "xiamen" offers 夏厦下… for "xia", and "men" after one is chosen.
+function syllable() {
+  for (let n = Math.min(6, pinyin.length); n > 0; n -= 1) {
+    const head = pinyin.slice(0, n);
+    if (PINYIN[head]) return { head, characters: Array.from(PINYIN[head]) };
+  }
+  return { head: "", characters: [] };
+}
+
+function keyboard() {
+  const key = (k, label = k, cls = "") => `<button type="button" class="key ${cls}" data-action="key" data-key="${esc(k)}">${esc(label)}</button>`;
+  const { characters } = syllable();
+  const pages = Math.max(1, Math.ceil(characters.length / CANDIDATES_PER_PAGE));
+  candidatePage = Math.min(candidatePage, pages - 1);
+  const shown = characters.slice(candidatePage * CANDIDATES_PER_PAGE, (candidatePage + 1) * CANDIDATES_PER_PAGE);
+  const letters = ["qwertyuiop", "asdfghjkl", "zxcvbnm"].map((row) => Array.from(row));
+  return `<div class="keyboard" role="group" aria-label="${t("keyboard")}">
+    <div class="compose">
+      <span class="pinyin" id="pinyin">${esc(pinyin) || `<small>${t(padTarget === "recipient" ? "typeName" : "typeAddress")}</small>`}</span>
+      <span class="candidates">${shown.map((c) => `<button type="button" class="candidate" data-action="candidate" data-char="${esc(c)}">${esc(c)}</button>`).join("")}</span>
+      <button type="button" class="key page" data-action="candidates" data-step="-1" ${candidatePage > 0 ? "" : "disabled"} aria-label="${t("previous")}">‹</button>
+      <button type="button" class="key page" data-action="candidates" data-step="1" ${candidatePage < pages - 1 ? "" : "disabled"} aria-label="${t("next")}">›</button>
+    </div>
+    <div class="row">${Array.from("1234567890").map((k) => key(k)).join("")}${key("-")}</div>
+    <div class="row">${letters[0].map((k) => key(k, latin ? k.toUpperCase() : k)).join("")}</div>
+    <div class="row">${letters[1].map((k) => key(k, latin ? k.toUpperCase() : k)).join("")}${key("#")}</div>
+    <div class="row">${key("mode", latin ? "英 EN" : "中 拼音", "wide mode")}${letters[2].map((k) => key(k, latin ? k.toUpperCase() : k)).join("")}${key("back", "⌫", "wide")}</div>
+    <div class="row">${(padTarget === "detail" ? QUICK : []).map((k) => key(`=${k}`, k, "quick")).join("")}${key("space", t("space"), "space")}${key("clear", t("clear"), "wide")}</div>
+  </div>`;
+}
+
+function type(text) {
+  const limit = LIMITS[padTarget];
+  draft[padTarget] = (draft[padTarget] + text).slice(0, limit);
+}
+
+function pressKey(k) {
+  if (k === "mode") { latin = !latin; pinyin = ""; }
+  else if (k === "back") { if (pinyin) pinyin = pinyin.slice(0, -1); else draft[padTarget] = Array.from(draft[padTarget]).slice(0, -1).join(""); }
+  else if (k === "clear") { pinyin = ""; draft[padTarget] = ""; }
+  else if (k === "space") {
+    const { characters } = syllable();
+    if (pinyin && characters.length) return choose(characters[candidatePage * CANDIDATES_PER_PAGE] || characters[0]);
+    pinyin = ""; if (padTarget === "detail") type(" ");
+  } else if (k.startsWith("=")) { pinyin = ""; type(k.slice(1)); }
+  else if (/^[a-z]$/.test(k) && !latin) { if (pinyin.length < 12) pinyin += k; }
+  else if (/^[a-z]$/.test(k)) type(k.toUpperCase());
+  else type(k);
+  candidatePage = 0;
+  render();
+}
+
+function choose(character) {
+  const { head } = syllable();
+  type(character);
+  pinyin = pinyin.slice(head.length);
+  candidatePage = 0;
+  render();
+}
+
+// Regions (GB/T 2260, regions.js): province → city → county, Fujian and Xiamen to start with.
+function findRegion(code) {
+  for (const [p, pName, cities] of REGIONS) {
+    for (const [c, cName, counties] of cities) {
+      for (const [k, kName] of counties) {
+        if (k === code) return { province: p, city: c, names: [pName, cName === pName ? "" : cName, kName] };
+      }
+    }
+  }
+  return null;
+}
+
+function regionName(code) {
+  const found = code && findRegion(code);
+  return found ? found.names.join("") : "";
+}
+
+function pickerAt(code) {
+  const found = code && findRegion(code);
+  return found ? { province: found.province, city: found.city, level: "county" }
+    : { province: "350000", city: "350200", level: "county" };
+}
+
+function regionPicker() {
+  const province = REGIONS.find(([p]) => p === picker.province) || REGIONS[0];
+  const city = province[2].find(([c]) => c === picker.city) || province[2][0];
+  const crumb = (level, label) => `<button type="button" class="crumb${picker.level === level ? " on" : ""}" data-action="picker_level" data-level="${level}">${esc(label)} ▾</button>`;
+  let options;
+  if (picker.level === "province") {
+    options = REGIONS.map(([p, name]) => [p, name, "picker_province"]);
+  } else if (picker.level === "city") {
+    options = province[2].map(([c, name]) => [c, name, "picker_city"]);
+  } else {
+    options = city[2].map(([k, name]) => [k, name, "picker_county"]);
+  }
+  return `<div class="regions" role="group" aria-label="${t("region")}">
+    <div class="crumbs">${crumb("province", province[1])}${province[2].length > 1 || city[1] !== province[1] ? crumb("city", city[1]) : ""}<span class="hint">${t(picker.level === "county" ? "pickCounty" : picker.level === "city" ? "pickCity" : "pickProvince")}</span></div>
+    <div class="options ${picker.level}">${options.map(([code, name, action]) => `<button type="button" class="option${code === draft.region_code ? " on" : ""}" data-action="${action}" data-code="${code}">${esc(name)}</button>`).join("")}</div>
+  </div>`;
 }
 
 function resultScreen(a, choice) {
@@ -321,15 +440,27 @@ function resultScreen(a, choice) {
   const failed = (a.checks || []).filter((c) => c.outcome === "fail");
   const reasons = a.status === "rejected" && failed.length
     ? `<ul class="reasons">${failed.map((c) => `<li>${pick(c.reason, c.reason_en)}</li>`).join("")}</ul>` : "";
+  const r = a.receipt;
+  const receipt = r ? `
+      <section class="receipt" id="receipt" aria-label="${t("receipt")}">
+        <img class="qr" src="${esc(r.qr)}" alt="${t("receiptScan")}" width="240" height="240">
+        <div class="receipt-text">
+          <strong>${t("receipt")}</strong>
+          <span>${t("appNo")}</span>
+          <span class="appno" id="application-number">${esc(a.number)}</span>
+          <span>${pick(r.matter_name, r.matter_name_en)} · ${t("receiptAt")} ${esc(r.at)}</span>
+          <span class="where">${pick(r.where, r.where_en)}</span>
+          <small>${t("receiptScan")}</small>
+        </div>
+      </section>` : `<div>${t("appNo")}</div><div class="appno" id="application-number">${esc(a.number)}</div>`;
   return `
-    <div class="center">
+    <div class="center result">
       <div class="icon ${tone}" aria-hidden="true">${tone === "ok" ? "✓" : "!"}</div>
       <h1>${esc(T[lang].status[a.status] || a.status)}</h1>
       <p class="sub">${choice ? pick(choice.name, choice.name_en) : esc(a.matter_name)}</p>
-      <div>${t("appNo")}</div>
-      <div class="appno" id="application-number">${esc(a.number)}</div>
       <p class="sub">${esc(T[lang].statusMore[a.status] || "")}</p>
       ${reasons}
+      ${receipt}
       <div class="buttons">
         <button class="btn primary" data-action="to_rating" type="button">${t("rateNow")}</button>
       </div>
@@ -357,7 +488,7 @@ function validAddress() {
   const errors = {};
   if (!draft.recipient.trim()) errors.recipient = t("required");
   if (!/^(1\d{10}|0\d{2,3}-?\d{7,8})$/.test(draft.phone)) errors.phone = t("badPhone");
-  if (!/^\d{6}$/.test(draft.region_code)) errors.region_code = t("badRegion");
+  if (!findRegion(draft.region_code)) errors.region_code = t("badRegion");
   if (draft.detail.trim().length < 4) errors.detail = t("badDetail");
   draft.errors = errors;
   return Object.keys(errors).length === 0;
@@ -374,19 +505,29 @@ const ACTIONS = {
     }
     return send("confirm", {});
   },
-  region: (el) => {
-    draft.other = el.dataset.code === "other";
-    draft.region_code = draft.other ? (DISTRICTS.some(([c]) => c === draft.region_code) ? "" : draft.region_code) : el.dataset.code;
-    padTarget = draft.other ? "region_code" : "phone";
+  pad_to: (el) => { padTarget = el.dataset.target; pinyin = ""; render(); },
+  pad: (el) => {
+    const value = draft.phone;
+    const key = el.dataset.key;
+    draft.phone = key === "clear" ? "" : key === "back" ? value.slice(0, -1) : (value + key).slice(0, LIMITS.phone);
+    const input = document.querySelector('[data-field="phone"]');
+    if (input) input.value = draft.phone;
+  },
+  key: (el) => pressKey(el.dataset.key),
+  candidate: (el) => choose(el.dataset.char),
+  candidates: (el) => { candidatePage += Number(el.dataset.step); render(); },
+  picker_level: (el) => { picker.level = el.dataset.level; render(); },
+  picker_province: (el) => {
+    const province = REGIONS.find(([p]) => p === el.dataset.code);
+    picker = { province: province[0], city: province[2][0][0], level: province[2].length > 1 ? "city" : "county" };
     render();
   },
-  pad: (el) => {
-    const limit = padTarget === "phone" ? 12 : 6;
-    const value = draft[padTarget];
-    const key = el.dataset.key;
-    draft[padTarget] = key === "clear" ? "" : key === "back" ? value.slice(0, -1) : (value + key).slice(0, limit);
-    const input = document.querySelector(`[data-field="${padTarget}"]`);
-    if (input) input.value = draft[padTarget];
+  picker_city: (el) => { picker.city = el.dataset.code; picker.level = "county"; render(); },
+  picker_county: (el) => {
+    draft.region_code = el.dataset.code;
+    delete draft.errors.region_code;
+    padTarget = "detail";
+    render();
   },
   level: (el) => { ratingLevel = Number(el.dataset.level); render(); },
   rate: () => ratingLevel && send("rate", { level: ratingLevel, comment: ratingComment }),
@@ -401,7 +542,7 @@ document.addEventListener("click", (event) => {
 
 document.addEventListener("focusin", (event) => {
   const pad = event.target.dataset && event.target.dataset.pad;
-  if (pad && pad !== padTarget) { padTarget = pad; render(); }
+  if (pad && pad !== padTarget) { padTarget = pad; pinyin = ""; render(); }
 });
 
 document.addEventListener("input", (event) => {

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+from backend.identity.portraits import demo_portrait_base64
 from backend.verification.imports import import_file
 from tests.factories import citizen_token, id_number
 
@@ -16,7 +17,7 @@ def eligible_records(number: str, name: str) -> dict:
     return {
         "identity": [{"id_number": number, "name": name, "sex": "1", "birth_date": "1990-01-01",
                       "hukou_region": "350203", "card_valid_until": "长期",
-                      "card_reported_lost": False}],
+                      "card_reported_lost": False, "photo": demo_portrait_base64(number)}],
         "police_records": [],
         "driving_licence": [{"id_number": number, "licence_class": "C1",
                              "first_issued_on": "2015-05-01", "status": "valid",

@@ -1,11 +1,14 @@
 """Races that only a real database settles: proven on PostgreSQL with committed transactions."""
 
+import datetime as dt
 import threading
 
 import pytest
 import sqlalchemy as sa
 
-from backend.db import db
+from backend.db import db, utcnow
+from backend.drivers.exams import add_session
+from backend.drivers.models import ExamBooking, ExamSession
 from backend.licensing.models import Application
 from tests.conftest import POSTGRES_URL
 from tests.drivers.helpers import ADDRESS, eligible_records, import_records
@@ -69,3 +72,27 @@ def test_first_time_and_returning_applicants_at_once_never_fail(committed_app):
 
     responses = fire_together([submit] * len(tokens))
     assert [r.status_code for r in responses] == [201] * len(tokens)
+
+
+def test_applicants_approved_at_once_never_take_the_last_exam_seat_twice(committed_app):
+    """Four eligible applicants at once, one session with two seats: two are booked into it,
+    the others wait for the next session; the seats counted are the bookings made."""
+    people = [(id_number(), f"王抢座{i}") for i in range(4)]
+    with committed_app.app_context():
+        add_session("并发考场", utcnow() + dt.timedelta(days=5), 2, actor="test")
+        for number, name in people:
+            import_records(eligible_records(number, name))
+        db.session.commit()
+    client = committed_app.test_client()
+    tokens = [citizen_token(client, number, name)[1] for number, name in people]
+    body = {"matter": "driver-cert-issue", "phone": "13800000000", "mailing_address": ADDRESS}
+    responses = fire_together([
+        (lambda headers=headers: committed_app.test_client().post(
+            "/api/v1/applications", json=body, headers=headers)) for headers in tokens])
+    assert [r.status_code for r in responses] == [201] * 4
+    assert {r.json["status"] for r in responses} == {"awaiting_exam"}
+    with committed_app.app_context():
+        session = db.session.scalar(sa.select(ExamSession).where(ExamSession.place == "并发考场"))
+        booked = db.session.scalar(sa.select(sa.func.count()).select_from(ExamBooking)
+                                   .where(ExamBooking.session_id == session.id))
+        assert (session.booked, booked) == (2, 2)

@@ -7,6 +7,7 @@ import json
 import pytest
 import sqlalchemy as sa
 
+from backend.identity.portraits import demo_portrait_base64
 from backend.licensing.models import Application, State
 from backend.verification.imports import import_file
 from tests.factories import citizen_token, id_number
@@ -21,7 +22,8 @@ def eligible_driver(name: str = "林志远") -> str:
     number = id_number()
     import_file("identity", [json.dumps({
         "id_number": number, "name": name, "sex": "1", "birth_date": "1990-01-01",
-        "hukou_region": "350203", "card_valid_until": "长期", "card_reported_lost": False})])
+        "hukou_region": "350203", "card_valid_until": "长期", "card_reported_lost": False,
+        "photo": demo_portrait_base64(number)})])
     import_file("driving_licence", [json.dumps({
         "id_number": number, "licence_class": "C1", "first_issued_on": "2010-05-01",
         "status": "valid", "valid_until": "2040-05-01", "cycles": []})])

@@ -112,7 +112,8 @@ def test_what_the_mirrors_answer_fits_the_contracts(database):
 def demo_questions() -> list[Question]:
     people = [Question(source, operation, {"id_number": number})
               for _name, number, *_rest in DEMO_DRIVERS
-              for source, operation in (("identity", "person"), ("police_records", "records"),
+              for source, operation in (("identity", "person"), ("identity", "photo"),
+                                        ("police_records", "records"),
                                         ("police_alerts", "alerts"),
                                         ("driving_licence", "licence"),
                                         ("residence_permit", "permit"))]
