@@ -3,14 +3,14 @@ in the identity mirror (the population register's ID-card photo) and on each dri
 certificate version as issued.
 
 Revision ID: 0025
-Revises: 0019
+Revises: 0020
 """
 import sqlalchemy as sa
 from alembic import op
 
 
 revision = "0025"
-down_revision = "0019"
+down_revision = "0020"
 branch_labels = None
 depends_on = None
 
