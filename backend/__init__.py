@@ -173,6 +173,7 @@ def _register_commands(app: Flask) -> None:
     from backend.audit.cli import audit_cli
     from backend.certificates.cli import keys_cli
     from backend.cli import setup_command
+    from backend.credit.cli import credit_cli
     from backend.devices.cli import devices_cli
     from backend.drivers.cli import exams_cli
     from backend.hotline.cli import hotline_cli
@@ -187,5 +188,5 @@ def _register_commands(app: Flask) -> None:
 
     for command in (audit_cli, matters_command, staff_cli, setup_command, registry_cli, exams_cli,
                     platforms_cli, vehicles_cli, devices_cli, keys_cli, mailing_cli,
-                    hotline_cli, notify_cli, supervision_cli):
+                    hotline_cli, notify_cli, supervision_cli, credit_cli):
         app.cli.add_command(command)

@@ -111,6 +111,21 @@ def from_environment(instance_path: str) -> dict:
         **_platform_licence(env, instance),
         **_supervision_events(env, instance),
         **_supervision_intake(env),
+        **_credit(env),
+    }
+
+
+def _credit(env) -> dict:
+    """Credit management (docs/credit.md): the watch period before an uncorrected subject moves
+    to the blacklist, the blacklist's term, and the data files of behaviours and grade rules
+    (unset: the ones shipped in backend/credit/)."""
+    return {
+        "CREDIT_WATCH_MONTHS": int(env("CREDIT_WATCH_MONTHS", "6")),
+        "CREDIT_BLACKLIST_MONTHS": int(env("CREDIT_BLACKLIST_MONTHS", "36")),
+        "CREDIT_BEHAVIOURS_FILE": env("CREDIT_BEHAVIOURS_FILE"),
+        "CREDIT_GRADES_FILE": env("CREDIT_GRADES_FILE"),
+        # A platform's day below this share (vehicles reporting, complete orders) is recorded.
+        "CREDIT_QUALITY_MIN_SHARE": float(env("CREDIT_QUALITY_MIN_SHARE", "0.9")),
     }
 
 

@@ -15,7 +15,8 @@ IDENTITY, POLICE = "identity.person", "police_records.records"
 LICENCE, PERMIT = "driving_licence.licence", "residence_permit.permit"
 
 DRIVER_RULES = ("drv.identity", "drv.licence_valid", "drv.experience", "drv.points",
-                "drv.criminal", "drv.drugs_dui", "drv.residence", "drv.age")
+                "drv.criminal", "drv.drugs_dui", "drv.residence", "drv.age", "drv.blacklist")
+# (drv.blacklist is declared with the lists, in backend/credit/rules.py)
 
 CATEGORY_NAMES = {
     "traffic_crime": ("交通肇事犯罪", "traffic crime"),
@@ -225,4 +226,5 @@ def driver_questions(id_number: str):
     return [Question("identity", "person", {"id_number": id_number}),
             Question("police_records", "records", {"id_number": id_number}),
             Question("driving_licence", "licence", {"id_number": id_number}),
-            Question("residence_permit", "permit", {"id_number": id_number})]
+            Question("residence_permit", "permit", {"id_number": id_number}),
+            Question("credit", "entries", {"kind": "person", "key": id_number})]

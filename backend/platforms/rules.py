@@ -15,8 +15,10 @@ INTERIM = "《网络预约出租汽车经营服务管理暂行办法》"
 # Register states in which a company exists and may trade (市场监管's wording, and English).
 IN_FORCE = frozenset({"存续", "在业", "开业", "active"})
 
-ISSUE_RULES = ("plat.registered", "plat.legal_person", "plat.scope", "plat.legal_representative")
-CHANGE_RULES = ("plat.registered", "plat.change_registered")
+ISSUE_RULES = ("plat.registered", "plat.legal_person", "plat.scope", "plat.legal_representative",
+               "plat.blacklist")
+CHANGE_RULES = ("plat.registered", "plat.change_registered", "plat.blacklist")
+# (plat.blacklist is declared with the lists, in backend/credit/rules.py)
 
 NOT_REGISTERED = ("市场监管部门没有该统一社会信用代码的登记记录，请核对后再申请。",
                   "The market-regulation register does not know this credit code.")

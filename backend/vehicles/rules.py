@@ -19,7 +19,8 @@ XIAMEN = "《厦门市网络预约出租汽车经营服务管理实施细则》"
 
 VEHICLE_RULES = ("veh.registered", "veh.owner", "veh.plate_local", "veh.category_seats",
                  "veh.power", "veh.age", "veh.use_nature", "veh.inspection", "veh.insurance",
-                 "veh.gps_live", "veh.platform_licensed", "veh.single_platform")
+                 "veh.gps_live", "veh.platform_licensed", "veh.single_platform", "veh.blacklist")
+# (veh.blacklist is declared with the lists, in backend/credit/rules.py)
 
 POWER_NAMES = {"BEV": ("纯电动", "battery electric"),
                "PHEV": ("插电式混合动力", "plug-in hybrid"),
