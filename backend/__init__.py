@@ -110,6 +110,9 @@ def _check_catalogue(engine) -> None:
 def _register_blueprints(app: Flask) -> None:
     import mobile_api
     from backend.certificates.public import public as certificate_pages
+    from backend.credit.console import credit_console
+    from backend.credit.feed import credit_feed
+    from backend.credit.public import credit_public
     from backend.devices import api as kiosk_api
     from backend.devices.console import devices_console
     from backend.extensions import csrf
@@ -142,6 +145,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(supervision_intake)
     app.register_blueprint(supervision_console)
     app.register_blueprint(supervision_api)
+    app.register_blueprint(credit_console)
+    app.register_blueprint(credit_feed)
+    app.register_blueprint(credit_public)
     mobile_api.register(api)
     kiosk_api.register(api)
     api.register_blueprint(province_api.blp)
