@@ -15,7 +15,13 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 
 from backend.common.masking import mask_id_number, mask_name
 from backend.credit import catalogue, grades, operations
-from backend.credit.catalogue import LIST_LABELS, SEVERITY_LABELS, SUBJECT_LABELS, Severity, SubjectKind
+from backend.credit.catalogue import (
+    LIST_LABELS,
+    SEVERITY_LABELS,
+    SUBJECT_LABELS,
+    Severity,
+    SubjectKind,
+)
 from backend.credit.forms import ActionForm, GradeForm, NoteForm, RecordForm
 from backend.credit.models import CreditRecord, Evidence, Grade, ListEntry, Role
 from backend.db import db, utcnow

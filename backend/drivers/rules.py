@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from backend.credit import refusals as credit
 from backend.identity.id_numbers import Holder, birth_date_of, holder_of
 from backend.licensing.rules import Context, Facts, add_years, age_on, failed, passed, rule
 from backend.platforms.models import PLATFORM_IN_FORCE
@@ -16,7 +17,6 @@ LICENCE, PERMIT = "driving_licence.licence", "residence_permit.permit"
 
 DRIVER_RULES = ("drv.identity", "drv.licence_valid", "drv.experience", "drv.points",
                 "drv.criminal", "drv.drugs_dui", "drv.residence", "drv.age", "drv.blacklist")
-# (drv.blacklist is declared with the lists, in backend/credit/rules.py)
 
 CATEGORY_NAMES = {
     "traffic_crime": ("交通肇事犯罪", "traffic crime"),
@@ -228,3 +228,9 @@ def driver_questions(id_number: str):
             Question("driving_licence", "licence", {"id_number": id_number}),
             Question("residence_permit", "permit", {"id_number": id_number}),
             Question("credit", "entries", {"kind": "person", "key": id_number})]
+
+
+@rule("drv.blacklist", legal_basis=credit.NOTICE, needs=[credit.ENTRIES])
+def blacklist(facts: Facts, ctx: Context):
+    """Not on the 黑名单 (the lists: ``backend.credit``); a refusal names the entry."""
+    return credit.verdict(facts, credit.ENTRIES, "申请人", "The applicant is")
