@@ -5,6 +5,7 @@ produced each grade. ``docs/credit.md`` explains the rules."""
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import datetime as dt
 import json
@@ -73,25 +74,37 @@ def _records(kinds, key: str, period: Period) -> list[CreditRecord]:
         CreditRecord.occurred_on.between(period.first, period.last)).order_by(CreditRecord.occurred_on)))
 
 
-def _deductions(kinds, key: str, period: Period) -> tuple[int, list[dict]]:
+def _deductions(found: list[CreditRecord]) -> tuple[int, list[dict]]:
     lines = []
-    for found in _records(kinds, key, period):
-        points = behaviour(found.behaviour_code).points if behaviour(found.behaviour_code) else 0
-        lines.append({"record": found.number, "behaviour": found.behaviour_code,
-                      "occurred_on": found.occurred_on.isoformat(), "points": points})
+    for one in found:
+        known = behaviour(one.behaviour_code)
+        lines.append({"record": one.number, "behaviour": one.behaviour_code,
+                      "occurred_on": one.occurred_on.isoformat(), "points": known.points if known else 0})
     return sum(line["points"] for line in lines), lines
 
 
-def _listed(kinds, key: str, period: Period) -> str | None:
-    """``blacklisted`` or ``watch`` when the subject was on that list at any time in the period."""
+def _entries(kinds, period: Period, key: str | None = None):
+    """(subject key, list) of the entries in force at any time in the period (an entry ended
+    by an upheld appeal never counted)."""
     start, end = period.bounds()
-    rows = set(db.session.scalars(sa.select(ListEntry.list_kind).where(
-        ListEntry.subject_kind.in_(list(kinds)), ListEntry.subject_key == key,
-        ListEntry.started_at < end, sa.or_(ListEntry.ended_at.is_(None), ListEntry.ended_at > start),
-        sa.or_(ListEntry.end_reason.is_(None), ListEntry.end_reason != "appeal_upheld"))))
-    if ListKind.BLACK in rows:
+    query = sa.select(ListEntry.subject_key, ListEntry.list_kind).where(
+        ListEntry.subject_kind.in_(list(kinds)), ListEntry.started_at < end,
+        sa.or_(ListEntry.ended_at.is_(None), ListEntry.ended_at > start),
+        sa.or_(ListEntry.end_reason.is_(None), ListEntry.end_reason != "appeal_upheld"))
+    if key is not None:
+        query = query.where(ListEntry.subject_key == key)
+    return db.session.execute(query).all()
+
+
+def _worst(kinds_listed) -> str | None:
+    """``blacklisted`` or ``watch``: the worst list among ``kinds_listed``, or None."""
+    if ListKind.BLACK in kinds_listed:
         return "blacklisted"
-    return "watch" if ListKind.WATCH in rows else None
+    return "watch" if ListKind.WATCH in kinds_listed else None
+
+
+def _listed(kinds, key: str, period: Period) -> str | None:
+    return _worst({kind for _, kind in _entries(kinds, period, key)})
 
 
 def _graded(score: float, part: dict, listed: str | None) -> tuple[str, dict | None]:
@@ -151,7 +164,7 @@ def grade_platform(platform: Platform, period: Period, figures: dict) -> dict:
         if points is not None:
             earned, possible = earned + points, possible + indicator["weight"]
     scaled = earned * part["scale"] / possible if possible else part["scale"]
-    deducted, records = _deductions({SubjectKind.PLATFORM}, platform.uscc, period)
+    deducted, records = _deductions(_records({SubjectKind.PLATFORM}, platform.uscc, period))
     score = round(max(0.0, scaled - deducted), 1)
     listed = _listed({SubjectKind.PLATFORM}, platform.uscc, period)
     grade, cap = _graded(score, part, listed)
@@ -165,15 +178,36 @@ def grade_platform(platform: Platform, period: Period, figures: dict) -> dict:
 # -- drivers --------------------------------------------------------------------------------------
 
 def grade_driver(id_number: str, period: Period) -> dict:
+    return _driver_result(_records({SubjectKind.DRIVER}, id_number, period),
+                          _listed(PEOPLE, id_number, period), period)
+
+
+def _driver_result(found: list[CreditRecord], listed: str | None, period: Period) -> dict:
     part = rules()["driver"]
-    deducted, records = _deductions({SubjectKind.DRIVER}, id_number, period)
+    deducted, records = _deductions(found)
     score = part["base"] - deducted
-    listed = _listed(PEOPLE, id_number, period)
     grade, cap = _graded(score, part, listed)
     return {"grade": grade, "score": score, "breakdown": {
         "rules_version": rules()["version"], "period": period.to_json(), "base": part["base"],
         "records": records, "deducted": deducted, "listed": listed, "cap": cap,
         "thresholds": part["thresholds"]}}
+
+
+def _drivers_results(drivers, period: Period) -> dict[str, dict]:
+    """Every driver's result from one read of the period's records and one of its entries
+    (a query per driver would be two for each of some 18,000 drivers a year)."""
+    found = collections.defaultdict(list)
+    for one in db.session.scalars(sa.select(CreditRecord).where(
+            CreditRecord.subject_kind == SubjectKind.DRIVER,
+            CreditRecord.state == RecordState.IN_FORCE,
+            CreditRecord.occurred_on.between(period.first, period.last))
+            .order_by(CreditRecord.occurred_on)):
+        found[one.subject_key].append(one)
+    listed = collections.defaultdict(set)
+    for key, kind in _entries(PEOPLE, period):
+        listed[key].add(kind)
+    return {key: _driver_result(found.get(key, []), _worst(listed.get(key, ())), period)
+            for key in drivers}
 
 
 def drivers_in(period: Period) -> dict[str, str]:
@@ -193,8 +227,10 @@ def drivers_in(period: Period) -> dict[str, str]:
 
 # -- storing ----------------------------------------------------------------------------------------
 
-def _store(kind: SubjectKind, key: str, name: str, period: Period, result: dict, actor: str) -> Grade:
-    grade = db.session.scalar(sa.select(Grade).where(
+def _store(kind: SubjectKind, key: str, name: str, period: Period, result: dict, actor: str,
+           grade: Grade | None = None) -> Grade:
+    """Store (or replace) a grade; ``grade``: the stored one when the caller read it already."""
+    grade = grade or db.session.scalar(sa.select(Grade).where(
         Grade.subject_kind == kind, Grade.subject_key == key, Grade.period == period.label))
     if grade is None:
         grade = Grade(subject_kind=kind, subject_key=key, period=period.label)
@@ -214,9 +250,13 @@ def grade_everyone(period: Period, kinds, *, actor: str) -> list[Grade]:
             stored.append(_store(SubjectKind.PLATFORM, platform.uscc, platform.name, period,
                                  grade_platform(platform, period, figures[platform.code]), actor))
     if SubjectKind.DRIVER in kinds:
-        for id_number, name in drivers_in(period).items():
-            stored.append(_store(SubjectKind.DRIVER, id_number, name, period,
-                                 grade_driver(id_number, period), actor))
+        drivers = drivers_in(period)
+        results = _drivers_results(drivers, period)
+        existing = {g.subject_key: g for g in db.session.scalars(sa.select(Grade).where(
+            Grade.subject_kind == SubjectKind.DRIVER, Grade.period == period.label))}
+        for id_number, name in drivers.items():
+            stored.append(_store(SubjectKind.DRIVER, id_number, name, period, results[id_number],
+                                 actor, existing.get(id_number)))
     db.session.flush()
     return stored
 
