@@ -11,6 +11,7 @@ from flask import current_app
 from stdnum.cn import ric
 
 from backend.config import DEMO_DATA_IN_PRODUCTION, ConfigurationError
+from backend.credit.demo import load_credit_demo
 from backend.db import db
 from backend.hotline.demo import load_hotline_demo
 from backend.identity.operations import register_or_update
@@ -75,6 +76,7 @@ DEMO_DRIVERS = [
     ("演示吴外省", demo_id_number("19930303", 29, "350102"), "drv.residence (no Xiamen hukou or permit)",
      {"hukou_region": "350102"}, {}, [], None),
     ("演示郑超龄", demo_id_number("19620101", 31, "350200"), "drv.age (over 60)", {}, {}, [], None),
+    ("演示何失信", demo_id_number("19840404", 33), "drv.blacklist (on the 黑名单)", {}, {}, [], None),
 ]
 
 
@@ -121,4 +123,5 @@ def load_demo_data() -> bool:
     load_vehicle_demo()
     load_platform_demo()
     load_hotline_demo()
+    load_credit_demo(DEMO_DRIVERS[-1][1], DEMO_DRIVERS[-1][0])
     return True

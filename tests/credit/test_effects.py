@@ -65,3 +65,17 @@ def test_a_blacklisted_company_cannot_get_a_licence_and_a_clean_one_can(client, 
     refused = apply_for_licence(client, barred)
     assert "贵公司" in check(refused, "plat.blacklist")["reason"]
     assert check(apply_for_licence(client, clean), "plat.blacklist")["outcome"] == "pass"
+
+
+def test_the_demo_driver_on_the_blacklist_is_refused_as_the_readme_says(client, database):
+    from backend.demo import DEMO_DRIVERS, load_demo_data
+    from tests.factories import citizen_token
+
+    load_demo_data()
+    db.session.commit()
+    name, number, shows, *_ = DEMO_DRIVERS[-1]
+    assert shows.startswith("drv.blacklist")
+    _, headers = citizen_token(client, number, name)
+    response = apply_as_driver(client, headers)
+    assert failing(response) == {"drv.blacklist"}
+    assert "厦交执罚〔2026〕演示001号" in check(response, "drv.blacklist")["reason"]
