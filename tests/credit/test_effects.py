@@ -6,9 +6,13 @@ from backend.db import db
 from tests.credit.helpers import record
 from tests.drivers.helpers import apply as apply_as_driver
 from tests.drivers.helpers import failing, make_driver
+from tests.factories import id_number
+from tests.platforms import test_licence_change as licence_change
 from tests.platforms.companies import apply as apply_for_licence
 from tests.platforms.companies import company
 from tests.vehicles import fleet
+
+licensed = licence_change.licensed  # (the fixture: a company holding a licence)
 
 
 def check(response, rule: str) -> dict:
@@ -79,3 +83,16 @@ def test_the_demo_driver_on_the_blacklist_is_refused_as_the_readme_says(client, 
     response = apply_as_driver(client, headers)
     assert failing(response) == {"drv.blacklist"}
     assert "厦交执罚〔2026〕演示001号" in check(response, "drv.blacklist")["reason"]
+
+
+def test_a_licensed_company_whose_main_responsible_person_is_blacklisted_cannot_change_it(
+        client, database, licensed):
+    the, _licence = licensed
+    found = record("mgr.unlicensed", id_number(), "刘总", company_uscc=the.uscc,
+                   role=Role.MAIN_RESPONSIBLE)
+    db.session.commit()
+    response = licence_change.change(client, the, service_locations=["厦门市湖里区云顶北路1号"])
+    assert response.status_code == 201, response.json
+    assert response.json["status"] == "rejected"
+    reason = check(response, "plat.blacklist")["reason"]
+    assert "主要负责人" in reason and found.number in reason
