@@ -95,3 +95,21 @@ def test_a_platform_reads_its_records_through_its_signed_feed(client, database):
     assert client.get("/ipc/v1/credit/records").status_code == 401
     forged = signed_get(client, platform, "not-the-secret")
     assert forged.status_code == 401
+
+
+def test_a_clerk_grades_as_of_today_and_reads_the_breakdown(client, sign_in, database):
+    platform = licensed_platform()
+    record("plat.vehicle_condition", platform.uscc, platform.name)
+    db.session.commit()
+    sign_in(StaffRole.CLERK)
+    day = today().isoformat()
+    response = post(client, "/console/credit/grades", {"period": day})
+    assert response.status_code == 302
+    listing = client.get(f"/console/credit/grades?period={day}").get_data(as_text=True)
+    assert platform.name in listing
+    [stored] = [g for g in db.session.query(grades.Grade).all() if g.subject_key == platform.uscc]
+    page = client.get(f"/console/credit/grades/{stored.id}").get_data(as_text=True)
+    assert "双合规率" in page and "无数据" in page and "plat.vehicle_condition" not in page
+    assert "未按照规定保证车辆技术状况良好" in page and "−30" in page
+    refused = post(client, "/console/credit/grades", {"period": "2026-13-40"})
+    assert "日期无效" in client.get(refused.headers["Location"]).get_data(as_text=True)
