@@ -24,7 +24,7 @@ from flask import current_app
 
 from backend.certificates.models import Certificate, Kind, Status, StatusChange
 from backend.credit import operations
-from backend.credit.models import Source
+from backend.credit.models import CreditRecord, Source
 from backend.db import db
 from backend.errors import ApiError
 from backend.hotline.models import Kind as TicketKind
@@ -61,10 +61,15 @@ def _once(source: Source, ref: str, code: str, **fields) -> int:
         return 0
 
 
+def _recorded(source: Source):
+    return sa.select(CreditRecord.source_ref).where(CreditRecord.source == source)
+
+
 def complaints() -> int:
     found = 0
     tickets = db.session.scalars(sa.select(Ticket).where(
-        Ticket.kind == TicketKind.COMPLAINT, Ticket.upheld.is_(True)).order_by(Ticket.id))
+        Ticket.kind == TicketKind.COMPLAINT, Ticket.upheld.is_(True),
+        Ticket.number.not_in(_recorded(Source.HOTLINE))).order_by(Ticket.id))
     for ticket in tickets:
         facts = f"12328 工单 {ticket.number} 经查属实：{ticket.finding or ticket.text}"
         common = {"facts": facts, "occurred_on": _day(ticket.created_at),
@@ -118,7 +123,9 @@ def _revoked_subject(certificate: Certificate) -> tuple[str, str] | None:
 def revocations() -> int:
     found = 0
     changes = db.session.execute(sa.select(StatusChange, Certificate).join(Certificate).where(
-        StatusChange.status == Status.REVOKED).order_by(StatusChange.id))
+        StatusChange.status == Status.REVOKED,
+        ("status_change:" + sa.cast(StatusChange.id, sa.String)).not_in(_recorded(Source.REVOCATION)))
+        .order_by(StatusChange.id))
     for change, certificate in changes:
         subject = _revoked_subject(certificate)
         if subject is None:
