@@ -14,11 +14,12 @@ import sqlalchemy as sa
 from backend.credit.catalogue import ListKind, SubjectKind, behaviour
 from backend.credit.models import CreditRecord, ListEntry, Role
 from backend.credit.operations import PEOPLE, entries_in_force
+from backend.credit.refusals import COMPANY, ENTRIES
 from backend.db import db, utcnow
+from backend.licensing.operations import XIAMEN
 from backend.verification.imports import StrictSchema
 from backend.verification.sources import operation
 
-ENTRIES, COMPANY = "credit.entries", "credit.company"
 # The managers whose blacklisting bars their company (the seed: 法定代表人、主要负责人).
 BARRING_ROLES = (Role.LEGAL_REPRESENTATIVE, Role.MAIN_RESPONSIBLE)
 
@@ -45,7 +46,7 @@ def _answer(entries: list[ListEntry]) -> dict:
                            e.record.behaviour_code),
         "decision_number": e.record.decision_number, "subject_kind": e.subject_kind.value,
         "role": e.record.role.value if e.record.role else None,
-        "started_on": e.started_at.date().isoformat(), "review_on": e.review_on.isoformat()}
+        "started_on": e.started_at.astimezone(XIAMEN).date().isoformat(), "review_on": e.review_on.isoformat()}
         for e in entries if e.list_kind == ListKind.BLACK]}
 
 
