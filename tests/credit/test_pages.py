@@ -113,3 +113,18 @@ def test_a_clerk_grades_as_of_today_and_reads_the_breakdown(client, sign_in, dat
     assert "未按照规定保证车辆技术状况良好" in page and "−30" in page
     refused = post(client, "/console/credit/grades", {"period": "2026-13-40"})
     assert "日期无效" in client.get(refused.headers["Location"]).get_data(as_text=True)
+
+
+def test_the_records_and_lists_pages_show_who_is_listed_with_their_number_masked(
+        client, sign_in, database):
+    driver = person("欧阳娜娜")
+    found = record("drv.forged_certificate", driver.id_number, driver.name)
+    db.session.commit()
+    sign_in(StaffRole.OFFICER)
+    for url in ("/console/credit/", "/console/credit/lists",
+                f"/console/credit/?q={driver.id_number}"):
+        page = client.get(url).get_data(as_text=True)
+        assert found.number in page and "欧**娜" in page, url
+        assert driver.id_number not in page.replace(f"q={driver.id_number}", "").replace(
+            f'value="{driver.id_number}"', ""), url
+    assert "黑名单" in client.get("/console/credit/lists").get_data(as_text=True)
