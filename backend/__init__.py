@@ -115,6 +115,9 @@ def _register_blueprints(app: Flask) -> None:
     from backend.alerts.console import alerts_console
     from backend.alerts.hook import hook as police_alerts_hook
     from backend.certificates.public import public as certificate_pages
+    from backend.credit.console import credit_console
+    from backend.credit.feed import credit_feed
+    from backend.credit.public import credit_public
     from backend.devices import api as kiosk_api
     from backend.devices.console import devices_console
     from backend.extensions import csrf
@@ -155,6 +158,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(supervision_api)
     app.register_blueprint(police_alerts_hook)
     app.register_blueprint(alerts_console)
+    app.register_blueprint(credit_console)
+    app.register_blueprint(credit_feed)
+    app.register_blueprint(credit_public)
     mobile_api.register(api)
     kiosk_api.register(api)
     api.register_blueprint(province_api.blp)
@@ -189,6 +195,7 @@ def _register_commands(app: Flask) -> None:
     from backend.audit.cli import audit_cli
     from backend.certificates.cli import keys_cli
     from backend.cli import setup_command
+    from backend.credit.cli import credit_cli
     from backend.devices.cli import devices_cli
     from backend.drivers.cli import exams_cli
     from backend.hotline.cli import hotline_cli
@@ -203,5 +210,5 @@ def _register_commands(app: Flask) -> None:
 
     for command in (audit_cli, matters_command, staff_cli, setup_command, registry_cli, exams_cli,
                     platforms_cli, vehicles_cli, devices_cli, keys_cli, mailing_cli,
-                    hotline_cli, notify_cli, supervision_cli, alerts_cli):
+                    hotline_cli, notify_cli, supervision_cli, alerts_cli, credit_cli):
         app.cli.add_command(command)

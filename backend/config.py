@@ -118,6 +118,7 @@ def from_environment(instance_path: str) -> dict:
         **_supervision_events(env, instance),
         **_supervision_intake(env),
         **_police_alerts(env),
+        **_credit(env),
     }
 
 
@@ -131,6 +132,20 @@ def _police_alerts(env) -> dict:
         "ALERT_OBJECTION_WORKDAYS": int(env("ALERT_OBJECTION_WORKDAYS", "5")),
         "ALERT_DECISION_WORKDAYS": int(env("ALERT_DECISION_WORKDAYS", "10")),
         "REVOCATION_LIST_TTL_SECONDS": int(env("REVOCATION_LIST_TTL_SECONDS", "3600")),
+    }
+
+
+def _credit(env) -> dict:
+    """Credit management (docs/credit.md): the watch period before an uncorrected subject moves
+    to the blacklist, the blacklist's term, and the data files of behaviours and grade rules
+    (unset: the ones shipped in backend/credit/)."""
+    return {
+        "CREDIT_WATCH_MONTHS": int(env("CREDIT_WATCH_MONTHS", "6")),
+        "CREDIT_BLACKLIST_MONTHS": int(env("CREDIT_BLACKLIST_MONTHS", "36")),
+        "CREDIT_BEHAVIOURS_FILE": env("CREDIT_BEHAVIOURS_FILE"),
+        "CREDIT_GRADES_FILE": env("CREDIT_GRADES_FILE"),
+        # A platform's day below this share (vehicles reporting, complete orders) is recorded.
+        "CREDIT_QUALITY_MIN_SHARE": float(env("CREDIT_QUALITY_MIN_SHARE", "0.9")),
     }
 
 

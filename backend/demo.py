@@ -13,6 +13,7 @@ from stdnum.cn import ric
 
 from backend.alerts.demo import load_alerts_demo
 from backend.config import DEMO_DATA_IN_PRODUCTION, ConfigurationError
+from backend.credit.demo import load_credit_demo
 from backend.db import db
 from backend.hotline.demo import load_hotline_demo
 from backend.identity.operations import register_or_update
@@ -84,6 +85,7 @@ DEMO_DRIVERS = [
      "object in the app, a clerk decides (backend/alerts/demo.py)", {}, {}, [], None),
     ("演示刘无照", demo_id_number("19940404", 33), "eligible, but the register holds no photo: "
      "after the exams the certificate waits for a clerk", {"photo": None}, {}, [], None),
+    ("演示何失信", demo_id_number("19840404", 33), "drv.blacklist (on the 黑名单)", {}, {}, [], None),
 ]
 
 
@@ -143,4 +145,5 @@ def load_demo_data() -> bool:
     load_platform_demo()
     load_hotline_demo()
     load_alerts_demo()
+    load_credit_demo(DEMO_DRIVERS[-1][1], DEMO_DRIVERS[-1][0])
     return True

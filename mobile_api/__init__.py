@@ -9,6 +9,7 @@ def register(api: Api) -> None:
     from mobile_api import (
         applications,
         certificates,
+        credit,
         exams,
         feed,
         materials,
@@ -25,7 +26,7 @@ def register(api: Api) -> None:
                     "description": "Real-name identity assertion signed by the i厦门 identity provider"},
     )
     for module in (matters, me, applications, materials, platforms, certificates, tickets,
-                   ratings, feed, messages, exams):
+                   ratings, feed, messages, exams, credit):
         api.register_blueprint(module.blp)
     api.register_blueprint(certificates.verify_blp)
     api.register_blueprint(tickets.company_blp)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from backend.credit import refusals as credit
 from backend.identity.id_numbers import Holder, birth_date_of, holder_of
 from backend.licensing.rules import Context, Facts, add_years, age_on, failed, passed, rule
 from backend.platforms.models import PLATFORM_IN_FORCE
@@ -17,7 +18,7 @@ LICENCE, PERMIT = "driving_licence.licence", "residence_permit.permit"
 ALERTS = "police_alerts.alerts"
 
 DRIVER_RULES = ("drv.identity", "drv.licence_valid", "drv.experience", "drv.points",
-                "drv.criminal", "drv.drugs_dui", "drv.residence", "drv.age")
+                "drv.criminal", "drv.drugs_dui", "drv.residence", "drv.age", "drv.blacklist")
 
 CATEGORY_NAMES = {
     "traffic_crime": ("交通肇事犯罪", "traffic crime"),
@@ -245,4 +246,11 @@ def driver_questions(id_number: str):
             Question("police_records", "records", {"id_number": id_number}),
             Question("police_alerts", "alerts", {"id_number": id_number}),
             Question("driving_licence", "licence", {"id_number": id_number}),
-            Question("residence_permit", "permit", {"id_number": id_number})]
+            Question("residence_permit", "permit", {"id_number": id_number}),
+            Question("credit", "entries", {"kind": "person", "key": id_number})]
+
+
+@rule("drv.blacklist", legal_basis=credit.NOTICE, needs=[credit.ENTRIES])
+def blacklist(facts: Facts, ctx: Context):
+    """Not on the 黑名单 (the lists: ``backend.credit``); a refusal names the entry."""
+    return credit.verdict(facts, credit.ENTRIES, "申请人", "The applicant is")

@@ -44,7 +44,12 @@ from backend.materials import operations as materials
 from backend.matters.registry import Applicant, Channel, Handler, handles
 from backend.platforms import province, register, rules
 from backend.platforms.models import LicenceCase, ProvinceResult, Stage
-from backend.platforms.sources import COMPANY, company_question, legal_representative_question
+from backend.platforms.sources import (
+    COMPANY,
+    company_question,
+    credit_question,
+    legal_representative_question,
+)
 from backend.vehicles.operations import transport_certificate_number as numbered
 from backend.verification.sources import Question, ask_all
 from backend.verification.sources import Status as SourceStatus
@@ -193,7 +198,8 @@ class PlatformLicenceIssue(Handler):
     def questions(self, application: Application) -> list[Question]:
         inputs = application.inputs
         return [company_question(inputs["uscc"]),
-                legal_representative_question(inputs["legal_representative_id_number"])]
+                legal_representative_question(inputs["legal_representative_id_number"]),
+                credit_question(inputs["uscc"], inputs["legal_representative_id_number"])]
 
     def approve(self, application: Application, actor: str) -> None:
         """One step on: the checks passed (or a clerk confirmed them) → the offline review;
@@ -313,7 +319,8 @@ class PlatformLicenceChange(Handler):
                 "mailing_address": _mailing_address(body)}
 
     def questions(self, application: Application) -> list[Question]:
-        return [company_question(application.inputs["uscc"])]
+        return [company_question(application.inputs["uscc"]),
+                credit_question(application.inputs["uscc"])]
 
     def approve(self, application: Application, actor: str) -> None:
         """The checks passed: to the clerk at the counter. The clerk approved: the new version."""

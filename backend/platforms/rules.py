@@ -8,6 +8,7 @@ can be shown to hold. A register that does not answer makes them ``unknown`` (th
 
 from __future__ import annotations
 
+from backend.credit import refusals as credit
 from backend.licensing.rules import Context, Facts, failed, passed, rule
 from backend.platforms.sources import COMPANY, IDENTITY
 
@@ -15,8 +16,9 @@ INTERIM = "《网络预约出租汽车经营服务管理暂行办法》"
 # Register states in which a company exists and may trade (市场监管's wording, and English).
 IN_FORCE = frozenset({"存续", "在业", "开业", "active"})
 
-ISSUE_RULES = ("plat.registered", "plat.legal_person", "plat.scope", "plat.legal_representative")
-CHANGE_RULES = ("plat.registered", "plat.change_registered")
+ISSUE_RULES = ("plat.registered", "plat.legal_person", "plat.scope", "plat.legal_representative",
+               "plat.blacklist")
+CHANGE_RULES = ("plat.registered", "plat.change_registered", "plat.blacklist")
 
 NOT_REGISTERED = ("市场监管部门没有该统一社会信用代码的登记记录，请核对后再申请。",
                   "The market-regulation register does not know this credit code.")
@@ -106,3 +108,10 @@ def change_registered(facts: Facts, ctx: Context):
                       f"The new {en} is not what market regulation has registered; register "
                       "the change there first.", differing=differing)
     return passed(checked=[f for f in CHANGE_FIELDS if f in changes])
+
+
+@rule("plat.blacklist", legal_basis=credit.NOTICE, needs=[credit.COMPANY])
+def blacklist(facts: Facts, ctx: Context):
+    """Neither the company nor its legal representative or main responsible person is on the
+    黑名单 (``backend.credit``); a refusal names the entry."""
+    return credit.company_verdict(facts)

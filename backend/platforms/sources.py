@@ -31,3 +31,8 @@ def company_question(uscc: str) -> Question:
 
 def legal_representative_question(id_number: str) -> Question:
     return Question("identity", "person", {"id_number": id_number})
+
+
+def credit_question(uscc: str, legal_representative_id_number: str = "") -> Question:
+    """The blacklist entries that bar the company (``backend.credit.rules``, ``plat.blacklist``)."""
+    return Question("credit", "company", {"uscc": uscc, "id_number": legal_representative_id_number})

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from backend.certificates.models import Status
+from backend.credit import refusals as credit
 from backend.licensing.rules import Context, Facts, add_years, failed, passed, rule
 from backend.platforms.models import PLATFORM_IN_FORCE
 from backend.vehicles.sources import CERTIFICATES, GPS, INSURANCE, PLATFORM, VEHICLE
@@ -19,7 +20,7 @@ XIAMEN = "《厦门市网络预约出租汽车经营服务管理实施细则》"
 
 VEHICLE_RULES = ("veh.registered", "veh.owner", "veh.plate_local", "veh.category_seats",
                  "veh.power", "veh.age", "veh.use_nature", "veh.inspection", "veh.insurance",
-                 "veh.gps_live", "veh.platform_licensed", "veh.single_platform")
+                 "veh.gps_live", "veh.platform_licensed", "veh.single_platform", "veh.blacklist")
 
 POWER_NAMES = {"BEV": ("纯电动", "battery electric"),
                "PHEV": ("插电式混合动力", "plug-in hybrid"),
@@ -249,3 +250,9 @@ def single_platform_reason(platform_code: str) -> str:
 def single_platform_reason_en(platform_code: str) -> str:
     return (f"This vehicle already holds a valid transport certificate for platform "
             f"{platform_code}; one vehicle serves one platform. Cancel that certificate first.")
+
+
+@rule("veh.blacklist", legal_basis=credit.NOTICE, needs=[credit.ENTRIES])
+def blacklist(facts: Facts, ctx: Context):
+    """The vehicle is not on the 黑名单 (``backend.credit``); a refusal names the entry."""
+    return credit.verdict(facts, credit.ENTRIES, "该车辆", "The vehicle is")

@@ -90,4 +90,5 @@ def vehicle_questions(plate: str, platform_code: str) -> list[Question]:
             Question("insurance", "policies", {"plate": plate}),
             Question("gps", "position", {"plate": plate}),
             Question("platforms", "licence", {"code": platform_code}),
-            Question("transport_certificates", "by_plate", {"plate": plate})]
+            Question("transport_certificates", "by_plate", {"plate": plate}),
+            Question("credit", "entries", {"kind": "vehicle", "key": plate})]

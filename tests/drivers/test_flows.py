@@ -26,7 +26,7 @@ def test_eligible_driver_waits_for_the_exam_with_every_check_passed(client):
     body = response.json
     assert body["status"] == "awaiting_exam"
     assert body["number"].startswith("XM-WYC-")
-    assert len(body["checks"]) == 8 and failing(response) == set()
+    assert len(body["checks"]) == 9 and failing(response) == set()
     assert [h["to_state"] for h in body["history"]] == ["submitted", "checking", "awaiting_exam"]
 
 

@@ -31,6 +31,7 @@ def facts(**overrides) -> Facts:
         "driving_licence.licence": {"licence_class": "C1", "first_issued_on": "2015-05-01",
                                     "status": "valid", "valid_until": "2031-05-01", "cycles": []},
         "residence_permit.permit": None,
+        "credit.entries": {"entries": []},
     }
     data.update(overrides)
     return Facts({key: answer(key, value, Status.FOUND if value is not None else Status.NOT_FOUND)

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from backend.demo import DEMO_DRIVERS, load_demo_data
 from backend.platforms.demo import COMPANIES as PLATFORM_COMPANIES
-from backend.platforms.sources import company_question
+from backend.platforms.sources import company_question, credit_question
 from backend.vehicles.demo import VEHICLES
 from backend.vehicles.sources import vehicle_questions
 from backend.verification.models import SourceQuery
@@ -117,6 +117,7 @@ def demo_questions() -> list[Question]:
                                         ("police_alerts", "alerts"),
                                         ("driving_licence", "licence"),
                                         ("residence_permit", "permit"))]
-    companies = [company_question(uscc) for uscc, *_rest in PLATFORM_COMPANIES]
+    companies = [q for uscc, *_rest in PLATFORM_COMPANIES
+                 for q in (company_question(uscc), credit_question(uscc))]
     return people + companies + [q for plate, _spec, platform, *_rest in VEHICLES
                                  for q in vehicle_questions(plate, platform)]
