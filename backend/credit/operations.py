@@ -168,14 +168,14 @@ def add_evidence(entry: CreditRecord, filename: str, content: bytes, *, actor: s
         raise materials.too_large()
     if not content:
         raise _invalid("file", "上传的文件是空的。", "The file is empty.")
-    content_type = materials._content_type(content)
+    content_type = materials.content_type_of(content)
     evidence = Evidence(record=entry, filename=scrubbed(filename or "evidence")[-200:],
                         content_type=content_type, size=len(content),
                         sha256=hashlib.sha256(content).hexdigest(), uploaded_by=actor,
                         stored_name=f"credit-{uuid.uuid4().hex}.{materials.ACCEPTED[content_type]}")
     db.session.add(evidence)
     db.session.flush()
-    materials._write(evidence.stored_name, content)
+    materials.write_file(evidence.stored_name, content)
     audit(actor, "credit.evidence_added", "credit_record", entry,
           after={"content_type": content_type, "size": len(content), "sha256": evidence.sha256})
     return evidence
