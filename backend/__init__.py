@@ -118,6 +118,8 @@ def _register_blueprints(app: Flask) -> None:
     from backend.hotline.console import hotline as hotline_console
     from backend.identity import api as dev_identity_api
     from backend.mailing.console import mailing as mailing_console
+    from backend.notices.console import notices_console
+    from backend.notices.feed import feed as notices_feed
     from backend.platforms import api as province_api
     from backend.platforms.console import platforms_console
     from backend.ratings.console import ratings_console
@@ -142,6 +144,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(supervision_intake)
     app.register_blueprint(supervision_console)
     app.register_blueprint(supervision_api)
+    app.register_blueprint(notices_feed)
+    app.register_blueprint(notices_console)
     mobile_api.register(api)
     kiosk_api.register(api)
     api.register_blueprint(province_api.blp)
@@ -171,13 +175,15 @@ def _register_converters(app: Flask, api) -> None:
 
 def _register_commands(app: Flask) -> None:
     from backend.audit.cli import audit_cli
-    from backend.certificates.cli import keys_cli
+    from backend.certificates.cli import certificates_cli, keys_cli
     from backend.cli import setup_command
     from backend.devices.cli import devices_cli
     from backend.drivers.cli import exams_cli
     from backend.hotline.cli import hotline_cli
+    from backend.licensing.cli import licensing_cli
     from backend.mailing.cli import mailing_cli
     from backend.matters.cli import matters_command
+    from backend.notices.cli import notices_cli
     from backend.notify.cli import notify_cli
     from backend.platforms.cli import platforms_cli
     from backend.staff.cli import staff_cli
@@ -187,5 +193,6 @@ def _register_commands(app: Flask) -> None:
 
     for command in (audit_cli, matters_command, staff_cli, setup_command, registry_cli, exams_cli,
                     platforms_cli, vehicles_cli, devices_cli, keys_cli, mailing_cli,
-                    hotline_cli, notify_cli, supervision_cli):
+                    hotline_cli, notify_cli, supervision_cli, certificates_cli, notices_cli,
+                    licensing_cli):
         app.cli.add_command(command)
