@@ -93,7 +93,7 @@ DUE = (sa.select(PlatformNotice.id, PlatformNotice.platform_code)
 
 def due(now: dt.datetime, limit: int) -> list[tuple[int, str]]:
     """(id, platform code) of the notices to send now, oldest first."""
-    return list(db.session.execute(DUE, {"now": now, "limit": limit}).tuples())
+    return [tuple(row) for row in db.session.execute(DUE, {"now": now, "limit": limit})]
 
 
 def claim(notice_id: int, now: dt.datetime) -> PlatformNotice | None:

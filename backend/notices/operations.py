@@ -168,7 +168,7 @@ def undelivered(limit: int = 200) -> list[tuple[PlatformNotice, Platform]]:
     return list(db.session.execute(
         sa.select(PlatformNotice, Platform).join(Platform)
         .where(PlatformNotice.delivered_at.is_(None))
-        .order_by(PlatformNotice.id).limit(limit)).tuples())
+        .order_by(PlatformNotice.id).limit(limit)))
 
 
 def undelivered_count() -> int:
