@@ -27,6 +27,7 @@ from __future__ import annotations
 import base64
 import dataclasses
 import datetime as dt
+import functools
 import json
 import logging
 import secrets
@@ -76,24 +77,27 @@ def backoff(attempts: int) -> dt.timedelta:
 
 # -- what is due --------------------------------------------------------------------------------
 
-_earlier = sa.orm.aliased(PlatformNotice)
-# Due: not acknowledged, its time has come, its platform has a callback, and no earlier notice
-# of the same certificate to the same platform is still waiting.
-DUE = (sa.select(PlatformNotice.id, PlatformNotice.platform_code)
-       .join(Platform, Platform.code == PlatformNotice.platform_code)
-       .where(PlatformNotice.delivered_at.is_(None),
-              PlatformNotice.next_attempt_at <= sa.bindparam("now"),
-              Platform.notice_url.is_not(None),
-              ~sa.exists().where(_earlier.platform_code == PlatformNotice.platform_code,
-                                 _earlier.subject == PlatformNotice.subject,
-                                 _earlier.delivered_at.is_(None),
-                                 _earlier.id < PlatformNotice.id))
-       .order_by(PlatformNotice.id).limit(sa.bindparam("limit")))
+@functools.cache
+def _due_query() -> sa.Select:
+    """Due: not acknowledged, its time has come, its platform has a callback, and no earlier
+    notice of the same certificate to the same platform is still waiting. (Built on first
+    use, once every model is mapped.)"""
+    earlier = sa.orm.aliased(PlatformNotice)
+    return (sa.select(PlatformNotice.id, PlatformNotice.platform_code)
+            .join(Platform, Platform.code == PlatformNotice.platform_code)
+            .where(PlatformNotice.delivered_at.is_(None),
+                   PlatformNotice.next_attempt_at <= sa.bindparam("now"),
+                   Platform.notice_url.is_not(None),
+                   ~sa.exists().where(earlier.platform_code == PlatformNotice.platform_code,
+                                      earlier.subject == PlatformNotice.subject,
+                                      earlier.delivered_at.is_(None),
+                                      earlier.id < PlatformNotice.id))
+            .order_by(PlatformNotice.id).limit(sa.bindparam("limit")))
 
 
 def due(now: dt.datetime, limit: int) -> list[tuple[int, str]]:
     """(id, platform code) of the notices to send now, oldest first."""
-    return [tuple(row) for row in db.session.execute(DUE, {"now": now, "limit": limit})]
+    return [tuple(row) for row in db.session.execute(_due_query(), {"now": now, "limit": limit})]
 
 
 def claim(notice_id: int, now: dt.datetime) -> PlatformNotice | None:
