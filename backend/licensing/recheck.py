@@ -92,14 +92,16 @@ def _batches(query: sa.Select, size: int) -> Iterator[list[Person]]:
 
 # -- one holder --------------------------------------------------------------------------------
 
-def check_holder(person: Person, day: dt.date) -> tuple[dict[str, sources.Answer],
-                                                         list[RuleOutcome]]:
-    """Ask the sources about ``person`` and evaluate the rules (reads only)."""
+def check_holders(people: list[Person], day: dt.date) -> list[tuple[
+        dict[str, sources.Answer], list[RuleOutcome]]]:
+    """Ask the sources about each of ``people`` (a mirror's questions for all of them at once,
+    ``sources.ask_many``) and evaluate the rules for each (reads only)."""
     handler = handler_for(MATTER)
-    answers = sources.ask(handler.questions(_Subject(person)))
-    context = Context(today=day, config=current_app.config, id_number=person.id_number,
-                      name=person.name)
-    return answers, evaluate(handler.rules_for({}), Facts(answers), context)
+    codes = handler.rules_for({})
+    asked = sources.ask_many([handler.questions(_Subject(person)) for person in people])
+    return [(answers, evaluate(codes, Facts(answers), Context(
+        today=day, config=current_app.config, id_number=person.id_number, name=person.name)))
+            for person, answers in zip(people, asked, strict=True)]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -170,8 +172,11 @@ def run(scope: str = "all", *, actor: str = "cli", batch: int = 500,
     commit()
     tally = Tally()
     for people in _batches(query, batch):
-        for person in people:
-            _recheck(person, day, report, tally)
+        states = _states(people)
+        with db.session.no_autoflush:  # (one flush per batch, not one per holder)
+            for person, (answers, outcomes) in zip(people, check_holders(people, day),
+                                                   strict=True):
+                _recheck(person, answers, outcomes, states, report, tally, day)
         _write_report(report, tally)
         commit()
     report.finished_at = utcnow()
@@ -188,15 +193,21 @@ def _write_report(report: RecheckRun, tally: Tally) -> None:
     report.unreachable = dict(sorted(tally.unreachable.items()))
 
 
-def _recheck(person: Person, day: dt.date, report: RecheckRun, tally: Tally) -> None:
-    answers, outcomes = check_holder(person, day)
+def _states(people: list[Person]) -> dict[int, RecheckHolder]:
+    ids = [person.id for person in people]
+    return {state.person_id: state for state in db.session.scalars(
+        sa.select(RecheckHolder).where(RecheckHolder.person_id.in_(ids)))}
+
+
+def _recheck(person: Person, answers: dict[str, sources.Answer], outcomes: list[RuleOutcome],
+             states: dict[int, RecheckHolder], report: RecheckRun, tally: Tally,
+             day: dt.date) -> None:
     sources.log(answers.values(), requester=ACTOR, purpose=f"recheck-run:{report.id}")
     silent = {a.question.source for a in answers.values() if a.status == sources.Status.UNAVAILABLE}
     tally.checked += 1
     tally.unreachable.update(silent)
     tally.incomplete += bool(silent)
-    state = db.session.get(RecheckHolder, person.id) or RecheckHolder(person_id=person.id,
-                                                                       failing=[])
+    state = states.get(person.id) or RecheckHolder(person_id=person.id, failing=[])
     unknown = {o.rule for o in outcomes if o.verdict.outcome == Outcome.UNKNOWN}
     kept = [key for key in state.failing if key.split(":")[0] in unknown]
     current = failures(outcomes, answers, day)
