@@ -92,16 +92,21 @@ def _batches(query: sa.Select, size: int) -> Iterator[list[Person]]:
 
 # -- one holder --------------------------------------------------------------------------------
 
-def check_holders(people: list[Person], day: dt.date) -> list[tuple[
-        dict[str, sources.Answer], list[RuleOutcome]]]:
+Checked = tuple[dict[str, sources.Answer], list[RuleOutcome]]
+
+
+def check_holders(people: list[Person], day: dt.date) -> list[Checked]:
     """Ask the sources about each of ``people`` (a mirror's questions for all of them at once,
     ``sources.ask_many``) and evaluate the rules for each (reads only)."""
     handler = handler_for(MATTER)
     codes = handler.rules_for({})
     asked = sources.ask_many([handler.questions(_Subject(person)) for person in people])
-    return [(answers, evaluate(codes, Facts(answers), Context(
-        today=day, config=current_app.config, id_number=person.id_number, name=person.name)))
-            for person, answers in zip(people, asked, strict=True)]
+    checked = []
+    for person, answers in zip(people, asked, strict=True):
+        context = Context(today=day, config=current_app.config, id_number=person.id_number,
+                          name=person.name)
+        checked.append((answers, evaluate(codes, Facts(answers), context)))
+    return checked
 
 
 @dataclasses.dataclass(frozen=True)
