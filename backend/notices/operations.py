@@ -62,7 +62,13 @@ def _hash(row) -> str:
         "prev_hash": row.prev_hash})
 
 
-chained(PlatformNotice, COUNTER, _hash)
+def _resolve(row) -> None:
+    """The certificate's id, known by the time the notice is written (at the commit, after the
+    last flush), even for one issued in the same transaction."""
+    row.certificate_id = row.certificate.id
+
+
+chained(PlatformNotice, COUNTER, _hash, resolve=_resolve)
 
 
 def event_of(before: Status, status: Status) -> str | None:
@@ -120,7 +126,7 @@ def _add(certificate: Certificate, code: str, event: str, at: dt.datetime,
          reason: str | None) -> None:
     notice_id, now = str(uuid7()), utcnow()
     append(db.session(), Entry(
-        notice_id=notice_id, platform_code=code, certificate_id=certificate.id,
+        notice_id=notice_id, platform_code=code, certificate=certificate,
         subject=f"{KINDS[certificate.kind]}:{certificate.number}", event=event,
         payload=payload(certificate, event, at, reason, notice_id), created_at=now,
         delivered_at=None, delivered_by=None, attempts=0, next_attempt_at=now, last_error=None),

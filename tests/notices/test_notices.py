@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from backend.certificates import operations as certificates
-from backend.certificates.models import Status, StatusChange
+from backend.certificates.models import Kind, Status, StatusChange
 from backend.errors import ApiError
 from backend.notices import operations
 from backend.notices.models import PlatformNotice
@@ -137,3 +137,14 @@ def test_the_console_lists_undelivered_notices_with_the_id_number_masked(databas
 def test_the_console_page_is_for_supervision_staff(database, client, sign_in):
     sign_in(Role.MAILROOM)
     assert client.get("/console/notices/").status_code == 403
+
+
+def test_a_certificate_issued_and_changed_in_one_transaction_is_named_by_its_id(database):
+    served = platform()
+    person = holder()
+    certificate = certificates.issue(kind=Kind.DRIVER, number=person.id_number, holder=person,
+                                     actor="test", valid_from=dt.date(2025, 1, 1),
+                                     valid_until=dt.date(2031, 1, 1), platform_code=served.code)
+    certificates.set_status(certificate, Status.CANCELLED, actor="test", reason="x")
+    assert [(n.certificate_id, n.event) for n in notices(database)] == [
+        (certificate.id, "cancelled")]
