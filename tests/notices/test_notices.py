@@ -148,3 +148,14 @@ def test_a_certificate_issued_and_changed_in_one_transaction_is_named_by_its_id(
     certificates.set_status(certificate, Status.CANCELLED, actor="test", reason="x")
     assert [(n.certificate_id, n.event) for n in notices(database)] == [
         (certificate.id, "cancelled")]
+
+
+def test_pending_lists_what_waits_without_the_id_number(database, cli):
+    served = platform()
+    certificate = driver_certificate(platform_code=served.code)
+    certificates.set_status(certificate, Status.SUSPENDED, actor="test", reason="x")
+    notices(database)
+    result = cli.invoke(args=["notices", "pending"])
+    assert result.exit_code == 0 and served.code in result.output
+    assert "suspended" in result.output and "no callback: feed" in result.output
+    assert certificate.number not in result.output
