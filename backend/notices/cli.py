@@ -64,3 +64,13 @@ def pending_command():
         click.echo(f"{notice.id}\t{platform.code}\t{notice.event}\t"
                    f"{mask_personal_data(notice.subject)}\tattempts {notice.attempts}\t"
                    f"{notice.last_error or ('no callback: feed' if not platform.notice_url else '')}")
+
+
+@notices_cli.command("verify")
+def verify_command():
+    """Check the outbox's hash chain: no notice altered or removed since it was written."""
+    checked, problem = operations.verify()
+    if problem is not None:
+        click.echo(str(problem), err=True)
+        sys.exit(1)
+    click.echo(f"{checked} notices, chain intact")

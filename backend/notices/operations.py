@@ -177,6 +177,14 @@ def undelivered(limit: int = 200) -> list[tuple[PlatformNotice, Platform]]:
         .order_by(PlatformNotice.id).limit(limit)))
 
 
+def verify():
+    """Walk the outbox's hash chain (``audit.operations.verify_chain``): (notices checked, the
+    first problem or None). A notice altered or removed after it was written shows here."""
+    from backend.audit.operations import verify_chain
+
+    return verify_chain(PlatformNotice, COUNTER, _hash, label="notice")
+
+
 def undelivered_count() -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(PlatformNotice)
                              .where(PlatformNotice.delivered_at.is_(None)))

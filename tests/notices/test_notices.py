@@ -159,3 +159,19 @@ def test_pending_lists_what_waits_without_the_id_number(database, cli):
     assert result.exit_code == 0 and served.code in result.output
     assert "suspended" in result.output and "no callback: feed" in result.output
     assert certificate.number not in result.output
+
+
+def test_a_notice_altered_after_it_was_written_shows(database, cli):
+    served = platform()
+    certificate = driver_certificate(platform_code=served.code)
+    certificates.set_status(certificate, Status.SUSPENDED, actor="test", reason="x")
+    certificates.set_status(certificate, Status.VALID, actor="test", reason="y")
+    first, _ = notices(database)
+    assert cli.invoke(args=["notices", "verify"]).exit_code == 0
+
+    database.session.execute(sa.update(PlatformNotice).where(PlatformNotice.id == first.id)
+                             .values(event="revoked"))
+    database.session.commit()
+    result = cli.invoke(args=["notices", "verify"])
+    assert result.exit_code == 1
+    assert f"notice {first.id}: content was altered" in result.output
