@@ -6,6 +6,7 @@ import marshmallow as ma
 from flask import current_app
 from flask_smorest import Blueprint
 
+from backend.common.text import Text
 from backend.db import db
 from backend.errors import ApiError
 from backend.licensing.operations import today
@@ -39,10 +40,10 @@ class FeedSchema(ma.Schema):
 
 
 class NoticeUrlSchema(ma.Schema):
-    url = ma.fields.String(required=True, allow_none=True,
-                           validate=ma.validate.Length(min=1, max=300), metadata={
-                               "description": "https:// address, or null to remove it",
-                               "example": "https://api.example.com/wyc/notices"})
+    url = Text(required=True, allow_none=True,
+               validate=ma.validate.Length(min=1, max=300), metadata={
+                   "description": "https:// address, or null to remove it",
+                   "example": "https://api.example.com/wyc/notices"})
 
 
 class CredentialsSchema(ma.Schema):
