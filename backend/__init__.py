@@ -117,6 +117,7 @@ def _register_blueprints(app: Flask) -> None:
     from backend.hotline import api as hotline_api
     from backend.hotline.console import hotline as hotline_console
     from backend.identity import api as dev_identity_api
+    from backend.licensing.console import rechecks_console
     from backend.mailing.console import mailing as mailing_console
     from backend.notices.console import notices_console
     from backend.notices.feed import feed as notices_feed
@@ -146,6 +147,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(supervision_api)
     app.register_blueprint(notices_feed)
     app.register_blueprint(notices_console)
+    app.register_blueprint(rechecks_console)
     mobile_api.register(api)
     kiosk_api.register(api)
     api.register_blueprint(province_api.blp)

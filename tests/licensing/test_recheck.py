@@ -166,3 +166,24 @@ def test_asking_many_holders_at_once_answers_as_asking_each(database):
     assert together[2]["identity.person"].status == sources.Status.NOT_FOUND
     assert together[0]["police_records.records"].data == [
         {"category": "drug_use", "recorded_on": "2026-10-01"}]
+
+
+def test_the_console_shows_each_runs_report(database, cli, client, sign_in, alerts, app,
+                                             monkeypatch):
+    from backend.staff.models import Role
+
+    certified("王酒驾", police_records=police("drink_driving", "2026-11-20"))
+    database.session.commit()
+    cli.invoke(args=["licensing", "recheck", "--all"])
+    monkeypatch.setitem(app.config["SOURCE_URLS"], "residence_permit",
+                        f"http://127.0.0.1:{free_port()}")
+    monkeypatch.setitem(app.config, "SOURCE_TIMEOUT_SECONDS", 0.2)
+    monkeypatch.setitem(app.extensions, "sources", {})
+    cli.invoke(args=["licensing", "recheck", "--all"])
+
+    sign_in(Role.SUPERVISOR)
+    page = client.get("/console/rechecks/").get_data(as_text=True)
+    assert "drv.drugs_dui</span> 1" in page and "residence_permit</span> 1" in page
+    assert "1 人未能完整核查" in page
+    sign_in(Role.MAILROOM)
+    assert client.get("/console/rechecks/").status_code == 403
