@@ -127,8 +127,11 @@ def _register_blueprints(app: Flask) -> None:
     from backend.hotline import api as hotline_api
     from backend.hotline.console import hotline as hotline_console
     from backend.identity import api as dev_identity_api
+    from backend.licensing.console import rechecks_console
     from backend.licensing.receipts import follow
     from backend.mailing.console import mailing as mailing_console
+    from backend.notices.console import notices_console
+    from backend.notices.feed import feed as notices_feed
     from backend.platforms import api as province_api
     from backend.platforms.console import platforms_console
     from backend.ratings.console import ratings_console
@@ -161,6 +164,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(credit_console)
     app.register_blueprint(credit_feed)
     app.register_blueprint(credit_public)
+    app.register_blueprint(notices_feed)
+    app.register_blueprint(notices_console)
+    app.register_blueprint(rechecks_console)
     mobile_api.register(api)
     kiosk_api.register(api)
     api.register_blueprint(province_api.blp)
@@ -193,14 +199,16 @@ def _register_converters(app: Flask, api) -> None:
 def _register_commands(app: Flask) -> None:
     from backend.alerts.cli import alerts_cli
     from backend.audit.cli import audit_cli
-    from backend.certificates.cli import keys_cli
+    from backend.certificates.cli import certificates_cli, keys_cli
     from backend.cli import setup_command
     from backend.credit.cli import credit_cli
     from backend.devices.cli import devices_cli
     from backend.drivers.cli import exams_cli
     from backend.hotline.cli import hotline_cli
+    from backend.licensing.cli import licensing_cli
     from backend.mailing.cli import mailing_cli
     from backend.matters.cli import matters_command
+    from backend.notices.cli import notices_cli
     from backend.notify.cli import notify_cli
     from backend.platforms.cli import platforms_cli
     from backend.staff.cli import staff_cli
@@ -210,5 +218,6 @@ def _register_commands(app: Flask) -> None:
 
     for command in (audit_cli, matters_command, staff_cli, setup_command, registry_cli, exams_cli,
                     platforms_cli, vehicles_cli, devices_cli, keys_cli, mailing_cli,
-                    hotline_cli, notify_cli, supervision_cli, alerts_cli, credit_cli):
+                    hotline_cli, notify_cli, supervision_cli, alerts_cli, credit_cli,
+                    certificates_cli, notices_cli, licensing_cli):
         app.cli.add_command(command)

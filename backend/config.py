@@ -114,6 +114,7 @@ def from_environment(instance_path: str) -> dict:
         # 好差评: a bad review is rectified within this many working days of the rating.
         "RATING_RECTIFY_DAYS": int(env("RATING_RECTIFY_DAYS", "5")),
         **_vehicle_thresholds(env),
+        **_platform_notices(env),
         **_platform_licence(env, instance),
         **_supervision_events(env, instance),
         **_supervision_intake(env),
@@ -146,6 +147,19 @@ def _credit(env) -> dict:
         "CREDIT_GRADES_FILE": env("CREDIT_GRADES_FILE"),
         # A platform's day below this share (vehicles reporting, complete orders) is recorded.
         "CREDIT_QUALITY_MIN_SHARE": float(env("CREDIT_QUALITY_MIN_SHARE", "0.9")),
+    }
+
+
+def _platform_notices(env) -> dict:
+    """Notices to platforms (backend/notices, docs/platform-notices.md): how long a callback
+    may take, and the backoff between tries (doubling from the base up to the maximum)."""
+    return {
+        "NOTICE_TIMEOUT_SECONDS": float(env("NOTICE_TIMEOUT_SECONDS", "5")),
+        "NOTICE_RETRY_BASE_SECONDS": float(env("NOTICE_RETRY_BASE_SECONDS", "10")),
+        "NOTICE_RETRY_MAX_SECONDS": float(env("NOTICE_RETRY_MAX_SECONDS", "3600")),
+        "NOTICE_FEED_MAX": int(env("NOTICE_FEED_MAX", "500")),
+        # The regular re-check (flask licensing recheck --due): a holder is due again after this.
+        "RECHECK_INTERVAL_DAYS": int(env("RECHECK_INTERVAL_DAYS", "30")),
     }
 
 

@@ -6,9 +6,11 @@ import marshmallow as ma
 from flask import current_app
 from flask_smorest import Blueprint
 
+from backend.common.text import Text
 from backend.db import db
 from backend.errors import ApiError
 from backend.licensing.operations import today
+from backend.notices.operations import set_callback
 from backend.platforms.register import platform_of
 from backend.supervision import auth
 from backend.supervision.models import IntakeCredential
@@ -32,6 +34,16 @@ class FeedSchema(ma.Schema):
     intake_url = ma.fields.String(metadata={"example": "https://wyc.xm.gov.cn/ipc/v1"})
     credentials_issued_at = ma.fields.DateTime(allow_none=True, metadata={
         "description": "When the current intake secret was issued (null: none yet)"})
+    notice_url = ma.fields.String(allow_none=True, metadata={
+        "description": "Where the bureau pushes notices about the platform's drivers' and "
+                       "vehicles' certificates (null: the feed GET /ipc/v1/notices only)"})
+
+
+class NoticeUrlSchema(ma.Schema):
+    url = Text(required=True, allow_none=True,
+               validate=ma.validate.Length(min=1, max=300), metadata={
+                   "description": "https:// address, or null to remove it",
+                   "example": "https://api.example.com/wyc/notices"})
 
 
 class CredentialsSchema(ma.Schema):
@@ -52,7 +64,8 @@ def _view(platform) -> dict:
     return {"platform": platform.code, "company_id": platform.company_id,
             "licensed": platform.licensed_on(today()),
             "intake_url": f"{current_app.config['PUBLIC_BASE_URL']}/ipc/v1",
-            "credentials_issued_at": credential.issued_at if credential else None}
+            "credentials_issued_at": credential.issued_at if credential else None,
+            "notice_url": platform.notice_url}
 
 
 @blp.get("")
@@ -85,3 +98,21 @@ def issue():
     secret = auth.issue_credentials(
         platform, actor=f"company:{current_company().uscc}/person:{current_person().id}")
     return {"company_id": platform.company_id, "secret": secret}, 201
+
+
+@blp.put("/notice-url")
+@blp.doc(security=SECURITY)
+@blp.arguments(NoticeUrlSchema)
+@blp.response(200, FeedSchema)
+@blp.alt_response(401, response="UNAUTHORIZED")
+@blp.alt_response(403, response="FORBIDDEN")
+@blp.alt_response(422, response="UNPROCESSABLE_ENTITY", description="Not an https:// address")
+@citizen_required
+@company_required
+def set_notice_url(body):
+    """Set (or with null remove) my platform's callback for the bureau's notices
+    (docs/platform-notices.md)."""
+    platform = _my_platform()
+    set_callback(platform.code, body["url"],
+                 actor=f"company:{current_company().uscc}/person:{current_person().id}")
+    return _view(platform)

@@ -10,6 +10,9 @@ import click
 from flask import current_app
 
 from backend.certificates import keys
+from backend.certificates.operations import expire_due
+from backend.certificates.tokens import china_today
+from backend.transactions import CommandGroup
 
 
 @click.group("keys", help="证件签名密钥 Certificate signing keys.")
@@ -50,3 +53,14 @@ def export(out: Path) -> None:
     out.write_text(json.dumps(keyset, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     click.echo(f"{len(keyset['keys'])} public keys written to {out}; verify offline with "
                f"python -m backend.certificates.offline TOKEN --keys {out}")
+
+
+certificates_cli = CommandGroup("certificates", help="证件 Certificates.")
+
+
+@certificates_cli.command("expire")
+def expire() -> None:
+    """Mark expired the certificates past their end date (daily, after midnight Beijing time);
+    the platforms serving their holders are told (``flask notices deliver``)."""
+    expired = expire_due(china_today(), actor="cli:certificates.expire")
+    click.echo(f"{len(expired)} certificate(s) marked expired")

@@ -33,6 +33,7 @@ from backend.common.masking import mask_id_number_public
 from backend.db import db, utcnow
 from backend.errors import ApiError
 from backend.identity.models import Company, Person
+from backend.notices import operations as notices
 from backend.platforms.register import platform_name
 
 
@@ -89,7 +90,26 @@ def set_status(certificate: Certificate, status: Status, *, actor: str, reason: 
         certificate.valid_plate = None
     record(actor, f"certificate.{status.value}", "certificate", certificate,
            before=before, after={**_snapshot(certificate), "reason": reason})
+    notices.certificate_changed(certificate, before["status"], at=now, reason=reason)
 
+
+
+EXPIRING = (Kind.DRIVER, Kind.TRANSPORT, Kind.PLATFORM)
+
+
+def expire_due(today: dt.date, *, actor: str) -> list[Certificate]:
+    """Mark expired every certificate still valid after its end date (already read as expired,
+    ``effective_status``), through ``set_status``: its history says it ended at 00:00 Beijing
+    time the day after its end date, and the platforms are told."""
+    due = db.session.scalars(sa.select(Certificate).where(
+        Certificate.status == Status.VALID, Certificate.valid_until < today,
+        Certificate.kind.in_(EXPIRING)).order_by(Certificate.id)).all()
+    for certificate in due:
+        ended = dt.datetime.combine(certificate.valid_until + dt.timedelta(days=1), dt.time(),
+                                    CHINA_STANDARD_TIME)
+        set_status(certificate, Status.EXPIRED, actor=actor, at=ended,
+                   reason=f"有效期至 {certificate.valid_until} 届满 expired after its end date")
+    return list(due)
 
 # -- the holder's own certificates --------------------------------------------------------------
 

@@ -34,6 +34,11 @@ ALERT_CATEGORIES = {
        for name in ("traffic_crime", "dangerous_driving", "violent_crime")},
     **{name: (*CATEGORY_NAMES[name], "drv.drugs_dui") for name in ("drug_use", "drink_driving")},
     "licence_revoked": ("机动车驾驶证被吊销", "driving licence revoked", "drv.licence_valid"),
+    # What the regular re-check finds (backend/licensing/recheck.py), read from the sources
+    # themselves rather than from alerts.
+    "licence_points": ("驾驶证记满12分", "a full 12 points on the driving licence", "drv.points"),
+    "identity": ("身份信息核验未通过", "the identity check failed", "drv.identity"),
+    "residence": ("不再具有本市户籍或有效居住证", "no longer a Xiamen resident", "drv.residence"),
 }
 
 

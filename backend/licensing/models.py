@@ -119,3 +119,39 @@ class RuleResult(Base):
     _sentinel: Mapped[int] = orm_insert_sentinel()
 
     application: Mapped[Application] = relationship(back_populates="rule_results")
+
+
+class RecheckRun(Base):
+    """One run of the regular re-check (常态化比对, ``flask licensing recheck``) and its report:
+    holders checked, new failures by rule, alerts raised, sources that did not answer."""
+
+    __tablename__ = "recheck_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scope: Mapped[str] = mapped_column(sa.String(10))  # "all" or "due"
+    actor: Mapped[str] = mapped_column(sa.String(80))
+    started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    holders: Mapped[int] = mapped_column(default=0)  # to check when the run began
+    checked: Mapped[int] = mapped_column(default=0)
+    # Holders of whom at least one source did not answer (the rules it feeds left as they were).
+    incomplete: Mapped[int] = mapped_column(default=0)
+    new_failures: Mapped[dict] = mapped_column(sa.JSON, default=dict)  # rule -> count
+    alerts_raised: Mapped[int] = mapped_column(default=0)
+    # Alerts the alert path refused (rule -> count): tried again on the next run.
+    alerts_refused: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    unreachable: Mapped[dict] = mapped_column(sa.JSON, default=dict)  # source -> holders
+
+
+class RecheckHolder(Base):
+    """Where the re-check left a holder: when last checked in full, and the failures already
+    turned into alerts (a failure is raised once, when it first appears)."""
+
+    __tablename__ = "recheck_holders"
+
+    person_id: Mapped[int] = mapped_column(sa.ForeignKey("people.id"), primary_key=True)
+    # The last run that could ask every source about the holder (None: never in full).
+    checked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, index=True)
+    last_run_id: Mapped[int] = mapped_column(sa.ForeignKey("recheck_runs.id"))
+    # The failures known: ``rule`` or, for a police record, ``rule:category:recorded_on``.
+    failing: Mapped[list] = mapped_column(sa.JSON, default=list)

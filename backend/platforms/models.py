@@ -36,6 +36,9 @@ class Platform(Base):
     valid_until: Mapped[dt.date]
     status: Mapped[str] = mapped_column(sa.String(20))
     imported_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # Where the bureau pushes its notices about the platform's drivers' and vehicles'
+    # certificates (``backend.notices``; ``flask notices callback``); None: the feed only.
+    notice_url: Mapped[str | None] = mapped_column(sa.String(300))
 
     def licensed_on(self, day: dt.date) -> bool:
         return self.status in PLATFORM_IN_FORCE and self.valid_until >= day

@@ -122,13 +122,22 @@ LICENCES = models.MirrorDrivingLicence.__table__
 PERMITS = models.MirrorResidencePermit.__table__
 
 
-def _identity_person(id_number: str):
-    person = _first(mirror_rows(IDENTITY, "id_number", "name", "sex", "birth_date",
-                                "hukou_region", "card_valid_until", "card_reported_lost",
-                                where=IDENTITY.c.id_number == id_number))
+IDENTITY_FIELDS = ("id_number", "name", "sex", "birth_date", "hukou_region", "card_valid_until",
+                   "card_reported_lost")
+POLICE_FIELDS = ("category", "recorded_on")
+LICENCE_FIELDS = ("licence_class", "first_issued_on", "status", "valid_until", "cycles")
+PERMIT_FIELDS = ("city_code", "valid_until")
+
+
+def _identity_answer(person: dict | None) -> dict | None:
     if person is not None:
         person["card_valid_until"] = person["card_valid_until"] or "长期"
     return person
+
+
+def _identity_person(id_number: str):
+    return _identity_answer(_first(mirror_rows(IDENTITY, *IDENTITY_FIELDS,
+                                               where=IDENTITY.c.id_number == id_number)))
 
 
 def _identity_photo(id_number: str):
@@ -145,30 +154,75 @@ def photo_of(answer: Answer) -> bytes | None:
 
 
 def _police_records(id_number: str):
-    return mirror_rows(POLICE, "category", "recorded_on", where=POLICE.c.id_number == id_number,
+    return mirror_rows(POLICE, *POLICE_FIELDS, where=POLICE.c.id_number == id_number,
                        order_by=POLICE.c.recorded_on)
 
 
 def _driving_licence(id_number: str):
-    return _first(mirror_rows(LICENCES, "licence_class", "first_issued_on", "status",
-                              "valid_until", "cycles", where=LICENCES.c.id_number == id_number))
+    return _first(mirror_rows(LICENCES, *LICENCE_FIELDS, where=LICENCES.c.id_number == id_number))
 
 
 def _residence_permit(id_number: str):
-    return _first(mirror_rows(PERMITS, "city_code", "valid_until",
-                              where=PERMITS.c.id_number == id_number))
+    return _first(mirror_rows(PERMITS, *PERMIT_FIELDS, where=PERMITS.c.id_number == id_number))
 
 
-# operation key -> mirror reader, and -> the schema of its answers (filled by ``operation``)
+# -- the same questions for many people at once (``ask_many``) ---------------------------------
+
+BATCH_SIZE = 500  # ID numbers per statement
+
+
+def mirror_rows_by(table: sa.Table, names: tuple[str, ...], values: list[str], *,
+                   by: str = "id_number", order_by=None) -> dict[str, list[dict]]:
+    """``mirror_rows`` for many values of the ``by`` column at once, grouped by it."""
+    grouped: dict[str, list[dict]] = {}
+    key = table.c[by]
+    for start in range(0, len(values), BATCH_SIZE):
+        query = sa.select(key.label("_by"), *(table.c[name] for name in names)).where(
+            key.in_(values[start:start + BATCH_SIZE]))
+        if order_by is not None:
+            query = query.order_by(order_by)
+        for row in db.session.connection().execute(query).mappings():
+            grouped.setdefault(row["_by"], []).append(
+                {name: iso(row[name]) if isinstance(row[name], dt.date) else row[name]
+                 for name in names})
+    return grouped
+
+
+def _identity_people(id_numbers: list[str]) -> dict:
+    found = mirror_rows_by(IDENTITY, IDENTITY_FIELDS, id_numbers)
+    return {n: _identity_answer(_first(found.get(n, []))) for n in id_numbers}
+
+
+def _police_records_of(id_numbers: list[str]) -> dict:
+    found = mirror_rows_by(POLICE, POLICE_FIELDS, id_numbers, order_by=POLICE.c.recorded_on)
+    return {n: found.get(n, []) for n in id_numbers}
+
+
+def _first_of(table: sa.Table, names: tuple[str, ...]):
+    def read(id_numbers: list[str]) -> dict:
+        found = mirror_rows_by(table, names, id_numbers)
+        return {n: _first(found.get(n, [])) for n in id_numbers}
+
+    return read
+
+
+# operation key -> mirror reader, and -> the schema of its answers (filled by ``operation``);
+# -> the reader of many questions at once, for the operations that have one
 MIRROR_OPERATIONS: dict[str, Callable[..., dict | list | None]] = {}
 ANSWER_SCHEMAS: dict[str, ma.Schema] = {}
+MIRROR_BATCHES: dict[str, Callable[[list[str]], dict]] = {}
 
 
-def operation(key: str, mirror: Callable[..., dict | list | None], answer: ma.Schema) -> None:
+def operation(key: str, mirror: Callable[..., dict | list | None], answer: ma.Schema, *,
+              batch: Callable[[list[str]], dict] | None = None) -> None:
     """Register source operation ``key``: how its mirror answers it, and the shape an answer
-    must have (a mirror's rows were checked by the import contract on their way in)."""
+    must have (a mirror's rows were checked by the import contract on their way in). With
+    ``batch``, its mirror also answers many questions of one parameter at once (values → the
+    answer ``mirror`` gives for each), for ``ask_many``."""
     MIRROR_OPERATIONS[key] = mirror
     ANSWER_SCHEMAS[key] = answer
+    if batch is not None:
+        MIRROR_BATCHES[key] = batch
 
 
 def _without_id_number(schema: type[ma.Schema], *, many: bool = False) -> ma.Schema:
@@ -176,14 +230,17 @@ def _without_id_number(schema: type[ma.Schema], *, many: bool = False) -> ma.Sch
     return schema(exclude=("id_number",), many=many)
 
 
-operation("identity.person", _identity_person, imports.IdentityImport())
+operation("identity.person", _identity_person, imports.IdentityImport(),
+          batch=_identity_people)
 operation("identity.photo", _identity_photo, imports.PhotoAnswer())
 operation("police_records.records", _police_records,
-          _without_id_number(imports.PoliceRecordImport, many=True))
+          _without_id_number(imports.PoliceRecordImport, many=True), batch=_police_records_of)
 operation("driving_licence.licence", _driving_licence,
-          _without_id_number(imports.DrivingLicenceImport))
+          _without_id_number(imports.DrivingLicenceImport),
+          batch=_first_of(LICENCES, LICENCE_FIELDS))
 operation("residence_permit.permit", _residence_permit,
-          _without_id_number(imports.ResidencePermitImport))
+          _without_id_number(imports.ResidencePermitImport),
+          batch=_first_of(PERMITS, PERMIT_FIELDS))
 
 
 def answer_data(key: str, body: bytes):
@@ -346,6 +403,43 @@ def ask(questions: Iterable[Question], *, budget: float | None = None) -> dict[s
     return {key: Answer(question, status, data, str(uuid7()), round(latency_ms, 3),
                         source.implementation, invalid_body_hash=invalid)
             for key, (question, source, (status, data, latency_ms, invalid)) in results.items()}
+
+
+def ask_many(question_sets: list[list[Question]], *,
+             budget: float | None = None) -> list[dict[str, Answer]]:
+    """``ask`` for many subjects at once (the regular re-check of every holder): the answers
+    of each set of questions, in order. A mirror operation with a batch reader answers all the
+    subjects' questions in one read per ``BATCH_SIZE`` (each answer's latency is its share of
+    it); every other question is asked as ``ask`` asks it, subject by subject."""
+    batched: dict[str, list[tuple[int, Question]]] = {}
+    rest: list[list[Question]] = [[] for _ in question_sets]
+    for index, questions in enumerate(question_sets):
+        for question in questions:
+            if _batchable(question):
+                batched.setdefault(question.key, []).append((index, question))
+            else:
+                rest[index].append(question)
+    answers = [ask(questions, budget=budget) if questions else {} for questions in rest]
+    for key, items in batched.items():
+        for index, answer in _asked_together(key, items):
+            answers[index][key] = answer
+    return answers
+
+
+def _batchable(question: Question) -> bool:
+    return (question.key in MIRROR_BATCHES and len(question.params) == 1
+            and isinstance(configured_source(question.source), MirrorSource))
+
+
+def _asked_together(key: str, items: list[tuple[int, Question]]):
+    (name,) = items[0][1].params
+    started = time.perf_counter()
+    found = MIRROR_BATCHES[key]([question.params[name] for _, question in items])
+    share = round((time.perf_counter() - started) * 1000 / len(items), 3)
+    for index, question in items:
+        data = found[question.params[name]]
+        status = Status.NOT_FOUND if data is None else Status.FOUND
+        yield index, Answer(question, status, data, str(uuid7()), share, MirrorSource.implementation)
 
 
 def ask_all(questions: Iterable[Question], *, requester: str, purpose: str,
