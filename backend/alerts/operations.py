@@ -172,17 +172,25 @@ def _tell_suspended(suspension: Suspension) -> None:
     name, name_en, _ = CATEGORIES[alert.category]
     code, basis = rule_of(alert.category)
     since = _day(suspension.suspended_at)
+    if alert.source == "recheck":  # (the regular re-check, backend/licensing/recheck.py)
+        found = f"常态化比对中，相关部门的数据显示您{name}（{alert.recorded_on}）"
+        found_en = f"the regular re-check found in the departments' data: {name_en} ({alert.recorded_on})"
+        short = f"常态化比对发现{name}"
+    else:
+        found = f"公安机关推送的预警信息显示您有{name}记录（记录日期 {alert.recorded_on}）"
+        found_en = f"a police alert shows a record of {name_en} dated {alert.recorded_on}"
+        short = f"公安机关预警（{name}，{alert.recorded_on}）"
     tell(suspension.holder, kind="alert.suspended", reference=f"suspension:{suspension_key(suspension)}",
          title="您的网约车驾驶员证已暂停使用 Your ride-hailing driver certificate is suspended",
          body=(
-             f"发现的情况：公安机关推送的预警信息显示您有{name}记录（记录日期 {alert.recorded_on}）。\n"
+             f"发现的情况：{found}。\n"
              f"依据：驾驶员许可条件 {code}（{basis}）；不再符合许可条件的，依{REVOCATION_BASIS}处理。\n"
              f"接下来：您的驾驶员证自 {since} 起暂停使用，暂停期间不得从事网约车服务，平台将收到通知。"
              f"工作人员将在 {suspension.decide_by} 前作出决定：吊销（吊销后不得继续从事网约车服务），"
              "或恢复证件效力（证号和版本不变）。\n"
              f"如有异议：请在 {suspension.object_by}（含当日）前，在 i厦门 App「我的证件 · 暂停与异议」"
              "中提交陈述和申辩，可附 PDF、JPEG 或 PNG 证明材料；也可拨打 12328 咨询。\n\n"
-             f"What was found: a police alert shows a record of {name_en} dated {alert.recorded_on}.\n"
+             f"What was found: {found_en}.\n"
              f"The rule: driver condition {code} ({basis}); a driver who no longer meets the "
              f"conditions is dealt with under {REVOCATION_BASIS}.\n"
              f"What happens next: your certificate is suspended from {since}; you may not drive "
@@ -190,7 +198,7 @@ def _tell_suspended(suspension: Suspension) -> None:
              "clerk revokes it or reinstates it (same number and version).\n"
              f"To object: by {suspension.object_by} (inclusive), in the i厦门 app under "
              "My certificates · Suspensions, with text and PDF, JPEG or PNG files; or call 12328."),
-         sms=(f"【厦门市交通运输局】您的网约车驾驶员证因公安机关预警（{name}，{alert.recorded_on}）"
+         sms=(f"【厦门市交通运输局】您的网约车驾驶员证因{short}"
               f"自{since}起暂停使用。如有异议请于{suspension.object_by}前在i厦门App提交陈述申辩。"))
 
 

@@ -2,8 +2,8 @@
 source that does not answer leaves the holder as they were and is reported, and each run's
 report is printed and stored.
 
-The alert path (``backend.alerts``) is another package's: ``raise_alert`` is replaced here by
-a recording one, and nothing else is."""
+Most tests replace ``raise_alert`` by a recording one (and nothing else); the last goes through
+the real alert path (``backend.alerts``) to the suspension and the holder's message."""
 
 from __future__ import annotations
 
@@ -75,7 +75,9 @@ def test_new_failures_become_alerts_once_and_the_report_is_stored(database, cli,
     assert run.new_failures == {"drv.drugs_dui": 1, "drv.licence_valid": 1}
     logged = database.session.scalar(sa.select(sa.func.count()).select_from(SourceQuery)
                                      .where(SourceQuery.purpose == f"recheck-run:{run.id}"))
-    assert logged == 3 * 4  # every question, in the query log, for the run
+    # every question (identity, police records and alerts, licence, permit, the credit lists),
+    # in the query log, for the run
+    assert logged == 3 * 6
 
     again = cli.invoke(args=["licensing", "recheck", "--all"])
     assert "new failures by rule: none" in again.output and len(alerts) == 2
@@ -187,3 +189,30 @@ def test_the_console_shows_each_runs_report(database, cli, client, sign_in, aler
     assert "1 人未能完整核查" in page
     sign_in(Role.MAILROOM)
     assert client.get("/console/rechecks/").status_code == 403
+
+
+@pytest.mark.parametrize("sources", [
+    {"police_records": police("drink_driving", "2026-11-20")},
+    {"driving_licence": [{"licence_class": "C1", "first_issued_on": "2015-05-01",
+                          "status": "valid", "valid_until": "2031-05-01",
+                          "cycles": [{"start": "2025-05-01", "end": "2026-04-30",
+                                      "points": 12}]}]},
+])
+def test_a_new_failure_suspends_the_certificate_through_the_alert_path(database, cli, sources):
+    from backend.alerts.models import Alert
+    from backend.certificates.models import Certificate, Status
+    from backend.notify.models import PersonMessage
+
+    number = certified("王复查", **sources)
+    database.session.commit()
+    result = cli.invoke(args=["licensing", "recheck", "--all"])
+    assert result.exit_code == 0, result.output
+    assert "1 alert" in result.output or "alerts raised: 1" in result.output, result.output
+    certificate = database.session.scalar(sa.select(Certificate))
+    database.session.refresh(certificate)
+    assert certificate.status == Status.SUSPENDED
+    alert = database.session.scalar(sa.select(Alert))
+    assert (alert.source, alert.id_number) == ("recheck", number)
+    message = database.session.scalar(sa.select(PersonMessage))
+    assert message.kind == "alert.suspended" and "常态化比对" in message.body
+    assert "公安机关" not in message.body
