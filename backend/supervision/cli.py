@@ -69,6 +69,28 @@ def prune_command(days: int | None) -> None:
     click.echo(f"{len(dropped)} partitions before {before} dropped")
 
 
+# -- the monthly bulletin (backend/supervision/bulletin.py) -----------------------------------
+
+@supervision_cli.command("bulletin")
+@click.option("--month", required=True, help="The month (YYYY-MM).")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, writable=True),
+              help="The PDF file to write.")
+def bulletin_command(month: str, out: str) -> None:
+    """Write the month's dual-compliance bulletin (ranking, the city's trend, data quality)."""
+    from backend.supervision import bulletin, compliance
+
+    first = compliance.parse_month(month)
+    if first is None:
+        raise click.BadParameter("月份格式为 YYYY-MM / the month is written YYYY-MM",
+                                 param_hint="--month")
+    if first > dt.datetime.now(events.BEIJING).date():
+        raise click.BadParameter("这个月份还没有到 / that month has not begun", param_hint="--month")
+    document = bulletin.pdf(first)
+    with open(out, "wb") as file:
+        file.write(document)
+    click.echo(f"{out}: {len(document)} bytes")
+
+
 # -- the intake's credentials (backend/supervision/auth.py) ----------------------------------
 
 @supervision_cli.command("credentials")

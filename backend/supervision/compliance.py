@@ -489,10 +489,10 @@ def totals(counts: dict[tuple[str, dt.date], Counts], code: str | None = None) -
     return sum((c for (platform, _), c in counts.items() if code in (None, platform)), Counts())
 
 
-def series(platforms: list[Platform], first: dt.date, last: dt.date,
-           granularity: str) -> dict:
-    """The figures as the staff API gives them: per platform per day or per month, with the
-    city's (all the platforms given) in the same periods."""
+def series(platforms: list[Platform], first: dt.date, last: dt.date, granularity: str,
+           only: str | None = None) -> dict:
+    """The figures as the staff API gives them: per platform (all, or ``only`` the one with
+    that code) per day or per month, with the city's (all the platforms) in the same periods."""
     counts, _ = daily(platforms, first, last)
     periods = _periods(first, last, granularity)
 
@@ -505,7 +505,8 @@ def series(platforms: list[Platform], first: dt.date, last: dt.date,
 
     return {"from": first.isoformat(), "to": last.isoformat(), "granularity": granularity,
             "platforms": [{"code": p.code, "name": p.name, "aggregator": p.aggregator,
-                           "figures": rows(p.code)} for p in platforms],
+                           "figures": rows(p.code)} for p in platforms
+                          if only in (None, p.code)],
             "city": rows(None)}
 
 
