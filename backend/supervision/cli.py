@@ -60,6 +60,9 @@ def prune_command(days: int | None) -> None:
         raise click.BadParameter("must be at least 1", param_hint="--days")
     before = dt.datetime.now(events.BEIJING).date() - dt.timedelta(days=days)
     dropped = events.store().prune(before)
+    from backend.supervision import compliance
+
+    compliance.prune_facts(events.store(), before)
     if dropped:
         audit.record("cli", "supervision.events.pruned", "supervision_event_store",
                      before.isoformat(), after={"retention_days": days, "partitions": [

@@ -18,11 +18,13 @@ Two stages, so that late data and licence corrections recompute only what they t
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import hashlib
 import os
 import re
+import time
 import uuid
 from pathlib import Path
 
@@ -43,6 +45,7 @@ BEIJING = events.BEIJING
 XIAMEN_AREA = 3502           # an area code 3502xx is Xiamen (GB/T 2260)
 NAMED_AT = 0.8               # platforms (like cities) at 80 % or more are named in the bulletin
 FACTS_VERSION = "1"          # part of every facts digest: a change of stage 1 rebuilds them all
+STALE_AFTER_SECONDS = 600    # an outdated facts file is removed after this
 
 # Plate colours as the national interface codes them (baseInfoVehicle.PlateColor).
 PLATE_COLOURS = {"1": "蓝 blue", "2": "黄 yellow", "3": "黑 black", "4": "白 white",
@@ -344,6 +347,22 @@ def refresh_facts(store: events.Store, days: list[dt.date]) -> tuple[list[Path],
     return paths, refresh
 
 
+def prune_facts(store: events.Store, before: dt.date) -> int:
+    """Drop the facts of the days before ``before`` (their events are pruned with them)."""
+    dropped = 0
+    for directory in facts_dir(store).glob("day=*"):
+        try:
+            day = dt.date.fromisoformat(directory.name[4:])
+        except ValueError:
+            continue
+        if day < before:
+            for path in directory.iterdir():
+                path.unlink(missing_ok=True)
+            directory.rmdir()
+            dropped += 1
+    return dropped
+
+
 def _build_facts(store: events.Store, day: dt.date, sources: dict[str, list[Path]],
                  path: Path) -> None:
     sql = FACTS_SQL.format(
@@ -364,9 +383,12 @@ def _build_facts(store: events.Store, day: dt.date, sources: dict[str, list[Path
     temporary = path.parent / f".{uuid.uuid4().hex}.tmp"
     pq.write_table(table, temporary, compression="zstd")
     os.rename(temporary, path)   # two builders of one day write the same rows: either wins
+    # Older versions go once no question that listed them can still be reading them.
+    limit = time.time() - STALE_AFTER_SECONDS
     for stale in path.parent.glob("*.parquet"):
-        if stale != path:
-            stale.unlink(missing_ok=True)
+        with contextlib.suppress(FileNotFoundError):
+            if stale != path and stale.stat().st_mtime < limit:
+                stale.unlink()
 
 
 # ---------------------------------------------------------------------------------------------

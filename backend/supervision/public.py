@@ -15,8 +15,9 @@ blp = Blueprint("public_compliance", __name__, url_prefix="/api/v1/public",
 
 
 class MonthQuerySchema(ma.Schema):
-    month = ma.fields.String(metadata={
-        "example": "2026-11", "description": "YYYY-MM; the last whole month if omitted"})
+    month = ma.fields.String(validate=ma.validate.Regexp(
+        r"^[0-9]{4}-[0-9]{2}$", error="月份格式为 YYYY-MM。The month is written YYYY-MM."),
+        metadata={"example": "2026-11", "description": "YYYY-MM; the last whole month if omitted"})
 
     @ma.validates("month")
     def _month(self, value, **_):

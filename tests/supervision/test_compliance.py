@@ -396,3 +396,15 @@ def test_keys_tell_every_plate_apart():
     plates = {f"闽D{a}{n:04d}" for a in "DF0" for n in range(0, 10000, 7)}
     plates |= {p + "1" for p in plates}
     assert len({compliance.plate_key(p) for p in plates}) == len(plates)
+
+
+def test_pruning_drops_the_facts_of_the_days_pruned(platform, clock):
+    driver, plate = licensed_pair(platform, clock, at(DAY, 0) - dt.timedelta(days=30))
+    order(platform.company_id, driver, plate, at(DAY, 9))
+    compliance.daily([platform], DAY, DAY)
+    directory = compliance.facts_dir(events.store()) / f"day={DAY}"
+    assert list(directory.glob("*.parquet"))
+    compliance.prune_facts(events.store(), DAY)
+    assert directory.is_dir()                      # (kept: not before the limit)
+    compliance.prune_facts(events.store(), DAY + dt.timedelta(days=1))
+    assert not directory.exists()
