@@ -112,31 +112,37 @@ PLATE_SQL = "printf('闽D%s%05d', CASE WHEN {n} % 3 <> 0 THEN 'D' ELSE '' END, {
 
 
 def make_facts(directory: Path, orders: int) -> list[Path]:
-    """The month's order facts, a Parquet file per day (as the app's stage 1 writes them)."""
+    """The month's order facts, a Parquet file per day with its groups beside it, written by the
+    app's ``compliance.write_facts`` as stage 1 writes them. Like a real market: a driver mostly
+    works for one platform (one with 40 % of the drivers, nine sharing the rest) in one vehicle
+    (two or three drivers share a car in shifts); one order in twenty is on another platform,
+    one in twenty in another car."""
     directory.mkdir(parents=True)
     per_day = orders // DAYS
     connection = duckdb.connect()
     files = []
-    # Platform shares: one large platform, nine smaller (like a country's market).
-    share = "CASE WHEN h % 100 < 40 THEN 0 ELSE 1 + (h % 9) END"
-    driver = DRIVER_IDS_SQL.format(n=f"(hash(i, 'd') % {DRIVERS + UNCERTIFIED_DRIVERS})")
-    plate = PLATE_SQL.format(n=f"(hash(i, 'v') % {VEHICLES + UNCERTIFIED_VEHICLES})")
+    pool = DRIVERS + UNCERTIFIED_DRIVERS
+    company = ("CASE WHEN hash(i, 'p') % 20 = 0 THEN hash(i, 'q') % 10"
+               " WHEN d % 100 < 40 THEN 0 ELSE 1 + (d % 9) END")
+    vehicle = (f"CASE WHEN hash(i, 's') % 20 = 0 THEN hash(i, 'v') % {VEHICLES + UNCERTIFIED_VEHICLES}"
+               f" ELSE d % {VEHICLES + UNCERTIFIED_VEHICLES} END")
     for day in range(DAYS):
         path = directory / f"day={(MONTH + dt.timedelta(days=day)).isoformat()}.parquet"
         start = day * per_day
-        connection.execute(f"""
-            COPY (SELECT printf('BENCH%02d', {share}) AS company_id,
-                         printf('O%010d', i) AS order_id,
-                         DATE '{MONTH + dt.timedelta(days=day)}' AS day,
-                         CAST(TIMESTAMP '{_moment(day, 0)}'
-                              + to_seconds(CAST(hash(i, 't') % 86400 AS BIGINT)) AS TIMESTAMP) AS t,
-                         driver, plate,
-                         {compliance.driver_key_sql("driver")} AS driver_key,
-                         {compliance.plate_key_sql("plate")} AS plate_key
-                  FROM (SELECT i, hash(i) AS h, {driver} AS driver, {plate} AS plate
-                        FROM range({start}, {start + per_day}) r(i))
-                  ORDER BY company_id, t)
-            TO '{path}' (FORMAT parquet, COMPRESSION zstd)""")
+        table = connection.sql(f"""
+            SELECT printf('BENCH%02d', {company}) AS company_id, printf('O%010d', i) AS order_id,
+                   DATE '{MONTH + dt.timedelta(days=day)}' AS day,
+                   CAST(TIMESTAMP '{_moment(day, 0)}'
+                        + to_seconds(CAST(hash(i, 't') % 86400 AS BIGINT)) AS TIMESTAMP) AS t,
+                   driver, plate,
+                   {compliance.driver_key_sql("driver")} AS driver_key,
+                   {compliance.plate_key_sql("plate")} AS plate_key
+            FROM (SELECT i, d, {DRIVER_IDS_SQL.format(n="d")} AS driver,
+                         {PLATE_SQL.format(n=f"({vehicle})")} AS plate
+                  FROM (SELECT i, hash(i, 'd') % {pool} AS d
+                        FROM range({start}, {start + per_day}) r(i)))
+            ORDER BY company_id, t""").to_arrow_table().cast(compliance.FACTS_SCHEMA)
+        compliance.write_facts(table, path)
         files.append(path)
     connection.close()
     return files
@@ -169,7 +175,7 @@ def stage_one(directory: Path, orders_per_day: int) -> float:
     day = MONTH + dt.timedelta(days=14)
     connection = duckdb.connect()
     driver = DRIVER_IDS_SQL.format(n="(hash(i, 'd') % 55000)")
-    plate = PLATE_SQL.format(n="(hash(i, 'v') % 22000)")
+    plate = PLATE_SQL.format(n="(hash(i, 'd') % 55000 % 22000)")
     base = f"""SELECT printf('BENCH%02d', hash(i) % 10) AS CompanyId, printf('O%010d', i) AS OrderId,
                       {driver} AS LicenseId, {plate} AS VehicleNo,
                       CAST(TIMESTAMP '{day}' + to_seconds(CAST(hash(i, 't') % 86000 AS BIGINT))
@@ -235,7 +241,8 @@ def postgres(url, directory, files, licences, colours, repeat) -> tuple[float, f
         best, answer = float("inf"), None
         for _ in range(repeat):
             began = time.perf_counter()
-            answer = sorted(tuple(row) for row in pg.execute(compliance.DAILY_COUNTS).fetchall())
+            answer = sorted(tuple(row) for row in
+                            pg.execute(compliance.DAILY_COUNTS_PER_ORDER).fetchall())
             best = min(best, time.perf_counter() - began)
         pg.execute("DROP SCHEMA bench_compliance CASCADE")
     return loaded, best, answer

@@ -91,6 +91,11 @@ def verdicts(platform, first=DAY, last=None) -> dict[str, tuple[bool, bool]]:
     try:
         rows = question.rows(f"SELECT * FROM ({compliance.ORDER_COMPLIANCE}) o"
                              " WHERE company_id = ?", [platform.company_id])
+        # The grouped counts always equal the order-by-order ones.
+        grouped, per_order = (sorted(question.connection.execute(sql).fetchall())
+                              for sql in (compliance.DAILY_COUNTS,
+                                          compliance.DAILY_COUNTS_PER_ORDER))
+        assert grouped == per_order
     finally:
         question.close()
     return {row["order_id"]: (row["driver_ok"], row["vehicle_ok"]) for row in rows}
