@@ -111,14 +111,15 @@ def _quality_table(rows: list[dict], font: str) -> Table:
     body += [[r["name"], f"{r['orders']:,}", _pct(r["orders_complete_share"]), f"{r['rejected']:,}",
               f"{r['zero_mile_or_time']:,}", f"{r['pay_without_order']:,}",
               _pct(r["consistent_share"])] for r in rows] or [["—", "", "", "", "", "", ""]]
-    return _grid(body, font, [56, 18, 20, 18, 24, 20, 18])
+    return _grid(body, font, [60, 16, 20, 16, 24, 20, 18])
 
 
 def _trend_chart(trend: list[dict], font: str) -> Drawing:
     drawing = Drawing(170 * mm, 62 * mm)
     chart = VerticalBarChart()
     chart.x, chart.y, chart.width, chart.height = 14 * mm, 10 * mm, 150 * mm, 46 * mm
-    chart.data = [[(m["dual_rate"] or 0) * 100 for m in trend]]
+    # (a month without completed orders has no bar rather than a bar at 0 %)
+    chart.data = [[None if m["dual_rate"] is None else m["dual_rate"] * 100 for m in trend]]
     chart.categoryAxis.categoryNames = [m["month"][2:] for m in trend]
     chart.categoryAxis.labels.fontName = chart.valueAxis.labels.fontName = font
     chart.categoryAxis.labels.fontSize = chart.valueAxis.labels.fontSize = 7
