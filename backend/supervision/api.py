@@ -1,7 +1,10 @@
 """Staff JSON for supervision: ``GET /supervision/quality?from=YYYY-MM-DD&to=YYYY-MM-DD`` gives
 the data-quality figures per platform and day (``backend.supervision.quality``; the README's
 "Data quality" section defines each). Staff signed in to the console (clerks and administrators)
-only; anyone else is 401 or 403 in the JSON error shape."""
+only; anyone else is 401 or 403 in the JSON error shape.
+
+``GET /api/v1/supervision/compliance`` gives the dual-compliance figures
+(``backend.supervision.compliance``, docs/compliance.md) to supervisors and administrators."""
 
 from __future__ import annotations
 
