@@ -138,8 +138,10 @@ def _register_blueprints(app: Flask) -> None:
     from backend.staff import auth as _staff_auth  # noqa: F401  (user loader)
     from backend.staff import throttle
     from backend.staff.console import console
-    from backend.supervision.api import supervision_api
+    from backend.supervision import public as public_compliance
+    from backend.supervision.api import compliance_api, supervision_api
     from backend.supervision.console import supervision_console
+    from backend.supervision.dashboard import compliance_console
     from backend.supervision.intake import intake as supervision_intake
 
     api = app.extensions["wyc_api"]
@@ -167,11 +169,14 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(notices_feed)
     app.register_blueprint(notices_console)
     app.register_blueprint(rechecks_console)
+    app.register_blueprint(compliance_console)
+    app.register_blueprint(compliance_api)
     mobile_api.register(api)
     kiosk_api.register(api)
     api.register_blueprint(province_api.blp)
     api.register_blueprint(hotline_api.blp)
     alerts_api.register(api)
+    api.register_blueprint(public_compliance.blp)
     if app.config["IDP_MODE"] == "dev":
         from backend.identity.assertions import ensure_dev_provider_keys
 

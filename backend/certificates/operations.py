@@ -56,9 +56,11 @@ def current_certificate(holder: Person, kind: Kind) -> Certificate | None:
 
 
 def issue(*, kind: Kind, number: str, holder: Person, valid_from: dt.date, valid_until: dt.date,
-          actor: str, previous: Certificate | None = None, **extra) -> Certificate:
-    """A new certificate, or a new version replacing ``previous``."""
-    now = utcnow()
+          actor: str, previous: Certificate | None = None, at: dt.datetime | None = None,
+          **extra) -> Certificate:
+    """A new certificate, or a new version replacing ``previous``, issued now (or ``at``: a
+    register entered after the fact, like the simulator's, says when it was issued)."""
+    now = at or utcnow()
     if previous is not None:
         set_status(previous, Status.REPLACED, actor=actor, at=now,
                    reason="新版本已签发 replaced by a new version")

@@ -33,6 +33,7 @@ class PlatformImport(StrictSchema):
     licensed_from = ma.fields.Date(load_default=None, allow_none=True)
     valid_until = ma.fields.Date(required=True)
     status = Text(required=True, validate=_text(min=1, max=20))
+    aggregator = ma.fields.Boolean(load_default=False, truthy={True}, falsy={False})
 
 
 PLATFORM_IMPORTER = Importer(PlatformImport, Platform, ("code",))

@@ -35,6 +35,9 @@ class Platform(Base):
     licensed_from: Mapped[dt.date | None]
     valid_until: Mapped[dt.date]
     status: Mapped[str] = mapped_column(sa.String(20))
+    # An aggregator (聚合平台: it passes orders to other platforms' drivers): the dual-compliance
+    # ranking lists aggregators apart from the other platforms, as the ministry does.
+    aggregator: Mapped[bool] = mapped_column(default=False)
     imported_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     # Where the bureau pushes its notices about the platform's drivers' and vehicles'
     # certificates (``backend.notices``; ``flask notices callback``); None: the feed only.

@@ -60,6 +60,9 @@ def prune_command(days: int | None) -> None:
         raise click.BadParameter("must be at least 1", param_hint="--days")
     before = dt.datetime.now(events.BEIJING).date() - dt.timedelta(days=days)
     dropped = events.store().prune(before)
+    from backend.supervision import compliance
+
+    compliance.prune_facts(events.store(), before)
     if dropped:
         audit.record("cli", "supervision.events.pruned", "supervision_event_store",
                      before.isoformat(), after={"retention_days": days, "partitions": [
@@ -67,6 +70,28 @@ def prune_command(days: int | None) -> None:
     for partition in dropped:
         click.echo(f"{partition.interface} {partition.day}: dropped")
     click.echo(f"{len(dropped)} partitions before {before} dropped")
+
+
+# -- the monthly bulletin (backend/supervision/bulletin.py) -----------------------------------
+
+@supervision_cli.command("bulletin")
+@click.option("--month", required=True, help="The month (YYYY-MM).")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, writable=True),
+              help="The PDF file to write.")
+def bulletin_command(month: str, out: str) -> None:
+    """Write the month's dual-compliance bulletin (ranking, the city's trend, data quality)."""
+    from backend.supervision import bulletin, compliance
+
+    first = compliance.parse_month(month)
+    if first is None:
+        raise click.BadParameter("月份格式为 YYYY-MM / the month is written YYYY-MM",
+                                 param_hint="--month")
+    if first > dt.datetime.now(events.BEIJING).date():
+        raise click.BadParameter("这个月份还没有到 / that month has not begun", param_hint="--month")
+    document = bulletin.pdf(first)
+    with open(out, "wb") as file:
+        file.write(document)
+    click.echo(f"{out}: {len(document)} bytes")
 
 
 # -- the intake's credentials (backend/supervision/auth.py) ----------------------------------

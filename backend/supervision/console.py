@@ -27,10 +27,10 @@ SERIES = [
 WIDTH, HEIGHT, LEFT, TOP, BOTTOM = 640, 220, 44, 12, 28
 
 
-def period(args) -> tuple[dt.date, dt.date]:
+def period(args, longest: int = quality.MAX_DAYS) -> tuple[dt.date, dt.date]:
     """The days asked for (``from``, ``to``: YYYY-MM-DD), by default the last two weeks up to
     yesterday in Beijing time. Raises ``ApiError`` (400) for a date that does not parse, a
-    period that ends before it starts or one longer than ``MAX_DAYS``."""
+    period that ends before it starts or one longer than ``longest`` days."""
     yesterday = dt.datetime.now(quality.BEIJING).date() - dt.timedelta(days=1)
     try:
         last = dt.date.fromisoformat(args["to"]) if args.get("to") else yesterday
@@ -39,9 +39,9 @@ def period(args) -> tuple[dt.date, dt.date]:
     except ValueError:
         raise ApiError(400, "日期格式应为 YYYY-MM-DD，例如 2026-12-05。",
                        "Dates are YYYY-MM-DD, e.g. 2026-12-05.") from None
-    if last < first or (last - first).days >= quality.MAX_DAYS:
-        raise ApiError(400, f"起止日期须先后有序，且不超过 {quality.MAX_DAYS} 天。",
-                       f"'from' must not be after 'to', and a period is at most {quality.MAX_DAYS} days.")
+    if last < first or (last - first).days >= longest:
+        raise ApiError(400, f"起止日期须先后有序，且不超过 {longest} 天。",
+                       f"'from' must not be after 'to', and a period is at most {longest} days.")
     return first, last
 
 

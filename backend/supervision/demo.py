@@ -1,5 +1,5 @@
-"""Demo data for supervision: yesterday, simulated for the demo platforms (3502DEMOGREEN and
-3502DEMOLUJIANG) and sent through the real intake in-process, so the console's supervision pages
+"""Demo data for supervision: yesterday, simulated for the demo platforms (3502DEMOGREEN,
+3502DEMOLUJIANG and the aggregator 3502DEMOJUHE) and sent through the real intake in-process, so the console's supervision pages
 show real figures on a fresh machine. Loaded by ``flask setup`` after the rest of the demo data
 is committed (the intake's requests run in transactions of their own)."""
 
@@ -20,7 +20,7 @@ DEMO_SETTINGS = {"vehicles": 8, "unlicensed_share": 0.25, "defect_share": 0.03,
 def load_supervision_demo() -> dict:
     day = dt.datetime.now(simulator.XIAMEN_TZ).date() - dt.timedelta(days=1)
     settings = simulator.Settings(day=day, **DEMO_SETTINGS)
-    platforms, secrets, post = in_transaction(simulator.prepare)(settings, platforms=2)
+    platforms, secrets, post = in_transaction(simulator.prepare)(settings, platforms=3)
     sent = simulator.simulate_and_send(platforms, settings, secrets, post)
     # One file per partition, so the figures read quickly from the start.
     events.store().compact(dt.datetime.now(events.BEIJING).date())

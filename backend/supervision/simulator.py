@@ -724,9 +724,11 @@ def register_fleet(platform: Platform, settings: Settings, actor: str) -> int:
 
     vehicles, drivers = fleet_for(platform, settings)
     issued = []
-    # In force from the simulated day: the register then says nothing of the days before it,
-    # for which nothing was simulated either.
+    # In force from the simulated day, issued at its first second (the history dual compliance
+    # reads): the register then says nothing of the days before it, for which nothing was
+    # simulated either.
     valid_from = settings.day
+    issued_at = dt.datetime.combine(valid_from, dt.time(), XIAMEN_TZ).astimezone(dt.UTC)
     valid_until = valid_from + dt.timedelta(days=6 * 365)
     for vehicle, driver in zip(vehicles, drivers, strict=True):
         wanted = [(Kind.DRIVER, driver.certificate, {})] if driver.licensed else []
@@ -742,7 +744,7 @@ def register_fleet(platform: Platform, settings: Settings, actor: str) -> int:
                                         source="simulator")
             issued.append(certificates.issue(kind=kind, number=number, holder=holder, actor=actor,
                                              valid_from=valid_from, valid_until=valid_until,
-                                             **extra))
+                                             at=issued_at, **extra))
     db.session.flush()
     return len(issued)
 

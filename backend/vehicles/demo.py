@@ -37,9 +37,10 @@ from backend.verification.imports import IMPORTERS, parse_lines, upsert
 OWNER_A = ("350211198606060013", "演示车主甲")
 OWNER_B = ("350211198812120021", "演示车主乙")
 
-GREEN, LUJIANG, LAPSED = "xm-green-ride", "lujiang-go", "haixi-legacy"
+GREEN, LUJIANG, LAPSED, AGGREGATOR = "xm-green-ride", "lujiang-go", "haixi-legacy", "xm-juhe-go"
 # (code, name, USCC, licence number, ministry CompanyId, licence valid for … years from today,
-# status); each licence began four years before it ends.
+# status); each licence began four years before it ends. The last is an aggregator (聚合平台),
+# listed apart in the dual-compliance ranking.
 PLATFORMS = [
     (GREEN, "演示绿行约车（厦门）科技有限公司", "91350203MA31ABCD2Y", "闽交运管许可厦字350200000101号",
      "3502DEMOGREEN", 3, "valid"),
@@ -47,6 +48,8 @@ PLATFORMS = [
      "3502DEMOLUJIANG", 2, "valid"),
     (LAPSED, "演示海西旧约车服务有限公司", "91350211MA34QW8E54", "闽交运管许可厦字350200000103号",
      "3502DEMOHAIXI", -1, "valid"),
+    (AGGREGATOR, "演示聚合打车（厦门）网络科技有限公司", "91350206MA8JUHE17J", "闽交运管许可厦字350200000104号",
+     "3502DEMOJUHE", 3, "valid"),
 ]
 
 # What a healthy demo vehicle looks like; each listed vehicle changes one thing (age: years, days).
@@ -103,7 +106,8 @@ def load_vehicle_demo() -> None:
     _load(PLATFORM_IMPORTER, [
         {"code": code, "name": name, "uscc": uscc, "licence_number": licence,
          "company_id": company_id, "licensed_from": add_years(today, years - 4).isoformat(),
-         "valid_until": add_years(today, years).isoformat(), "status": status}
+         "valid_until": add_years(today, years).isoformat(), "status": status,
+         "aggregator": code == AGGREGATOR}
         for code, name, uscc, licence, company_id, years, status in PLATFORMS])
     specs = [(plate, {**GOOD, **spec}) for plate, spec, *_ in VEHICLES]
     _load(IMPORTERS["vehicle_registry"],

@@ -154,3 +154,14 @@ def test_other_bad_platform_fields_are_named(cli, tmp_path, field, value):
 def test_platform_import_of_invalid_json_names_the_line(cli, tmp_path):
     result = cli.invoke(args=["platforms", "import", write(tmp_path, [platform(), "[1, 2]"])])
     assert result.exit_code == 2 and "line 2" in result.output
+
+
+def test_a_platform_is_imported_as_an_aggregator_only_when_it_says_so(cli, database, tmp_path):
+    result = cli.invoke(args=["platforms", "import", write(tmp_path, [
+        platform("imp-plain"), platform("imp-juhe", aggregator=True)])])
+    assert result.exit_code == 0, result.output
+    assert database.session.get(Platform, "imp-plain").aggregator is False
+    assert database.session.get(Platform, "imp-juhe").aggregator is True
+    result = cli.invoke(args=["platforms", "import", write(tmp_path, [
+        platform("imp-odd", aggregator="yes")])])
+    assert result.exit_code == 2 and "'aggregator'" in result.output
