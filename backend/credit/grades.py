@@ -135,12 +135,13 @@ def platform_figures(platforms: list[Platform], period: Period) -> dict[str, dic
     complaints = dict(db.session.execute(sa.select(Ticket.platform, sa.func.count()).where(
         Ticket.kind == TicketKind.COMPLAINT, Ticket.upheld.is_(True),
         Ticket.created_at >= start, Ticket.created_at < end).group_by(Ticket.platform)).all())
+    dual = outside.dual_compliance_rates(platforms, period.first, period.last)
     return {p.code: {
         "licensed_vehicles_reporting_share": quality.share(sums[p.code]["reporting"], sums[p.code]["licensed"]),
         "orders_complete_share": quality.share(sums[p.code]["complete"], sums[p.code]["orders"]),
         "consistent_share": quality.share(sums[p.code]["matched"] - sums[p.code]["unknown"],
                                           sums[p.code]["matched"]),
-        "dual_compliance_rate": outside.dual_compliance_rate(p.code, period.first, period.last),
+        "dual_compliance_rate": dual[p.code],
         "upheld_complaints": complaints.get(p.code, 0)} for p in platforms}
 
 

@@ -79,3 +79,15 @@ def test_the_yearly_command_stores_every_grade_and_a_rerun_replaces_it(cli, data
                                             (dt.date(2028, 2, 29), dt.date(2027, 3, 1))])
 def test_as_of_a_day_covers_the_twelve_months_ending_that_day(day, first):
     assert grades.as_of(day).first == first and grades.as_of(day).last == day
+
+
+def test_a_platforms_grade_reads_its_dual_compliance_rate_as_the_dashboard_counts_it(
+        month_of_orders):
+    big, small, aggregator = month_of_orders
+    november = grades.Period("2026-11", dt.date(2026, 11, 1), dt.date(2026, 11, 30))
+    figures = grades.platform_figures([big, small, aggregator], november)
+    assert [figures[p.code]["dual_compliance_rate"] for p in (big, small, aggregator)] == [
+        0.9, 0.25, 1.0]
+    result = grades.grade_platform(big, november, figures[big.code])
+    lines = {line["code"]: line for line in result["breakdown"]["indicators"]}
+    assert lines["dual_compliance"]["points"] is not None
