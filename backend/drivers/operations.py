@@ -24,6 +24,7 @@ from backend.drivers.schemas import CHANGE_REQUEST
 from backend.errors import ApiError
 from backend.identity.models import Person
 from backend.licensing import operations as licensing
+from backend.licensing import replacement
 from backend.licensing.models import Application, State
 from backend.licensing.rules import add_years
 from backend.mailing.operations import queue_item
@@ -122,16 +123,14 @@ class DriverIssue(_DriverMatter):
                              reason="资格审核通过，请参加考试")
 
 
-@handles("driver-cert-renew", "driver-cert-reissue", rules=rules.DRIVER_RULES,
-         channels=ALL_CHANNELS, mailed=True)
-class DriverReplace(_DriverMatter):
-    def precondition(self, person: Person) -> None:
-        _require_certificate(person)
+class _DriverReplace(_DriverMatter):
+    """换发 and 补发: a new version of the certificate held, checked as at its issue."""
 
     def open_key(self, person: Person, inputs: dict) -> str:
         return _one_at_a_time_on_the_certificate(person)
 
     def prepare(self, person: Person, body: dict) -> dict:
+        self.precondition(person)
         certificate = _require_certificate(person)
         return {"mailing_address": _mailing_address(person, body), "certificate_id": certificate.id}
 
@@ -141,6 +140,21 @@ class DriverReplace(_DriverMatter):
             raise ApiError(409, "原证件已不再有效，无法补发或换发。",
                            "The certificate is no longer valid.")
         issue_driver_certificate(application, actor=actor, previous=previous)
+
+
+@handles("driver-cert-renew", rules=rules.DRIVER_RULES, channels=ALL_CHANNELS, mailed=True)
+class DriverRenew(_DriverReplace):
+    def precondition(self, person: Person) -> None:
+        replacement.require_renewal_window(_require_certificate(person), licensing.today())
+
+
+@handles("driver-cert-reissue", rules=rules.DRIVER_RULES, channels=ALL_CHANNELS, mailed=True)
+class DriverReissue(_DriverReplace):
+    def precondition(self, person: Person) -> None:
+        replacement.require_reissue_allowed(_require_certificate(person), self.code)
+
+    def prepare(self, person: Person, body: dict) -> dict:
+        return {**super().prepare(person, body), "reason": replacement.reissue_reason(body)}
 
 
 @handles("driver-cert-cancel", channels=ALL_CHANNELS)

@@ -280,13 +280,20 @@ def _failed_reasons(application: Application) -> str:
     return "；".join(r.reason for r in latest_results(application) if r.outcome == Outcome.FAIL)
 
 
+def _not_answered(application: Application) -> str:
+    """The departments that could not be asked on the last run, by their Chinese names."""
+    keys = {key for r in latest_results(application) if r.outcome == Outcome.UNKNOWN
+            for key in (r.facts or {}).get("not_answered", [])}
+    return "、".join(sorted({sources.department_of(key)[0] for key in keys})) or "部分部门"
+
+
 def settle(application: Application, outcome: Outcome, on_pass: Callable[[], None], *, actor: str):
     """Reject on any fail, send to review on any unknown, else do what passing means."""
     if outcome == Outcome.FAIL:
         transition(application, State.REJECTED, actor=actor, reason=_failed_reasons(application))
     elif outcome == Outcome.UNKNOWN:
         transition(application, State.AWAITING_REVIEW, actor=actor,
-                   reason="部分部门暂时无法核验，已转人工审核")
+                   reason=f"{_not_answered(application)}暂时无法核验，已转人工审核")
     else:
         on_pass()
 

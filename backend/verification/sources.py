@@ -150,11 +150,23 @@ MIRROR_OPERATIONS: dict[str, Callable[..., dict | list | None]] = {}
 ANSWER_SCHEMAS: dict[str, ma.Schema] = {}
 
 
-def operation(key: str, mirror: Callable[..., dict | list | None], answer: ma.Schema) -> None:
-    """Register source operation ``key``: how its mirror answers it, and the shape an answer
-    must have (a mirror's rows were checked by the import contract on their way in)."""
+# source -> the department that holds it, as a person reads it (Chinese, English)
+DEPARTMENTS: dict[str, tuple[str, str]] = {}
+
+
+def operation(key: str, mirror: Callable[..., dict | list | None], answer: ma.Schema, *,
+              department: tuple[str, str]) -> None:
+    """Register source operation ``key``: how its mirror answers it, the shape an answer must
+    have (a mirror's rows were checked by the import contract on their way in), and the
+    department a person is told about when it does not answer (never the source's code)."""
     MIRROR_OPERATIONS[key] = mirror
     ANSWER_SCHEMAS[key] = answer
+    DEPARTMENTS[key.split(".")[0]] = department
+
+
+def department_of(key: str) -> tuple[str, str]:
+    """The department holding source operation ``key`` (``police_records.records``)."""
+    return DEPARTMENTS.get(key.split(".")[0], ("相关部门", "a department"))
 
 
 def _without_id_number(schema: type[ma.Schema], *, many: bool = False) -> ma.Schema:
@@ -162,13 +174,17 @@ def _without_id_number(schema: type[ma.Schema], *, many: bool = False) -> ma.Sch
     return schema(exclude=("id_number",), many=many)
 
 
-operation("identity.person", _identity_person, imports.IdentityImport())
+operation("identity.person", _identity_person, imports.IdentityImport(),
+          department=("公安机关（人口信息）", "the police (population register)"))
 operation("police_records.records", _police_records,
-          _without_id_number(imports.PoliceRecordImport, many=True))
+          _without_id_number(imports.PoliceRecordImport, many=True),
+          department=("公安机关（违法犯罪记录）", "the police (criminal records)"))
 operation("driving_licence.licence", _driving_licence,
-          _without_id_number(imports.DrivingLicenceImport))
+          _without_id_number(imports.DrivingLicenceImport),
+          department=("公安交管部门（驾驶证）", "the traffic police (driving licences)"))
 operation("residence_permit.permit", _residence_permit,
-          _without_id_number(imports.ResidencePermitImport))
+          _without_id_number(imports.ResidencePermitImport),
+          department=("公安机关（居住证）", "the police (residence permits)"))
 
 
 def answer_data(key: str, body: bytes):

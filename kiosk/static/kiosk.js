@@ -13,6 +13,7 @@ const T = {
     hello: "您好，", yourCerts: "您持有的证件", noCerts: "您目前没有有效的证件。",
     validUntil: "有效期至", version: "第 {n} 版", chooseMatter: "请选择要办理的事项",
     finish: "结束办理", back: "返回", confirm: "确认办理", confirmCancel: "确认注销",
+    reissueReason: "补发原因", lost: "遗失", damaged: "损毁", chooseReason: "请选择补发原因",
     mailTo: "新证件将免费邮寄到以下地址，请核对：", recipient: "收件人", phone: "联系电话（手机）",
     region: "所在区", otherRegion: "其他地区（6位行政区划代码）", detail: "详细地址（街道、门牌号）",
     otherRegionButton: "其他", padFor: "正在输入：", clear: "清空", del: "删除",
@@ -57,6 +58,7 @@ const T = {
     hello: "Hello, ", yourCerts: "Your certificates", noCerts: "You hold no valid certificate.",
     validUntil: "Valid until", version: "version {n}", chooseMatter: "What would you like to do?",
     finish: "Finish", back: "Back", confirm: "Confirm", confirmCancel: "Cancel my certificate",
+    reissueReason: "Why is it reissued?", lost: "Lost", damaged: "Damaged", chooseReason: "Choose a reason",
     mailTo: "The new certificate is mailed free of charge to this address. Please check it:",
     recipient: "Recipient", phone: "Phone (mobile)", region: "District",
     otherRegion: "Other region (6-digit code)", detail: "Street address",
@@ -283,6 +285,7 @@ function confirmScreen(choice) {
   const invalid = (name) => draft.errors[name] ? " invalid" : "";
   const name = (d) => lang === "en" ? d[2] : d[1];
   return `${title}
+    ${choice.matter === "driver-cert-reissue" ? reasonPicker(error) : ""}
     <p class="sub">${t("mailTo")}</p>
     <div class="form">
       <div>
@@ -314,6 +317,13 @@ function confirmScreen(choice) {
         </div>
       </div>
     </div>`;
+}
+
+// A reissue (补发) says why: the certificate was lost or damaged.
+function reasonPicker(error) {
+  const reason = (code) => `<button type="button" class="district${draft.reason === code ? " on" : ""}" data-action="reissue_reason" data-code="${code}" aria-pressed="${draft.reason === code}">${t(code)}</button>`;
+  return `<div class="field${draft.errors.reason ? " invalid" : ""}"><span>${t("reissueReason")}</span>
+      <div class="districts">${reason("lost")}${reason("damaged")}</div>${error("reason")}</div>`;
 }
 
 function resultScreen(a, choice) {
@@ -368,9 +378,13 @@ const ACTIONS = {
   choose: (el) => send("choose", { matter: el.dataset.matter }),
   confirm: () => {
     if (state.choice.needs_mailing_address) {
-      if (!validAddress()) { state.choice.error = null; return render(); }
+      const reissue = state.choice.matter === "driver-cert-reissue";
+      const valid = validAddress();
+      if (reissue && !draft.reason) draft.errors.reason = t("chooseReason");
+      if (!valid || draft.errors.reason) { state.choice.error = null; return render(); }
       const { recipient, phone, region_code, detail } = draft;
-      return send("confirm", { mailing_address: { recipient: recipient.trim(), phone, region_code, detail: detail.trim() } });
+      return send("confirm", { mailing_address: { recipient: recipient.trim(), phone, region_code, detail: detail.trim() },
+                               ...(reissue ? { reason: draft.reason } : {}) });
     }
     return send("confirm", {});
   },
@@ -380,6 +394,7 @@ const ACTIONS = {
     padTarget = draft.other ? "region_code" : "phone";
     render();
   },
+  reissue_reason: (el) => { draft.reason = el.dataset.code; delete draft.errors.reason; render(); },
   pad: (el) => {
     const limit = padTarget === "phone" ? 12 : 6;
     const value = draft[padTarget];
