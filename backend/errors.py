@@ -103,7 +103,9 @@ class JsonErrorApi(Api):
             body = error_body(code, errors=errors)
         headers = _headers_of(error)
         if _wants_html():
-            return render_template("error.html", error=body), code, headers
+            # (a console page's error keeps the console's navigation)
+            page = "console/error.html" if request.path.startswith("/console") else "error.html"
+            return render_template(page, error=body), code, headers
         return body, code, headers
 
 
