@@ -1,6 +1,6 @@
 """Decisions per second and latency of the instant flows, over HTTP, under gunicorn.
 
-    python bench/decisions.py [--clients 8] [--seconds 10] [--flow NAME]
+    python bench/decisions.py [--clients 8] [--seconds 10] [--flow NAME] [--holders-each 600]
                               [--workers 2] [--threads 1] [--worker-class sync] [--no-baseline]
                               [--database-url URL]
 
@@ -153,6 +153,28 @@ print(json.dumps(pools))
     out = subprocess.run([sys.executable, "-c", script], env=env, check=True,
                          capture_output=True, text=True, cwd=ROOT)
     return [[tuple(p) for p in pool] for pool in json.loads(out.stdout.strip().splitlines()[-1])]
+
+
+def start_server(kind: str, env: dict, port: int, workers: int, threads: int,
+                 worker_class: str = "sync"):
+    env = {**env, "LOAD_DEMO_DATA": "0"}
+    if kind == "gunicorn":
+        command = [BIN / "gunicorn", "--workers", str(workers), "--threads", str(threads),
+                   "--worker-class", worker_class, "--bind", f"127.0.0.1:{port}",
+                   "--log-level", "warning", "backend.wsgi:app"]
+    else:
+        command = [BIN / "flask", "run", "--port", str(port), "--with-threads"]
+    process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1).ok:
+                return process
+        except requests.RequestException:
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError(f"{kind} did not come up")
 
 
 def token(base: str, number: str, name: str) -> dict:
@@ -325,6 +347,8 @@ def main() -> None:
     parser.add_argument("--worker-class", default="sync",
                         help="gunicorn's (make run: sync, 2 workers, 1 thread each)")
     parser.add_argument("--flow", choices=sorted(FLOWS), action="append")
+    parser.add_argument("--holders-each", type=int, default=HOLDERS_EACH,
+                        help="driver-cert-renew: holders per client, each renews once")
     parser.add_argument("--no-baseline", action="store_true",
                         help="skip the Flask built-in server comparison")
     parser.add_argument("--database-url", metavar="URL",
@@ -344,7 +368,8 @@ def main() -> None:
                                               ignore_cleanup_errors=True) as instance,
                   database(args.database_url) as database_url):
                 env = environment(Path(instance), database_url)
-                people = PREPARE.get(flow_name, prepare_instance)(env, args.clients)
+                people = (PREPARE[flow_name](env, args.clients) if flow_name in PREPARE
+                          else prepare_instance(env, args.clients, args.holders_each))
                 port = free_port()
                 process = start_server(server, env, port, args.workers, args.threads,
                                        args.worker_class)

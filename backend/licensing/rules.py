@@ -98,10 +98,7 @@ def evaluate(rule_codes: Iterable[str], facts: Facts, context: Context) -> list[
     for code in rule_codes:
         current = RULES[code]
         silent = [k for k in current.needs if facts.answers[k].status == Status.UNAVAILABLE]
-        if silent:
-            verdict = _not_asked(silent)
-        else:
-            verdict = current.check(facts, context)
+        verdict = _not_asked(silent) if silent else current.check(facts, context)
         outcomes.append(RuleOutcome(code, verdict, facts.query_ids(current.needs)))
     return outcomes
 

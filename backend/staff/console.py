@@ -34,13 +34,13 @@ from backend.licensing.models import Application, Outcome, State
 from backend.licensing.replacement import REISSUE_REASONS
 from backend.licensing.rules import RULES
 from backend.mailing.operations import STATUS_NAMES as MAILING_STATUS_NAMES
-from backend.staff.facts import FACT_NAMES
 from backend.matters.operations import catalogue, get_matter, summary
 from backend.matters.registry import HANDLERS, handler_for
 from backend.staff import counter as counter_desk
 from backend.staff import search as staff_search
 from backend.staff import throttle
 from backend.staff.auth import roles_required, staff_actor
+from backend.staff.facts import FACT_NAMES
 from backend.staff.forms import ActionForm, CounterForm, DecisionForm, ExamForm, LoginForm
 from backend.staff.models import Role
 from backend.staff.operations import authenticate, sign_out
