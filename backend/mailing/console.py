@@ -115,9 +115,7 @@ def find_item():
 @mailroom
 def show_item(item_id):
     item = operations.get_item(item_id)
-    printable, held = operations.queued_items() if item.status.value == "queued" else ([], [])
-    held_reason = operations.held_reason(item) if item in held or (
-        item.status.value == "returned" and item.certificate.status.value != "valid") else None
+    held_reason = operations.held_reason(item) if operations.is_held(item) else None
     return render_template(
         "mailing/item.html", item=item, full_address=operations.full_address(item.address),
         dispatch_form=DispatchForm(), action_form=ActionForm(),

@@ -141,9 +141,14 @@ def queued_items() -> tuple[list[MailingItem], list[MailingItem]]:
     (cancelled, replaced before it was posted) is held back rather than printed."""
     items = db.session.scalars(_with_certificates(
         sa.select(MailingItem).where(MailingItem.status == QUEUED))).all()
-    today = certificates.china_today()
-    printable = [i for i in items if i.certificate.effective_status(today) == Status.VALID]
-    return printable, [i for i in items if i not in printable]
+    held = [item for item in items if is_held(item)]
+    return [item for item in items if item not in held], held
+
+
+def is_held(item: MailingItem) -> bool:
+    """Waiting for the post (queued, or returned) with a certificate no longer in force."""
+    return item.status in (QUEUED, RETURNED) and \
+        item.certificate.effective_status(certificates.china_today()) != Status.VALID
 
 
 def held_reason(item: MailingItem) -> tuple[str, str]:
@@ -159,11 +164,10 @@ def held_reason(item: MailingItem) -> tuple[str, str]:
 def withdraw(item: MailingItem, *, actor: str) -> None:
     """Take a held item out of the post for good: its certificate is no longer in force (a
     newer version goes out by its own item). An item whose certificate is valid is refused."""
-    if item.status in (QUEUED, RETURNED) and \
-            item.certificate.effective_status(certificates.china_today()) == Status.VALID:
+    if item.status in TRANSITIONS[WITHDRAWN] and not is_held(item):
         raise ApiError(409, f"邮件 {item.id} 的证件仍有效，应寄出，不能撤回。",
                        f"Item {item.id}'s certificate is in force: it is posted, not withdrawn.")
-    reason, _ = held_reason(item)
+    reason, _ = held_reason(item)  # (another state: refused by the step below)
     _move(item, WITHDRAWN, actor=actor, withdrawn_because=reason)
     db.session.flush()
 

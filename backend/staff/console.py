@@ -40,7 +40,7 @@ from backend.staff import counter as counter_desk
 from backend.staff import search as staff_search
 from backend.staff import throttle
 from backend.staff.auth import roles_required, staff_actor
-from backend.staff.facts import FACT_NAMES
+from backend.staff.facts import FACT_NAMES, fact_value
 from backend.staff.forms import ActionForm, CounterForm, DecisionForm, ExamForm, LoginForm
 from backend.staff.models import Role
 from backend.staff.operations import authenticate, sign_out
@@ -139,8 +139,11 @@ def pretty_json(value) -> str:
 
 
 @console.app_template_filter("readable")
-def readable(value) -> str:
-    """A fact's value as a person reads it: 是/否, dates as they are, lists joined."""
+def readable(value, key: str | None = None) -> str:
+    """A fact's value as a person reads it: 是/否, codes by their Chinese names (``key``: the
+    fact's), dates as they are, lists joined."""
+    if key is not None:
+        value = fact_value(key, value)
     if isinstance(value, bool):
         return "是 yes" if value else "否 no"
     if value is None:
@@ -148,7 +151,7 @@ def readable(value) -> str:
     if isinstance(value, list | tuple):
         return "、".join(readable(v) for v in value) or "—"
     if isinstance(value, dict):
-        return "；".join(f"{FACT_NAMES.get(k, k)}：{readable(v)}" for k, v in value.items())
+        return "；".join(f"{FACT_NAMES.get(k, k)}：{readable(v, k)}" for k, v in value.items())
     return mask_id_numbers_in_text(str(value))
 
 

@@ -57,3 +57,37 @@ FACT_NAMES = {
     "valid_until": "有效期至 Valid until",
     "vin": "车辆识别代号 VIN",
 }
+
+
+def _value_names() -> dict[str, dict[str, str]]:
+    """The Chinese names of the codes a fact may hold, by fact key (from the rules' own tables)."""
+    from backend.drivers.rules import CATEGORY_NAMES, LICENCE_STATUSES
+    from backend.vehicles.rules import CATEGORIES, POWER_NAMES, USE_NATURES, VEHICLE_STATUSES
+    from backend.verification.sources import DEPARTMENTS
+
+    statuses = {code: zh for code, (zh, _) in {**VEHICLE_STATUSES, **LICENCE_STATUSES}.items()}
+    statuses.update(active="有效", valid="有效")
+    return {
+        "status": statuses,
+        "basis": {"hukou": "本市户籍", "residence_permit": "厦门市居住证"},
+        "holder": {"mainland": "内地居民", "hong_kong": "香港居民", "macao": "澳门居民",
+                   "taiwan": "台湾居民", "foreign": "外国人永久居留"},
+        "use_nature": USE_NATURES,
+        "category": {code: zh for code, (zh, _) in CATEGORIES.items()},
+        "power_type": {code: zh for code, (zh, _) in POWER_NAMES.items()},
+        "allowed": {code: zh for code, (zh, _) in POWER_NAMES.items()},
+        "categories": {code: zh for code, (zh, _) in CATEGORY_NAMES.items()},
+        "categories_checked": {code: zh for code, (zh, _) in CATEGORY_NAMES.items()},
+        "not_answered": {source: zh for source, (zh, _) in DEPARTMENTS.items()},
+    }
+
+
+def fact_value(key: str, value):
+    """A code a fact holds, by its Chinese name with the code after it (``吊销 revoked``);
+    anything else as it is."""
+    names = _value_names().get(key, {})
+    if isinstance(value, list):
+        return [fact_value(key, v) for v in value]
+    if isinstance(value, str) and value in names:
+        return f"{names[value]} {value}"
+    return value

@@ -105,6 +105,7 @@ def test_an_application_shows_facts_as_fields_and_the_certificate_by_its_number(
     sign_in(Role.CLERK)
     page = client.get(f"/console/applications/{issued['number']}").get_data(as_text=True)
     assert "初次登记 First registered" in page and "动力类型 Power type" in page
+    assert "纯电动 BEV" in page and "预约出租客运 reserved_taxi" in page  # (codes by their names)
     assert '"first_registered_on"' not in page and "{" not in page.split("<main")[1].split("</main>")[0]
     assert "<strong>车龄</strong>" in page
     cancel_page = client.get(f"/console/applications/{cancel['number']}").get_data(as_text=True)
