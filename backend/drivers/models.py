@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from backend.db import Base, UTCDateTime, utcnow
 
 SUBJECTS = ("national", "regional")
+SUBJECT_NAMES = {"national": ("全国公共科目", "national"), "regional": ("区域科目", "regional")}
 
 
 class ExamAttempt(Base):

@@ -19,7 +19,7 @@ from backend.certificates import operations as certificates
 from backend.certificates.models import Certificate, Kind, Status
 from backend.db import db
 from backend.drivers import rules
-from backend.drivers.models import SUBJECTS, ExamAttempt
+from backend.drivers.models import SUBJECT_NAMES, SUBJECTS, ExamAttempt
 from backend.drivers.schemas import CHANGE_REQUEST
 from backend.errors import ApiError
 from backend.identity.models import Person
@@ -271,7 +271,8 @@ def record_exam(application: Application, subject: str, score: int, passed: bool
     """Record one exam result; both subjects passed issues the certificate."""
     licensing.require_state(application, State.AWAITING_EXAM)
     if subject not in SUBJECTS:
-        raise ApiError(422, "考试科目应为 national 或 regional。", "subject must be national or regional")
+        raise ApiError(422, "考试科目应为全国公共科目（national）或区域科目（regional）。",
+                       "subject must be national or regional")
     mark = current_app.config["EXAM_PASS_MARKS"][subject]
     if passed != (score >= mark):
         raise ApiError(422, f"成绩 {score} 分{'达到' if score >= mark else '低于'}及格线 {mark} 分，"
@@ -281,7 +282,7 @@ def record_exam(application: Application, subject: str, score: int, passed: bool
     already = sa.select(ExamAttempt.id).where(ExamAttempt.application_id == application.id,
                                               ExamAttempt.subject == subject, ExamAttempt.passed)
     if db.session.scalar(already) is not None:
-        raise ApiError(409, "该科目已考试通过，不能再录入成绩。",
+        raise ApiError(409, f"{SUBJECT_NAMES[subject][0]}已考试通过，不能再录入成绩。",
                        f"The {subject} subject has been passed already; nothing is recorded.")
     db.session.add(ExamAttempt(application_id=application.id, subject=subject, score=score,
                                passed=passed, recorded_by=actor))
@@ -296,5 +297,5 @@ def record_exam(application: Application, subject: str, score: int, passed: bool
         failures = sum(1 for a in attempts if a.subject == subject and not a.passed)
         if not passed and failures >= current_app.config["EXAM_MAX_ATTEMPTS"]:
             licensing.transition(application, State.REJECTED, actor=actor,
-                                 reason=f"{subject} 科目考试 {failures} 次未通过，已达补考上限")
+                                 reason=f"{SUBJECT_NAMES[subject][0]}考试 {failures} 次未通过，已达补考上限")
     db.session.flush()

@@ -12,7 +12,7 @@ from tests.vehicles.fleet import make_platform, make_vehicle, owner
 CODE = re.compile(r"[a-z][a-z0-9]*(?:[_-][a-z0-9]+)+|\b(?:valid|seized|revoked|normal)\b")
 
 
-def test_every_registered_rule_has_a_chinese_and_an_english_title():
+def test_every_registered_rule_has_a_chinese_and_an_english_title(app):
     assert RULES
     for rule in RULES.values():
         assert re.search(r"[\u4e00-\u9fff]", rule.title), rule.code
@@ -54,3 +54,15 @@ def test_a_vehicle_on_another_platform_names_that_platform_not_its_code(client):
     single = next(c for c in body["checks"] if c["rule"] == "veh.single_platform")
     assert single["outcome"] == "fail" and "「鹭江出行网约车有限公司」" in single["reason"]
     assert first not in single["reason"] and not CODE.search(single["reason"])
+
+
+def test_the_application_in_the_way_is_named_with_its_state_in_chinese(client):
+    from tests.certificates.holders import driver_with_certificate
+
+    _, headers, _ = driver_with_certificate(client)
+    change = client.post("/api/v1/applications", headers=headers, json={
+        "matter": "driver-cert-change", "changes": {"address": "福建省厦门市湖里区枋湖北二路 8 号"},
+        "documents": [{"kind": "residence_proof", "reference": "居住证明 001"}]}).json
+    refused = apply(client, headers, matter="driver-cert-renew")
+    assert refused.status_code == 409 and change["number"] in refused.json["message"]
+    assert "（待人工审核）" in refused.json["message"] and "awaiting_review" not in refused.json["message"]
