@@ -15,7 +15,7 @@ import datetime as dt
 import sqlalchemy as sa
 from flask import current_app
 
-from backend.certificates.models import Certificate
+from backend.certificates.models import Certificate, Kind
 from backend.db import db, utcnow
 from backend.errors import ApiError
 from backend.licensing.models import Application, State
@@ -26,6 +26,14 @@ REISSUE_REASONS = {"lost": ("遗失", "lost"), "damaged": ("损毁", "damaged")}
 #: clerks wrote the Chinese word).
 _REASON_WORDS = {"lost": "lost", "遗失": "lost", "丢失": "lost",
                  "damaged": "damaged", "损毁": "damaged", "损坏": "damaged"}
+
+
+def _named(certificate: Certificate) -> tuple[str, str]:
+    """How a refusal names the certificate: a driver certificate's number is its holder's ID
+    number, which a kiosk screen must not show."""
+    if certificate.kind == Kind.DRIVER:
+        return "您的网约车驾驶员证", "Your driver certificate"
+    return f"运输证 {certificate.number}", f"Transport certificate {certificate.number}"
 
 
 def renewal_opens_on(certificate: Certificate) -> dt.date:
@@ -40,12 +48,13 @@ def require_renewal_window(certificate: Certificate, today: dt.date) -> None:
     if today >= opens:
         return
     days = current_app.config["CERT_RENEWAL_WINDOW_DAYS"]
+    zh, en = _named(certificate)
     raise ApiError(
-        409, f"证件 {certificate.number} 有效期至 {certificate.valid_until}，换发在到期前 {days} 天内办理，"
+        409, f"{zh}有效期至 {certificate.valid_until}，换发在到期前 {days} 天内办理，"
              f"{opens} 起可以申请。证件遗失或损毁请申请补发。",
-        f"Certificate {certificate.number} is valid until {certificate.valid_until}; renewal "
-        f"opens {days} days before that, on {opens}. A lost or damaged certificate is reissued "
-        "instead.", opens_on=opens.isoformat(), reason="renewal_not_open")
+        f"{en} is valid until {certificate.valid_until}; renewal opens {days} days before "
+        f"that, on {opens}. A lost or damaged certificate is reissued instead.",
+        opens_on=opens.isoformat(), reason="renewal_not_open")
 
 
 def reissue_reason(body: dict) -> str:
@@ -79,9 +88,10 @@ def require_reissue_allowed(certificate: Certificate, matter_code: str) -> None:
     from backend.licensing.operations import XIAMEN
 
     opens = (decided[-most] + period).astimezone(XIAMEN).date() + dt.timedelta(days=1)
+    zh, en = _named(certificate)
     raise ApiError(
-        409, f"证件 {certificate.number} 在 {period.days} 天内已补发 {len(decided)} 次（上限 {most} 次），"
+        409, f"{zh}在 {period.days} 天内已补发 {len(decided)} 次（上限 {most} 次），"
              f"{opens} 起可以再次申请补发；如有特殊情况请到服务窗口办理或拨打 12328。",
-        f"Certificate {certificate.number} has been reissued {len(decided)} times in "
+        f"{en} has been reissued {len(decided)} times in "
         f"{period.days} days (at most {most}); you may apply again from {opens}, or ask at a "
         "service counter (12328).", opens_on=opens.isoformat(), reason="reissue_limit")

@@ -230,6 +230,7 @@ def test_renewal_before_its_window_is_refused_naming_the_day_it_opens(client, da
     response = apply(client, headers, matter="driver-cert-renew")
     assert response.status_code == 409
     assert f"{opens} 起可以申请" in response.json["message"] and "补发" in response.json["message"]
+    assert certificate.number not in response.json["message"]  # (the holder's ID number)
     assert response.json["opens_on"] == opens.isoformat()
     assert certificate.status == Status.VALID and certificate.version == 1
     near_expiry(certificate, days_left=90)
