@@ -12,6 +12,7 @@ from io import BytesIO
 
 from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 
+from backend.common.masking import mask_id_number
 from backend.mailing import operations
 from backend.mailing.forms import (
     ActionForm,
@@ -34,7 +35,7 @@ def labels() -> dict:
 
     return {"MAILING_STATUS_NAMES": {s.value: n for s, n in operations.STATUS_NAMES.items()},
             "CERTIFICATE_STATUS_NAMES": {s.value: n for s, n in CERTIFICATE_STATUS_NAMES.items()},
-            "region_text": operations.region_text}
+            "region_text": operations.region_text, "mask_id_number": mask_id_number}
 
 
 @contextlib.contextmanager

@@ -189,6 +189,10 @@ def test_a_held_item_shows_why_is_not_counted_as_printable_and_can_be_withdrawn(
     assert "证件已注销，寄出前已不在有效状态（持证人申请注销）" in page
     item_page = client.get(f"/console/mailing/items/{held.id}").get_data(as_text=True)
     assert "暂缓寄出" in item_page and "撤回" in item_page
+    # The certificate by its number (a driver certificate's is the ID number: masked)
+    from backend.common.masking import mask_id_number
+    assert mask_id_number(held.certificate.number) in item_page
+    assert held.certificate.number not in item_page
 
     refused = post(client, f"/console/mailing/items/{printable.id}/withdraw")
     assert "仍有效" in client.get(refused.headers["Location"]).get_data(as_text=True)
