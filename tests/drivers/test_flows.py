@@ -336,3 +336,16 @@ def test_an_exam_import_row_whose_result_contradicts_its_score_is_refused_by_lin
     from backend.drivers.models import ExamAttempt
 
     assert db.session.query(ExamAttempt).count() == 0  # (the whole file, line 2 included)
+
+
+def test_the_demo_holder_renews_and_reissues_as_the_readme_says(client, database):
+    from backend.demo import DEMO_DRIVERS, load_demo_data
+    from tests.factories import citizen_token
+
+    load_demo_data()
+    database.session.commit()
+    name, number = DEMO_DRIVERS[1][:2]
+    _, headers = citizen_token(client, number, name)
+    assert apply(client, headers, matter="driver-cert-reissue", reason="damaged").json["status"] \
+        == "issued"
+    assert apply(client, headers, matter="driver-cert-renew").json["status"] == "issued"
