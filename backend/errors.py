@@ -66,6 +66,10 @@ class ErrorSchema(ma.Schema):
     reason = ma.fields.String(metadata={
         "description": "Kiosk refusals: a code the kiosk program chooses its message by "
                        "(e.g. `card_reported_lost`, `invalid_id_number`)"})
+    opens_on = ma.fields.Date(metadata={
+        "description": "409 for a renewal before its window or a reissue past its limit: the "
+                       "first day it may be applied for (reason `renewal_not_open`, "
+                       "`reissue_limit`)"})
 
 
 def error_body(code: int, *, message: str | None = None, message_en: str | None = None,
