@@ -92,6 +92,11 @@ def from_environment(instance_path: str) -> dict:
         "DRIVER_MIN_AGE": int(env("DRIVER_MIN_AGE", "18")),
         "DRIVER_MAX_AGE": int(env("DRIVER_MAX_AGE", "60")),
         "DRIVER_CERT_VALID_YEARS": int(env("DRIVER_CERT_VALID_YEARS", "6")),
+        # Driver and transport certificates: renewal (换发) opens this many days before the last
+        # valid day; a reissue (补发) at most CERT_REISSUE_MAX times in CERT_REISSUE_PERIOD_DAYS.
+        "CERT_RENEWAL_WINDOW_DAYS": int(env("CERT_RENEWAL_WINDOW_DAYS", "90")),
+        "CERT_REISSUE_MAX": int(env("CERT_REISSUE_MAX", "2")),
+        "CERT_REISSUE_PERIOD_DAYS": int(env("CERT_REISSUE_PERIOD_DAYS", "365")),
         "EXAM_MAX_ATTEMPTS": int(env("EXAM_MAX_ATTEMPTS", "3")),
         # The lowest passing score of each subject (out of 100): a result's pass or fail
         # follows from it, an inconsistent one is refused.

@@ -18,6 +18,7 @@ from backend.db import db
 from backend.hotline.demo import load_hotline_demo
 from backend.identity.operations import register_or_update
 from backend.identity.portraits import demo_portrait_base64
+from backend.licensing.operations import today as licensing_today
 from backend.platforms.demo import load_platform_demo
 from backend.staff.models import Role, StaffUser
 from backend.staff.operations import create_staff
@@ -62,7 +63,8 @@ def _person(number: str, name: str, **identity) -> dict:
 #  residence permit). Listed in the README so a new user can try each outcome.
 DEMO_DRIVERS = [
     ("演示陈合格", demo_id_number("19900101", 11), "eligible: waits for the exam", {}, {}, [], None),
-    ("演示林持证", demo_id_number("19880808", 13), "holds a certificate: renew, reissue, cancel",
+    ("演示林持证", demo_id_number("19880808", 13),
+     "holds a certificate ending in 60 days: renew, reissue (lost or damaged), cancel",
      {}, {}, [], None),
     ("演示王外地", demo_id_number("19920303", 15, "350102"), "eligible through a residence permit",
      {"hukou_region": "350102"}, {}, [], {"city_code": "350206", "valid_until": "2028-12-31"}),
@@ -107,7 +109,7 @@ def _load_demo_drivers() -> None:
         _import("police_records", [{"id_number": number, **record} for record in police])
         if permit:
             _import("residence_permit", [{"id_number": number, **permit}])
-    _issue_demo_certificate(DEMO_DRIVERS[1][1], DEMO_DRIVERS[1][0])
+    _issue_demo_certificate(DEMO_DRIVERS[1][1], DEMO_DRIVERS[1][0], days_left=60)
 
 
 def _import(source: str, records: list[dict]) -> None:
@@ -115,8 +117,10 @@ def _import(source: str, records: list[dict]) -> None:
         import_file(source, [json.dumps(r, ensure_ascii=False) for r in records])
 
 
-def _issue_demo_certificate(number: str, name: str) -> None:
-    """Take the demo holder through application and exam, as the real flow would."""
+def _issue_demo_certificate(number: str, name: str, *, days_left: int | None = None) -> None:
+    """Take the demo holder through application and exam, as the real flow would. With
+    ``days_left`` the certificate is dated as if issued a term ago, ending in that many days,
+    so its renewal window (the last ``CERT_RENEWAL_WINDOW_DAYS``) is open."""
     from backend.drivers.operations import record_exam
     from backend.licensing.operations import submit
     from backend.matters.registry import Channel
@@ -128,6 +132,11 @@ def _issue_demo_certificate(number: str, name: str) -> None:
                             "mailing_address": address}, channel=Channel.COUNTER, actor="demo")
     record_exam(application, "national", 92, True, actor="demo")
     record_exam(application, "regional", 88, True, actor="demo")
+    if days_left is not None:
+        certificate = application.certificate
+        term = certificate.valid_until - certificate.valid_from
+        certificate.valid_until = licensing_today() + dt.timedelta(days=days_left)
+        certificate.valid_from = certificate.valid_until - term
 
 
 def load_demo_data() -> bool:

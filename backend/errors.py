@@ -66,6 +66,10 @@ class ErrorSchema(ma.Schema):
     reason = ma.fields.String(metadata={
         "description": "Kiosk refusals: a code the kiosk program chooses its message by "
                        "(e.g. `card_reported_lost`, `invalid_id_number`)"})
+    opens_on = ma.fields.Date(metadata={
+        "description": "409 for a renewal before its window or a reissue past its limit: the "
+                       "first day it may be applied for (reason `renewal_not_open`, "
+                       "`reissue_limit`)"})
 
 
 def error_body(code: int, *, message: str | None = None, message_en: str | None = None,
@@ -103,7 +107,9 @@ class JsonErrorApi(Api):
             body = error_body(code, errors=errors)
         headers = _headers_of(error)
         if _wants_html():
-            return render_template("error.html", error=body), code, headers
+            # (a console page's error keeps the console's navigation)
+            page = "console/error.html" if request.path.startswith("/console") else "error.html"
+            return render_template(page, error=body), code, headers
         return body, code, headers
 
 

@@ -1,6 +1,6 @@
 """Decisions per second and latency of the instant flows, over HTTP, under gunicorn.
 
-    python bench/decisions.py [--clients 8] [--seconds 10] [--flow NAME]
+    python bench/decisions.py [--clients 8] [--seconds 10] [--flow NAME] [--holders-each 600]
                               [--workers 2] [--threads 1] [--worker-class sync] [--no-baseline]
                               [--database-url URL]
 
@@ -8,7 +8,8 @@ It builds a fresh embedded-default instance (SQLite under a temporary INSTANCE_P
 loaded by ``flask setup``), adds benchmark drivers who each hold a certificate and benchmark
 vehicles, starts gunicorn as ``make run`` does (``backend.wsgi:app``, 2 sync workers) on a free
 loopback port, and has several clients renew certificates (each renewal re-runs every check
-and issues a new certificate version) or apply for vehicle permits (12 rules, a transport
+and issues a new certificate version; renewal opens only near expiry, so each client renews a
+pool of holders whose certificates end in 30 days, one renewal each) or apply for vehicle permits (12 rules, a transport
 certificate issued) as fast as the service answers. The same load is then put on the
 straightforward way of serving (Flask's built-in threaded server, one process) for
 comparison. Prints decisions/s and p50/p95/p99 latency per flow and server. Benchmark people
@@ -115,29 +116,43 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def prepare_instance(env: dict, drivers: int) -> list[tuple[str, str]]:
-    """Migrate, load demo data, and give ``drivers`` benchmark drivers a certificate each."""
+#: Renewal opens in the last days before expiry, so a certificate renews once: each client
+#: renews a pool of holders of its own, one renewal each (more than the fastest run decides).
+HOLDERS_EACH = 600
+
+
+def prepare_instance(env: dict, drivers: int, holders_each: int = HOLDERS_EACH) -> list[list]:
+    """Migrate, load demo data, and give each of ``drivers`` clients ``holders_each`` benchmark
+    holders whose certificates (issued through the real flow) end in 30 days: in the renewal
+    window."""
     subprocess.run([BIN / "flask", "setup"], env=env, check=True, capture_output=True)
     script = f"""
-import json
+import datetime as dt, json
 from backend import create_app
 from backend.db import db
 from backend.demo import ELIGIBLE_LICENCE, _import, _issue_demo_certificate, _person, demo_id_number
 app = create_app()
-people = []
+pools = []
 with app.app_context():
     for i in range({drivers}):
-        number, name = demo_id_number("19910101", 501 + 2 * i), f"压测{{i:03d}}"
-        _import("identity", [_person(number, name)])
-        _import("driving_licence", [dict(id_number=number, **ELIGIBLE_LICENCE)])
-        _issue_demo_certificate(number, name)
-        people.append((number, name))
+        pool = []
+        for k in range({holders_each}):
+            n = i * {holders_each} + k
+            birth = dt.date(1970, 1, 1) + dt.timedelta(days=n)  # (one holder a day: unique)
+            number, name = demo_id_number(f"{{birth:%Y%m%d}}", 501), f"压测{{n:05d}}"
+            pool.append((number, name))
+        pools.append(pool)
+    people = [p for pool in pools for p in pool]
+    _import("identity", [_person(number, name) for number, name in people])
+    _import("driving_licence", [dict(id_number=number, **ELIGIBLE_LICENCE) for number, _ in people])
+    for number, name in people:
+        _issue_demo_certificate(number, name, days_left=30)
     db.session.commit()
-print(json.dumps(people))
+print(json.dumps(pools))
 """
     out = subprocess.run([sys.executable, "-c", script], env=env, check=True,
                          capture_output=True, text=True, cwd=ROOT)
-    return [tuple(p) for p in json.loads(out.stdout.strip().splitlines()[-1])]
+    return [[tuple(p) for p in pool] for pool in json.loads(out.stdout.strip().splitlines()[-1])]
 
 
 def start_server(kind: str, env: dict, port: int, workers: int, threads: int,
@@ -216,10 +231,19 @@ class Client:
         self.socket = self.stream = None
 
 
-def renew_flow(base: str, person: tuple[str, str]):
-    """One renewal per call; a decision is an issued (or rejected) application."""
-    client = Client(base, token(base, *person))
-    return lambda: client.post("/api/v1/applications", {"matter": "driver-cert-renew"})
+def renew_flow(base: str, holders: list[tuple[str, str]]):
+    """One renewal per call, each by the client's next holder (a certificate in its window
+    renews once); a decision is an issued (or rejected) application. None once the pool is
+    used up. The holders sign in here, before the clock starts."""
+    client = Client(base, {})
+    heads = iter([Client(base, token(base, *holder)).head for holder in holders])
+
+    def once():
+        client.head = next(heads, None)
+        return None if client.head is None else client.post(
+            "/api/v1/applications", {"matter": "driver-cert-renew"})
+
+    return once
 
 
 FLOWS["driver-cert-renew"] = renew_flow
@@ -286,20 +310,22 @@ PREPARE = {"vehicle-permit-issue": prepare_vehicles}
 
 
 def drive(base: str, flow, people, seconds: float) -> dict:
-    latencies, outcomes, lock = [], {}, threading.Lock()
-    stop_at = time.monotonic() + seconds
+    latencies, outcomes, lock, used_up = [], {}, threading.Lock(), []
 
-    def client(person):
-        once = flow(base, person)
+    def client(once):
         while time.monotonic() < stop_at:
             started = time.perf_counter()
             outcome = once()
+            if outcome is None:  # (its pool used up: the figure is over a shorter run)
+                used_up.append(True)
+                break
             elapsed = (time.perf_counter() - started) * 1000
             with lock:
                 latencies.append(elapsed)
                 outcomes[outcome] = outcomes.get(outcome, 0) + 1
 
-    threads = [threading.Thread(target=client, args=(p,)) for p in people]
+    threads = [threading.Thread(target=client, args=(flow(base, p),)) for p in people]
+    stop_at = time.monotonic() + seconds
     started = time.monotonic()
     for thread in threads:
         thread.start()
@@ -308,7 +334,8 @@ def drive(base: str, flow, people, seconds: float) -> dict:
     wall = time.monotonic() - started
     cuts = statistics.quantiles(latencies, n=100)
     return {"decisions": len(latencies), "per_second": len(latencies) / wall,
-            "p50": cuts[49], "p95": cuts[94], "p99": cuts[98], "outcomes": outcomes}
+            "p50": cuts[49], "p95": cuts[94], "p99": cuts[98], "outcomes": outcomes,
+            "used_up": len(used_up)}
 
 
 def main() -> None:
@@ -320,6 +347,8 @@ def main() -> None:
     parser.add_argument("--worker-class", default="sync",
                         help="gunicorn's (make run: sync, 2 workers, 1 thread each)")
     parser.add_argument("--flow", choices=sorted(FLOWS), action="append")
+    parser.add_argument("--holders-each", type=int, default=HOLDERS_EACH,
+                        help="driver-cert-renew: holders per client, each renews once")
     parser.add_argument("--no-baseline", action="store_true",
                         help="skip the Flask built-in server comparison")
     parser.add_argument("--database-url", metavar="URL",
@@ -339,7 +368,8 @@ def main() -> None:
                                               ignore_cleanup_errors=True) as instance,
                   database(args.database_url) as database_url):
                 env = environment(Path(instance), database_url)
-                people = PREPARE.get(flow_name, prepare_instance)(env, args.clients)
+                people = (PREPARE[flow_name](env, args.clients) if flow_name in PREPARE
+                          else prepare_instance(env, args.clients, args.holders_each))
                 port = free_port()
                 process = start_server(server, env, port, args.workers, args.threads,
                                        args.worker_class)
@@ -354,7 +384,9 @@ def main() -> None:
             print(f"{flow_name:22} {label:44} {result['per_second']:7.1f} decisions/s  "
                   f"p50 {result['p50']:6.1f} ms  p95 {result['p95']:6.1f} ms  "
                   f"p99 {result['p99']:6.1f} ms  ({args.clients} clients, "
-                  f"{result['decisions']} decisions, {result['outcomes']})")
+                  f"{result['decisions']} decisions, {result['outcomes']})"
+                  + (f" [{result['used_up']} clients ran out of holders: raise HOLDERS_EACH]"
+                     if result["used_up"] else ""))
 
 
 if __name__ == "__main__":

@@ -79,8 +79,11 @@ class KioskClient:
         return self._call("POST", "/sessions", card)
 
     def apply(self, session_id: str, matter: str, transaction_id: str, *,
-              mailing_address: dict | None = None, phone: str | None = None) -> dict:
+              mailing_address: dict | None = None, phone: str | None = None,
+              reason: str | None = None) -> dict:
         body = {"matter": matter, "transaction_id": transaction_id}
+        if reason:
+            body["reason"] = reason
         if mailing_address:
             body["mailing_address"] = mailing_address
         if phone:

@@ -45,6 +45,8 @@ class Screen(enum.StrEnum):
 IDLE_SCREENS = {Screen.HOLDER, Screen.CONFIRM, Screen.RESULT, Screen.RATING, Screen.PROBLEM}
 #: Screens on which a removed card means the visit was cut short.
 IN_VISIT = IDLE_SCREENS | {Screen.READING, Screen.SUBMITTING}
+#: Why a reissue (补发) is asked for, as the backend takes it.
+REISSUE_REASONS = ("lost", "damaged")
 
 # (Chinese, English) for what the kiosk itself has to say; the backend's refusals come with
 # their own messages and are shown as they are.
@@ -281,6 +283,8 @@ class Visit:
             address = body.get("mailing_address") or {}
             self._choice["mailing_address"] = {key: str(address.get(key, "")).strip() for key in
                                                ("recipient", "phone", "region_code", "detail")}
+        if body.get("reason") in REISSUE_REASONS:  # (a reissue says why: lost or damaged)
+            self._choice["reason"] = body["reason"]
         self._submit()
 
     def _to_rating(self, _body: dict) -> None:
@@ -396,13 +400,13 @@ class Visit:
         phone = (address or {}).get("phone", "")
         phone = phone if len(phone) == 11 and phone.startswith("1") and phone.isdigit() else None
         self._run(self._send_application, self._session["id"], choice["matter"],
-                  choice["transaction_id"], address, phone)
+                  choice["transaction_id"], address, phone, choice.get("reason"))
 
     def _send_application(self, visit: int, session_id: str, matter: str, transaction_id: str,
-                          address: dict | None, phone: str | None) -> None:
+                          address: dict | None, phone: str | None, reason: str | None) -> None:
         try:
             application = self.client.apply(session_id, matter, transaction_id,
-                                            mailing_address=address, phone=phone)
+                                            mailing_address=address, phone=phone, reason=reason)
         except BackendUnavailable as error:
             log.warning("backend unavailable on apply: %s", error)
             return self._report(visit, _message("backend_down_apply", retry="apply",

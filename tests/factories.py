@@ -23,3 +23,16 @@ def citizen_token(client, number: str | None = None, name: str = "陈测试") ->
     response = client.post("/dev/idp/token", json={"id_number": number, "name": name})
     assert response.status_code == 200, response.json
     return number, {"Authorization": f"Bearer {response.json['access_token']}"}
+
+
+def near_expiry(certificate, days_left: int = 30):
+    """Set a certificate's term back, its length kept, so that it ends ``days_left`` days from
+    today: a holder who comes to renew (renewal opens in the last days before expiry)."""
+    from backend.db import db
+    from backend.licensing.operations import today
+
+    term = certificate.valid_until - certificate.valid_from
+    certificate.valid_until = today() + dt.timedelta(days=days_left)
+    certificate.valid_from = certificate.valid_until - term
+    db.session.commit()  # (set up: a refused request's rollback leaves it)
+    return certificate

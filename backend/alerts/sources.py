@@ -23,4 +23,5 @@ def _alerts(id_number: str):
                        order_by=ALERTS.c.recorded_on)
 
 
-operation("police_alerts.alerts", _alerts, AlertAnswer(many=True))
+operation("police_alerts.alerts", _alerts, AlertAnswer(many=True),
+          department=("公安机关（预警信息）", "the police (alerts)"))

@@ -33,14 +33,18 @@ def listed(facts: Facts, key: str) -> list[dict]:
 def verdict(facts: Facts, key: str, whose: str, whose_en: str) -> Verdict:
     """Pass unless the answer names a blacklist entry in force."""
     entries = listed(facts, key)
-    return refusal(entries[0], whose, whose_en) if entries else passed(blacklisted=False)
+    if entries:
+        return refusal(entries[0], whose, whose_en)
+    return passed(f"{whose}不在失信黑名单上", f"{whose_en} not on the blacklist", blacklisted=False)
 
 
 def company_verdict(facts: Facts) -> Verdict:
     """The company's own entry, or its legal representative's or main responsible person's."""
     entries = listed(facts, COMPANY)
     if not entries:
-        return passed(blacklisted=False)
+        return passed("公司及其法定代表人、主要负责人均不在失信黑名单上",
+                      "Neither the company nor its legal representative or main responsible "
+                      "person is on the blacklist", blacklisted=False)
     entry = entries[0]
     if entry["subject_kind"] == "platform":
         return refusal(entry, "贵公司", "The company is")

@@ -74,5 +74,7 @@ def _company(uscc: str, id_number: str = "") -> dict:
     return _answer(found)
 
 
-operation(ENTRIES, _entries, EntriesAnswer())
-operation(COMPANY, _company, EntriesAnswer())
+operation(ENTRIES, _entries, EntriesAnswer(),
+          department=("交通运输局（信用管理）", "the transport bureau (credit records)"))
+operation(COMPANY, _company, EntriesAnswer(),
+          department=("交通运输局（信用管理）", "the transport bureau (credit records)"))

@@ -108,7 +108,8 @@ def apply(body, session_id):
     session = operations.session_for(current_device(), str(session_id))
     application, replayed = operations.perform(
         session, body["matter"], body["transaction_id"],
-        mailing_address=body.get("mailing_address"), phone=body.get("phone"))
+        mailing_address=body.get("mailing_address"), phone=body.get("phone"),
+        reason=body.get("reason"))
     return application, 201, ({"Idempotent-Replayed": "true"} if replayed else {})
 
 

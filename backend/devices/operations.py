@@ -329,12 +329,12 @@ def session_view(session: KioskSession) -> dict:
 # -- performing a matter and rating the visit ----------------------------------------------------
 
 def perform(session: KioskSession, matter_code: str, transaction_id: str, *,
-            mailing_address: dict | None = None,
-            phone: str | None = None) -> tuple[Application, bool]:
+            mailing_address: dict | None = None, phone: str | None = None,
+            reason: str | None = None) -> tuple[Application, bool]:
     """Apply for the holder through the one submission every channel uses. The kiosk's
     transaction id is the idempotency key: a retried request returns the same application."""
     body = {key: value for key, value in
-            (("mailing_address", mailing_address), ("phone", phone)) if value}
+            (("mailing_address", mailing_address), ("phone", phone), ("reason", reason)) if value}
     application, replayed = submit(session.person, matter_code, body, channel=Channel.KIOSK,
                                    actor=session.device.actor,
                                    idempotency_key=f"kiosk:{transaction_id}")

@@ -107,6 +107,9 @@ class KioskApplicationRequestSchema(ma.Schema):
         "description": "The kiosk's id for this transaction: a retry with it never applies twice"})
     mailing_address = ma.fields.Nested(MailingAddressSchema)
     phone = MobileNumber()
+    reason = ma.fields.String(validate=ma.validate.OneOf(
+        ["lost", "damaged"], error="补发原因应为 lost（遗失）或 damaged（损毁）。 lost or damaged."),
+        metadata={"description": "A reissue's reason (driver-cert-reissue needs one)"})
 
     @ma.validates_schema
     def _address_for_mailed_matters(self, data, **_kwargs):

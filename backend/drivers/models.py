@@ -11,6 +11,7 @@ from backend.db import Base, UTCDateTime, utcnow
 from backend.licensing.models import Application
 
 SUBJECTS = ("national", "regional")
+SUBJECT_NAMES = {"national": ("全国公共科目", "national"), "regional": ("区域科目", "regional")}
 
 
 class ExamAttempt(Base):

@@ -19,11 +19,12 @@ from backend.certificates import operations as certificates
 from backend.certificates.models import Certificate, Kind, Status
 from backend.db import db
 from backend.drivers import exams, rules
-from backend.drivers.models import SUBJECTS, ExamAttempt
+from backend.drivers.models import SUBJECT_NAMES, SUBJECTS, ExamAttempt
 from backend.drivers.schemas import CHANGE_REQUEST
 from backend.errors import ApiError
 from backend.identity.models import Person
 from backend.licensing import operations as licensing
+from backend.licensing import replacement
 from backend.licensing.models import Application, State
 from backend.licensing.rules import add_years
 from backend.mailing.operations import queue_item
@@ -177,16 +178,14 @@ class DriverIssue(_DriverMatter):
         exams.book_next(application, actor=actor)
 
 
-@handles("driver-cert-renew", "driver-cert-reissue", rules=rules.DRIVER_RULES,
-         channels=ALL_CHANNELS, mailed=True)
-class DriverReplace(_DriverMatter):
-    def precondition(self, person: Person) -> None:
-        _require_certificate(person)
+class _DriverReplace(_DriverMatter):
+    """换发 and 补发: a new version of the certificate held, checked as at its issue."""
 
     def open_key(self, person: Person, inputs: dict) -> str:
         return _one_at_a_time_on_the_certificate(person)
 
     def prepare(self, person: Person, body: dict) -> dict:
+        self.precondition(person)
         certificate = _require_certificate(person)
         prefetch_photo(person)  # (approved in the same request: the new version prints it)
         return {"mailing_address": _mailing_address(person, body), "certificate_id": certificate.id}
@@ -197,6 +196,21 @@ class DriverReplace(_DriverMatter):
             raise ApiError(409, "原证件已不再有效，无法补发或换发。",
                            "The certificate is no longer valid.")
         issue_driver_certificate(application, actor=actor, previous=previous)
+
+
+@handles("driver-cert-renew", rules=rules.DRIVER_RULES, channels=ALL_CHANNELS, mailed=True)
+class DriverRenew(_DriverReplace):
+    def precondition(self, person: Person) -> None:
+        replacement.require_renewal_window(_require_certificate(person), licensing.today())
+
+
+@handles("driver-cert-reissue", rules=rules.DRIVER_RULES, channels=ALL_CHANNELS, mailed=True)
+class DriverReissue(_DriverReplace):
+    def precondition(self, person: Person) -> None:
+        replacement.require_reissue_allowed(_require_certificate(person), self.code)
+
+    def prepare(self, person: Person, body: dict) -> dict:
+        return {**super().prepare(person, body), "reason": replacement.reissue_reason(body)}
 
 
 @handles("driver-cert-cancel", channels=ALL_CHANNELS)
@@ -325,7 +339,8 @@ def record_exam(application: Application, subject: str, score: int, passed: bool
     """Record one exam result; both subjects passed issues the certificate."""
     licensing.require_state(application, State.AWAITING_EXAM)
     if subject not in SUBJECTS:
-        raise ApiError(422, "考试科目应为 national 或 regional。", "subject must be national or regional")
+        raise ApiError(422, "考试科目应为全国公共科目（national）或区域科目（regional）。",
+                       "subject must be national or regional")
     mark = current_app.config["EXAM_PASS_MARKS"][subject]
     if passed != (score >= mark):
         raise ApiError(422, f"成绩 {score} 分{'达到' if score >= mark else '低于'}及格线 {mark} 分，"
@@ -335,7 +350,7 @@ def record_exam(application: Application, subject: str, score: int, passed: bool
     already = sa.select(ExamAttempt.id).where(ExamAttempt.application_id == application.id,
                                               ExamAttempt.subject == subject, ExamAttempt.passed)
     if db.session.scalar(already) is not None:
-        raise ApiError(409, "该科目已考试通过，不能再录入成绩。",
+        raise ApiError(409, f"{SUBJECT_NAMES[subject][0]}已考试通过，不能再录入成绩。",
                        f"The {subject} subject has been passed already; nothing is recorded.")
     db.session.add(ExamAttempt(application_id=application.id, subject=subject, score=score,
                                passed=passed, recorded_by=actor))
@@ -350,6 +365,6 @@ def record_exam(application: Application, subject: str, score: int, passed: bool
         failures = sum(1 for a in attempts if a.subject == subject and not a.passed)
         if not passed and failures >= current_app.config["EXAM_MAX_ATTEMPTS"]:
             licensing.transition(application, State.REJECTED, actor=actor,
-                                 reason=f"{subject} 科目考试 {failures} 次未通过，已达补考上限")
+                                 reason=f"{SUBJECT_NAMES[subject][0]}考试 {failures} 次未通过，已达补考上限")
         exams.after_result(application, passed=passed, actor=actor)
     db.session.flush()

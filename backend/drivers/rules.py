@@ -42,11 +42,15 @@ ALERT_CATEGORIES = {
 }
 
 
+LICENCE_STATUSES = {"valid": ("有效", "valid"), "suspended": ("暂扣", "suspended"),
+                    "revoked": ("吊销", "revoked"), "expired": ("过期", "expired")}
+
+
 def _date(value: str) -> dt.date:
     return dt.date.fromisoformat(value)
 
 
-@rule("drv.identity", legal_basis="公安人口信息核验", needs=[IDENTITY])
+@rule("drv.identity", title=("身份信息", "Identity"), legal_basis="公安人口信息核验", needs=[IDENTITY])
 def identity(facts: Facts, ctx: Context):
     person = facts.data(IDENTITY)
     if person is None:
@@ -57,10 +61,11 @@ def identity(facts: Facts, ctx: Context):
                       "The name does not match the population registry.")
     if person["card_reported_lost"]:
         return failed("该身份证已挂失，请先补领身份证。", "This ID card was reported lost.")
-    return passed(name_matches=True)
+    return passed("姓名与公安人口信息一致，身份证未挂失", "The name matches the population register; "
+                  "the card is not reported lost", name_matches=True)
 
 
-@rule("drv.licence_valid", legal_basis=f"{INTERIM}第十四条第（一）项", needs=[LICENCE, ALERTS])
+@rule("drv.licence_valid", title=("机动车驾驶证", "Driving licence"), legal_basis=f"{INTERIM}第十四条第（一）项", needs=[LICENCE, ALERTS])
 def licence_valid(facts: Facts, ctx: Context):
     licence = facts.data(LICENCE)
     if licence is None:
@@ -76,8 +81,10 @@ def licence_valid(facts: Facts, ctx: Context):
     facts_used = {"status": licence["status"], "licence_class": licence["licence_class"],
                   "valid_until": licence["valid_until"]}
     if licence["status"] != "valid":
-        return failed("驾驶证状态不正常（如暂扣、吊销或过期），请先到车管所处理。",
-                      f"The driving licence is {licence['status']}.", **facts_used)
+        zh, en = LICENCE_STATUSES.get(licence["status"], (licence["status"], licence["status"]))
+        return failed(f"驾驶证状态为「{zh}」，不正常，请先到车管所处理。",
+                      f"The driving licence is {en}; please settle it with the vehicle "
+                      "administration first.", **facts_used)
     if _date(licence["valid_until"]) < ctx.today:
         return failed("驾驶证已超过有效期，请先换领驾驶证。", "The driving licence has expired.",
                       **facts_used)
@@ -85,10 +92,12 @@ def licence_valid(facts: Facts, ctx: Context):
         return failed(f"准驾车型 {licence['licence_class']} 不能驾驶小型载客汽车。",
                       f"Licence class {licence['licence_class']} does not cover passenger cars.",
                       **facts_used)
-    return passed(**facts_used)
+    return passed(f"驾驶证准驾车型 {licence['licence_class']}，有效期至 {licence['valid_until']}",
+                  f"Licence class {licence['licence_class']}, valid until {licence['valid_until']}",
+                  **facts_used)
 
 
-@rule("drv.experience", legal_basis=f"{INTERIM}第十四条第（一）项", needs=[LICENCE])
+@rule("drv.experience", title=("驾龄", "Driving experience"), legal_basis=f"{INTERIM}第十四条第（一）项", needs=[LICENCE])
 def experience(facts: Facts, ctx: Context):
     licence = facts.data(LICENCE)
     years = ctx.config["DRIVER_MIN_EXPERIENCE_YEARS"]
@@ -101,10 +110,12 @@ def experience(facts: Facts, ctx: Context):
         return failed(f"驾龄不满 {years} 年（初次领证 {first}），{enough_on} 起可以申请。",
                       f"Less than {years} years since the first licence ({first}); "
                       f"you may apply from {enough_on}.", first_issued_on=first.isoformat())
-    return passed(first_issued_on=first.isoformat())
+    return passed(f"初次领取驾驶证 {first}，驾龄满 {years} 年",
+                  f"First licensed on {first}: at least {years} years of driving",
+                  first_issued_on=first.isoformat())
 
 
-@rule("drv.points", legal_basis=f"{INTERIM}第十四条第（二）项", needs=[LICENCE])
+@rule("drv.points", title=("交通违法记分", "Penalty points"), legal_basis=f"{INTERIM}第十四条第（二）项", needs=[LICENCE])
 def points(facts: Facts, ctx: Context):
     licence = facts.data(LICENCE) or {"cycles": []}
     limit, count = ctx.config["DRIVER_POINTS_LIMIT"], ctx.config["DRIVER_POINTS_CYCLES"]
@@ -115,7 +126,8 @@ def points(facts: Facts, ctx: Context):
         return failed(f"最近 {count} 个记分周期内有记满 {limit} 分的记录，暂不符合条件。",
                       f"{limit} or more points in one of the last {count} scoring cycles.",
                       cycles=recent)
-    return passed(cycles=recent)
+    return passed(f"最近 {count} 个记分周期内没有记满 {limit} 分",
+                  f"No scoring cycle of the last {count} reached {limit} points", cycles=recent)
 
 
 def _records_in(facts: Facts, categories: tuple[str, ...]):
@@ -127,19 +139,21 @@ def _records_in(facts: Facts, categories: tuple[str, ...]):
 def _records_verdict(facts: Facts, categories: tuple[str, ...]):
     hits = _records_in(facts, categories)
     if not hits:
-        return passed(categories_checked=list(categories))
+        return passed("没有" + "、".join(CATEGORY_NAMES[c][0] for c in categories) + "记录",
+                      "No record of " + ", ".join(CATEGORY_NAMES[c][1] for c in categories),
+                      categories_checked=list(categories))
     names = sorted({r["category"] for r in hits})
     return failed("存在" + "、".join(CATEGORY_NAMES[n][0] for n in names) + "记录，依法不得从事网约车服务。",
                   "Records of " + ", ".join(CATEGORY_NAMES[n][1] for n in names)
                   + " bar ride-hailing service by law.", categories=names)
 
 
-@rule("drv.criminal", legal_basis=f"{INTERIM}第十四条第（二）、（三）项", needs=[POLICE, ALERTS])
+@rule("drv.criminal", title=("犯罪记录", "Criminal record"), legal_basis=f"{INTERIM}第十四条第（二）、（三）项", needs=[POLICE, ALERTS])
 def criminal(facts: Facts, ctx: Context):
     return _records_verdict(facts, ("traffic_crime", "dangerous_driving", "violent_crime"))
 
 
-@rule("drv.drugs_dui", legal_basis=f"{INTERIM}第十四条第（二）项", needs=[POLICE, ALERTS])
+@rule("drv.drugs_dui", title=("吸毒与饮酒后驾驶记录", "Drug use and drink driving"), legal_basis=f"{INTERIM}第十四条第（二）项", needs=[POLICE, ALERTS])
 def drugs_dui(facts: Facts, ctx: Context):
     return _records_verdict(facts, ("drug_use", "drink_driving"))
 
@@ -163,7 +177,7 @@ NOT_RESIDENT = {
 }
 
 
-@rule("drv.residence", legal_basis=f"{XIAMEN}（户籍或居住证）", needs=[IDENTITY, PERMIT])
+@rule("drv.residence", title=("本市户籍或居住证", "Xiamen residence"), legal_basis=f"{XIAMEN}（户籍或居住证）", needs=[IDENTITY, PERMIT])
 def residence(facts: Facts, ctx: Context):
     """Household registration (户籍) exists for mainland residents alone; a residence permit
     (居住证, or the HK/Macao/Taiwan residents' one) counts for anybody the police register
@@ -172,15 +186,18 @@ def residence(facts: Facts, ctx: Context):
     holder = holder_of(ctx.id_number)
     region = (facts.data(IDENTITY) or {}).get("hukou_region") or ""
     if holder is Holder.MAINLAND and region.startswith(prefix):
-        return passed(basis="hukou", hukou_region=region)
+        return passed("本市户籍", "Household registration in Xiamen", basis="hukou",
+                      hukou_region=region)
     permit = facts.data(PERMIT)
     if permit and (permit.get("city_code") or "").startswith(prefix) \
             and _date(permit["valid_until"]) >= ctx.today:
-        return passed(basis="residence_permit", valid_until=permit["valid_until"])
+        return passed(f"厦门市居住证，有效期至 {permit['valid_until']}",
+                      f"Xiamen residence permit valid until {permit['valid_until']}",
+                      basis="residence_permit", valid_until=permit["valid_until"])
     return failed(*NOT_RESIDENT[holder], holder=holder.value)
 
 
-@rule("drv.age", legal_basis=f"{XIAMEN}（年龄条件）")
+@rule("drv.age", title=("年龄", "Age"), legal_basis=f"{XIAMEN}（年龄条件）")
 def age(facts: Facts, ctx: Context):
     years = age_on(birth_date_of(ctx.id_number), ctx.today)
     low, high = ctx.config["DRIVER_MIN_AGE"], ctx.config["DRIVER_MAX_AGE"]
@@ -188,7 +205,8 @@ def age(facts: Facts, ctx: Context):
         return failed(f"申请人须年满 {low} 周岁。", f"Applicants must be at least {low}.", age=years)
     if years >= high:
         return failed(f"申请人须未满 {high} 周岁。", f"Applicants must be under {high}.", age=years)
-    return passed(age=years)
+    return passed(f"{years} 周岁，在 {low} 至 {high} 周岁之间", f"Aged {years}, from {low} and under {high}",
+                  age=years)
 
 
 # -- a change of the certificate (变更): each changed particular checked where it is held ---------
@@ -198,7 +216,7 @@ DRIVER_LAW = "《出租汽车驾驶员从业资格管理规定》"
 CHANGE_RULES = {"name": "drv.change_name", "platform": "drv.change_platform"}
 
 
-@rule("drv.change_name", legal_basis=f"{DRIVER_LAW}（变更）；公安人口信息核验", needs=[IDENTITY])
+@rule("drv.change_name", title=("姓名变更", "New name"), legal_basis=f"{DRIVER_LAW}（变更）；公安人口信息核验", needs=[IDENTITY])
 def change_name(facts: Facts, ctx: Context):
     """The new name is the one the police's population register now holds for the ID number."""
     person, new_name = facts.data(IDENTITY), ctx.inputs["changes"]["name"]
@@ -212,10 +230,11 @@ def change_name(facts: Facts, ctx: Context):
                       "再申请变更驾驶员证。",
                       f"The population registry does not have the name {new_name} yet. Change "
                       "the name with the police first, then apply again.")
-    return passed(name_in_register=True)
+    return passed(f"公安人口信息中的姓名已为「{new_name}」", f"The population register has the name {new_name}",
+                  name_in_register=True)
 
 
-@rule("drv.change_platform", legal_basis=f"{DRIVER_LAW}（变更）；{XIAMEN}（平台须取得本市经营许可）",
+@rule("drv.change_platform", title=("服务单位变更", "New service company"), legal_basis=f"{DRIVER_LAW}（变更）；{XIAMEN}（平台须取得本市经营许可）",
       needs=[PLATFORM])
 def change_platform(facts: Facts, ctx: Context):
     """The new service company is in Xiamen's platform register with a licence in force."""
@@ -229,8 +248,10 @@ def change_platform(facts: Facts, ctx: Context):
         return failed(f"平台「{platform['name']}」的网约车经营许可不在有效状态（有效期至 "
                       f"{platform['valid_until']}），不能作为服务单位。",
                       f"The platform {platform['name']} holds no licence in force (valid until "
-                      f"{platform['valid_until']}, status {platform['status']}).", **used)
-    return passed(**used)
+                      f"{platform['valid_until']}).", **used)
+    return passed(f"平台「{platform['name']}」持有有效的网约车经营许可（至 {platform['valid_until']}）",
+                  f"{platform['name']} holds a licence in force (until {platform['valid_until']})",
+                  **used)
 
 
 def change_questions(id_number: str, changes: dict):
@@ -255,7 +276,7 @@ def driver_questions(id_number: str):
             Question("credit", "entries", {"kind": "person", "key": id_number})]
 
 
-@rule("drv.blacklist", legal_basis=credit.NOTICE, needs=[credit.ENTRIES])
+@rule("drv.blacklist", title=("失信黑名单", "Blacklist"), legal_basis=credit.NOTICE, needs=[credit.ENTRIES])
 def blacklist(facts: Facts, ctx: Context):
     """Not on the 黑名单 (the lists: ``backend.credit``); a refusal names the entry."""
     return credit.verdict(facts, credit.ENTRIES, "申请人", "The applicant is")

@@ -31,6 +31,20 @@ class State(enum.StrEnum):
     WITHDRAWN = "withdrawn"
 
 
+#: How a state reads (Chinese, English), wherever a person is told it.
+STATE_NAMES: dict[State, tuple[str, str]] = {
+    State.SUBMITTED: ("已提交", "submitted"),
+    State.CHECKING: ("核验中", "checking"),
+    State.REJECTED: ("不予许可", "rejected"),
+    State.AWAITING_EXAM: ("待考试", "awaiting the exam"),
+    State.AWAITING_REVIEW: ("待人工审核", "awaiting review"),
+    State.AWAITING_PROVINCE: ("待省厅办理", "awaiting the province"),
+    State.APPROVED: ("已批准", "approved"),
+    State.ISSUED: ("已发证", "issued"),
+    State.WITHDRAWN: ("已撤回", "withdrawn"),
+}
+
+
 class Outcome(enum.StrEnum):
     PASS = "pass"
     FAIL = "fail"

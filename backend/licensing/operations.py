@@ -30,7 +30,14 @@ from backend.common.counters import next_value
 from backend.db import db, utcnow
 from backend.errors import ApiError
 from backend.identity.models import Company, Person
-from backend.licensing.models import Application, ApplicationEvent, Outcome, RuleResult, State
+from backend.licensing.models import (
+    STATE_NAMES,
+    Application,
+    ApplicationEvent,
+    Outcome,
+    RuleResult,
+    State,
+)
 from backend.licensing.rules import Context, Facts, RuleOutcome, evaluate
 from backend.matters.operations import get_matter
 from backend.matters.registry import Applicant, Channel, Handler, handler_for, offered
@@ -85,10 +92,10 @@ def _already_open(existing: Application) -> ApiError:
     matter on the same certificate blocks too, e.g. a renewal while a reissue is open)."""
     matter = existing.matter
     return ApiError(
-        409, f"您的办件 {existing.number}（{matter.name}）正在办理中（{existing.state.value}），"
+        409, f"您的办件 {existing.number}（{matter.name}）正在办理中（{STATE_NAMES[existing.state][0]}），"
              "同一证件同时只能办理一件，请等它办结后再申请（可在“我的办件”查看进度，疑问请拨打 12328）。",
         f"Your application {existing.number} ({matter.name_en}) is still open "
-        f"({existing.state.value}); one certificate takes one application at a time. Apply "
+        f"({STATE_NAMES[existing.state][1]}); one certificate takes one application at a time. Apply "
         "again once it is finished (follow it under My applications; questions: call 12328).",
         application_number=existing.number)
 
@@ -280,13 +287,20 @@ def _failed_reasons(application: Application) -> str:
     return "；".join(r.reason for r in latest_results(application) if r.outcome == Outcome.FAIL)
 
 
+def _not_answered(application: Application) -> str:
+    """The departments that could not be asked on the last run, by their Chinese names."""
+    keys = {key for r in latest_results(application) if r.outcome == Outcome.UNKNOWN
+            for key in (r.facts or {}).get("not_answered", [])}
+    return "、".join(sorted({sources.department_of(key)[0] for key in keys})) or "部分部门"
+
+
 def settle(application: Application, outcome: Outcome, on_pass: Callable[[], None], *, actor: str):
     """Reject on any fail, send to review on any unknown, else do what passing means."""
     if outcome == Outcome.FAIL:
         transition(application, State.REJECTED, actor=actor, reason=_failed_reasons(application))
     elif outcome == Outcome.UNKNOWN:
         transition(application, State.AWAITING_REVIEW, actor=actor,
-                   reason="部分部门暂时无法核验，已转人工审核")
+                   reason=f"{_not_answered(application)}暂时无法核验，已转人工审核")
     else:
         on_pass()
 
@@ -332,7 +346,7 @@ def _note_clerk_reason(first: ApplicationEvent, reason: str) -> None:
 
 def require_state(application: Application, *states: State) -> None:
     if application.state not in states:
-        raise ApiError(409, f"申请 {application.number} 当前状态为 {application.state.value}，不能执行此操作。",
+        raise ApiError(409, f"申请 {application.number} 当前状态为「{STATE_NAMES[application.state][0]}」，不能执行此操作。",
                        f"Application {application.number} is {application.state.value}.")
 
 

@@ -1,9 +1,10 @@
 """Declarative eligibility rules: a registry of small checks over facts from sources.
 
-Each rule has a code (``drv.experience``), a legal basis, the source operations it reads, and a
-check that returns ``pass`` or ``fail`` with a reason a citizen understands (Chinese and
-English). When a source it needs did not answer, the engine makes it ``unknown`` without
-calling it: a department being down never rejects anybody.
+Each rule has a code (``drv.experience``), a title (``驾龄`` / ``Driving experience``), a legal
+basis, the source operations it reads, and a check that returns ``pass`` with what it verified
+or ``fail`` with a reason a citizen understands (Chinese and English). When a source it needs
+did not answer, the engine makes it ``unknown`` without calling it, naming the department that
+could not be asked: a department being down never rejects anybody.
 """
 
 from __future__ import annotations
@@ -35,8 +36,9 @@ class Verdict:
     facts: dict = dataclasses.field(default_factory=dict)
 
 
-def passed(**facts) -> Verdict:
-    return Verdict(Outcome.PASS, facts=facts)
+def passed(verified: str, verified_en: str, **facts) -> Verdict:
+    """A pass that says what was verified ("驾驶证准驾车型 C1，有效"), so nobody needs the facts."""
+    return Verdict(Outcome.PASS, verified, verified_en, facts)
 
 
 def failed(reason: str, reason_en: str, **facts) -> Verdict:
@@ -60,6 +62,8 @@ class Facts:
 @dataclasses.dataclass(frozen=True)
 class Rule:
     code: str
+    title: str
+    title_en: str
     legal_basis: str
     needs: tuple[str, ...]
     check: Callable[[Facts, Context], Verdict]
@@ -75,11 +79,11 @@ class RuleOutcome:
 RULES: dict[str, Rule] = {}
 
 
-def rule(code: str, *, legal_basis: str, needs: Iterable[str] = ()):
-    """Register the decorated check as rule ``code``."""
+def rule(code: str, *, title: tuple[str, str], legal_basis: str, needs: Iterable[str] = ()):
+    """Register the decorated check as rule ``code``, titled ``(Chinese, English)``."""
 
     def register(check: Callable[[Facts, Context], Verdict]):
-        RULES[code] = Rule(code, legal_basis, tuple(needs), check)
+        RULES[code] = Rule(code, *title, legal_basis, tuple(needs), check)
         return check
 
     return register
@@ -94,16 +98,23 @@ def evaluate(rule_codes: Iterable[str], facts: Facts, context: Context) -> list[
     for code in rule_codes:
         current = RULES[code]
         silent = [k for k in current.needs if facts.answers[k].status == Status.UNAVAILABLE]
-        if silent:
-            names = "、".join(sorted({k.split(".")[0] for k in silent}))
-            verdict = Verdict(Outcome.UNKNOWN,
-                              f"暂时无法向相关部门核验（{names}），已转人工审核，无需您补交材料。",
-                              f"A department could not be asked ({names}); a clerk will review "
-                              "it, nothing more is needed from you.")
-        else:
-            verdict = current.check(facts, context)
+        verdict = _not_asked(silent) if silent else current.check(facts, context)
         outcomes.append(RuleOutcome(code, verdict, facts.query_ids(current.needs)))
     return outcomes
+
+
+def _not_asked(keys: list[str]) -> Verdict:
+    """A check whose department did not answer: which one, and that nothing was decided (what
+    happens next is the application's state: review, or nothing when another check failed)."""
+    from backend.verification.sources import department_of
+
+    names = dict.fromkeys(department_of(key) for key in keys)
+    english = ", ".join(en for _, en in names)
+    return Verdict(Outcome.UNKNOWN,
+                   f"暂时无法向{'、'.join(zh for zh, _ in names)}核验，此项未能判断，无需您补交材料。",
+                   f"{english[:1].upper()}{english[1:]} could not be asked; this "
+                   "check was not decided, and nothing more is needed from you.",
+                   {"not_answered": sorted({key.split('.')[0] for key in keys})})
 
 
 def add_years(day: dt.date, years: int) -> dt.date:

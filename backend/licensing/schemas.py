@@ -49,7 +49,8 @@ class ApplicationRequestSchema(ma.Schema):
     mailing_address = ma.fields.Nested(MailingAddressSchema)
     plate = Text(validate=ma.validate.Length(max=16), metadata={"example": "闽DD10001"})
     platform = Text(validate=ma.validate.Length(max=40), metadata={"example": "xm-green-ride"})
-    reason = Text(multiline=True, validate=ma.validate.Length(max=200))
+    reason = Text(multiline=True, validate=ma.validate.Length(max=200), metadata={
+        "description": "A reissue's (补发) reason: lost or damaged (遗失, 损毁)"})
     # (the matter's handler loads these with its own schema: every channel is refused alike)
     changes = ma.fields.Dict(keys=ma.fields.String(), metadata={
         "description": "A change matter's new particulars, e.g. driver-cert-change: "
@@ -65,10 +66,26 @@ class ApplicationRequestSchema(ma.Schema):
     licence = ma.fields.Dict(keys=ma.fields.String())
 
 
+def _rule_title(result, english: bool = False) -> str:
+    from backend.licensing.rules import RULES
+
+    rule = RULES.get(result.rule)
+    if rule is None:  # (a rule retired since: its code is all there is)
+        return result.rule
+    return rule.title_en if english else rule.title
+
+
 class CheckSchema(ma.Schema):
-    rule = ma.fields.String()
+    """One check as the applicant reads it: its title, and what it found (for a pass, what was
+    verified; for a fail, why and what to do; for unknown, which department could not be
+    asked). The app shows these as they are: it needs no labels of its own."""
+
+    rule = ma.fields.String(metadata={"description": "the rule's code, for programs"})
+    title = ma.fields.Function(_rule_title, metadata={"example": "机动车驾驶证"})
+    title_en = ma.fields.Function(lambda r: _rule_title(r, english=True),
+                                  metadata={"example": "Driving licence"})
     outcome = ma.fields.Function(lambda r: r.outcome.value, metadata={"enum": ["pass", "fail", "unknown"]})
-    reason = ma.fields.String(allow_none=True)
+    reason = ma.fields.String(allow_none=True, metadata={"example": "驾驶证准驾车型 C1，有效期至 2031-05-01"})
     reason_en = ma.fields.String(allow_none=True)
 
 

@@ -3,7 +3,9 @@
     flask --app backend mailing print-batch --out batch.pdf          # all queued items
     flask --app backend mailing print-batch --batch MB-20261130-001 --out again.pdf
     flask --app backend mailing dispatch 17 --tracking SF1234567890
-    flask --app backend mailing deliver 17        |  return 17  |  requeue 17 --detail ...
+    flask --app backend mailing deliver 17        |  return 17
+    flask --app backend mailing requeue 17 --reason moved --detail ...
+    flask --app backend mailing withdraw 18       # a held item: its certificate replaced or cancelled
     flask --app backend mailing import-status carrier.csv
 """
 
@@ -43,12 +45,15 @@ def _explained() -> Iterator[None]:
 
 @mailing_cli.command("status")
 def status() -> None:
-    """Items by state, items held back, and the latest batches."""
+    """Items by state (queued: what the next print run takes), items held back, and the
+    latest batches, in Xiamen time."""
     counts = operations.counts_by_status()
-    click.echo("  ".join(f"{s.value} {counts[s]}" for s in counts))
+    click.echo("  ".join(f"{s.value} {counts[s]}" for s in counts)
+               + f"  held {operations.held_count()}")
     _warn_held()
     for batch in operations.recent_batches(10):
-        click.echo(f"{batch.id}  {batch.item_count:>5} items  {batch.created_at:%Y-%m-%d %H:%M} UTC"
+        created = batch.created_at.astimezone(operations.XIAMEN)
+        click.echo(f"{batch.id}  {batch.item_count:>5} items  {created:%Y-%m-%d %H:%M} Xiamen"
                    f"  {batch.created_by}")
 
 
@@ -90,9 +95,14 @@ def _write(batch: MailingBatch, path: Path) -> int:
 def _warn_held() -> None:
     _, held = operations.queued_items()
     if held:
-        ids = ", ".join(str(item.id) for item in held[:20]) + (" …" if len(held) > 20 else "")
         click.echo(f"held back: {len(held)} queued items whose certificate is no longer in force "
-                   f"(cancelled or replaced before posting): {ids}", err=True)
+                   "(cancelled or replaced before posting); `flask mailing withdraw ID` takes "
+                   "one out of the post:", err=True)
+        for item in held[:20]:
+            click.echo(f"  {item.id}  {item.application.number}  {operations.held_reason(item)[1]}",
+                       err=True)
+        if len(held) > 20:
+            click.echo(f"  … and {len(held) - 20} more", err=True)
 
 
 AT = click.option("--at", type=click.DateTime(["%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M",
@@ -138,12 +148,15 @@ def return_(item_id: int, at: dt.datetime | None) -> None:
 
 @mailing_cli.command("requeue")
 @click.argument("item_id", type=int)
+@click.option("--reason", "return_reason", required=True,
+              type=click.Choice(list(operations.RETURN_REASONS)), help="why it came back")
 @click.option("--recipient")
 @click.option("--phone")
 @click.option("--region-code", help="6-digit administrative region code, e.g. 350203")
 @click.option("--detail", help="street, number, building and room")
-def requeue(item_id: int, **fields: str | None) -> None:
-    """Queue a returned item again, with the corrected parts of its address."""
+def requeue(item_id: int, return_reason: str, **fields: str | None) -> None:
+    """Queue a returned item again, with why it came back and the corrected parts of its
+    address."""
     from backend.licensing.schemas import MailingAddressSchema
 
     with _explained():
@@ -153,8 +166,17 @@ def requeue(item_id: int, **fields: str | None) -> None:
             address = MailingAddressSchema().load(corrected)  # (phone and region normalised)
         except ma.ValidationError as error:
             raise click.ClickException(f"the address is not valid: {error.messages}") from None
-        operations.requeue(item, actor=_actor(), address=address)
+        operations.requeue(item, actor=_actor(), address=address, return_reason=return_reason)
     click.echo(f"item {item_id} queued again for the next print run")
+
+
+@mailing_cli.command("withdraw")
+@click.argument("item_id", type=int)
+def withdraw(item_id: int) -> None:
+    """Take a held item (its certificate replaced or cancelled before posting) out of the post."""
+    with _explained():
+        operations.withdraw(operations.get_item(item_id), actor=_actor())
+    click.echo(f"item {item_id} withdrawn: it will not be posted")
 
 
 @mailing_cli.command("import-status")

@@ -12,6 +12,7 @@ from io import BytesIO
 
 from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 
+from backend.common.masking import mask_id_number
 from backend.mailing import operations
 from backend.mailing.forms import (
     ActionForm,
@@ -30,7 +31,11 @@ mailroom = roles_required(Role.MAILROOM)  # admins pass every role check
 
 @mailing.context_processor
 def labels() -> dict:
-    return {"MAILING_STATUS_NAMES": {s.value: n for s, n in operations.STATUS_NAMES.items()}}
+    from backend.certificates.operations import STATUS_NAMES as CERTIFICATE_STATUS_NAMES
+
+    return {"MAILING_STATUS_NAMES": {s.value: n for s, n in operations.STATUS_NAMES.items()},
+            "CERTIFICATE_STATUS_NAMES": {s.value: n for s, n in CERTIFICATE_STATUS_NAMES.items()},
+            "region_text": operations.region_text, "mask_id_number": mask_id_number}
 
 
 @contextlib.contextmanager
@@ -57,7 +62,8 @@ def index():
     printable, held = operations.queued_items()
     return render_template(
         "mailing/index.html", counts=operations.counts_by_status(), printable=printable,
-        held=held, batches=operations.recent_batches(), action_form=ActionForm(),
+        held=held, held_reasons={item.id: operations.held_reason(item) for item in held},
+        batches=operations.recent_batches(), action_form=ActionForm(),
         scan_form=ScanDispatchForm(), file_form=StatusFileForm())
 
 
@@ -110,10 +116,12 @@ def find_item():
 @mailroom
 def show_item(item_id):
     item = operations.get_item(item_id)
-    address_form = AddressForm(data=item.address)
+    held_reason = operations.held_reason(item) if operations.is_held(item) else None
     return render_template(
         "mailing/item.html", item=item, full_address=operations.full_address(item.address),
-        dispatch_form=DispatchForm(), action_form=ActionForm(), address_form=address_form)
+        dispatch_form=DispatchForm(), action_form=ActionForm(),
+        address_form=AddressForm.for_item(item.address), held_reason=held_reason,
+        history=operations.item_history(item), RETURN_REASONS=operations.RETURN_REASONS)
 
 
 @mailing.post("/dispatch")
@@ -160,12 +168,20 @@ def mark_returned(item_id):
 def requeue(item_id):
     form = AddressForm()
     if form.validate_on_submit():
-        address = {name: getattr(form, name).data.strip()
-                   for name in ("recipient", "phone", "region_code", "detail")}
         return _change(item_id, lambda item: operations.requeue(
-            item, actor=staff_actor(), address=address), "已按新地址重新排队 queued again")
+            item, actor=staff_actor(), address=form.address(),
+            return_reason=form.return_reason.data, note=(form.note.data or "").strip() or None),
+            "已按新地址重新排队 queued again")
     _flash_errors(form)
     return redirect(url_for("mailing.show_item", item_id=item_id))
+
+
+@mailing.post("/items/<int(max=2147483647):item_id>/withdraw")
+@mailroom
+def withdraw(item_id):
+    """A held item (its certificate replaced or cancelled before posting) leaves the post."""
+    return _change(item_id, lambda item: operations.withdraw(item, actor=staff_actor()),
+                   "已撤回，不再寄出 withdrawn")
 
 
 def _change(item_id: int, change, done: str):

@@ -2,7 +2,8 @@
 
 An item moves ``queued → printed → dispatched → delivered | returned``; a returned item is
 queued again (to a corrected address). Printing puts the queued items in a batch: one PDF with
-an address sheet before each certificate.
+an address sheet before each certificate. An item whose certificate was replaced or cancelled
+before it was posted is held (never printed) and may be ``withdrawn``.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ class MailingStatus(enum.StrEnum):
     DISPATCHED = "dispatched"
     DELIVERED = "delivered"
     RETURNED = "returned"
+    WITHDRAWN = "withdrawn"  # held (its certificate no longer in force) and taken out of the post
 
 
 class MailingBatch(Base):

@@ -31,7 +31,7 @@ from backend.errors import ApiError
 from backend.mailing.models import MailingBatch, MailingItem, MailingStatus
 
 XIAMEN = zoneinfo.ZoneInfo("Asia/Shanghai")
-QUEUED, PRINTED, DISPATCHED, DELIVERED, RETURNED = MailingStatus
+QUEUED, PRINTED, DISPATCHED, DELIVERED, RETURNED, WITHDRAWN = MailingStatus
 
 # For each state, the states an item may come from.
 TRANSITIONS: dict[MailingStatus, frozenset[MailingStatus]] = {
@@ -40,6 +40,7 @@ TRANSITIONS: dict[MailingStatus, frozenset[MailingStatus]] = {
     DELIVERED: frozenset({DISPATCHED}),
     RETURNED: frozenset({DISPATCHED}),
     QUEUED: frozenset({RETURNED}),  # re-queued, usually to a corrected address
+    WITHDRAWN: frozenset({QUEUED, RETURNED}),  # only while held (``withdraw``)
 }
 STATUS_NAMES: dict[MailingStatus, tuple[str, str]] = {
     QUEUED: ("待打印", "queued"),
@@ -47,6 +48,16 @@ STATUS_NAMES: dict[MailingStatus, tuple[str, str]] = {
     DISPATCHED: ("已寄出", "dispatched"),
     DELIVERED: ("已签收", "delivered"),
     RETURNED: ("已退回", "returned"),
+    WITHDRAWN: ("已撤回", "withdrawn"),
+}
+#: Why a returned item came back (the carrier's usual reasons), as the requeue form offers them.
+RETURN_REASONS: dict[str, tuple[str, str]] = {
+    "address_unknown": ("地址不详", "address unknown"),
+    "recipient_unknown": ("查无此人", "no such recipient"),
+    "moved": ("收件人已搬迁", "recipient moved"),
+    "refused": ("收件人拒收", "refused"),
+    "unclaimed": ("逾期无人领取", "not collected in time"),
+    "other": ("其他", "other"),
 }
 TRACKING_NUMBER = re.compile(r"[A-Za-z0-9-]{4,40}")
 
@@ -72,13 +83,15 @@ def _move(item: MailingItem, to: MailingStatus, *, actor: str, at: dt.datetime |
             f"Item {item.id} is {item.status.value}; only "
             f"{' or '.join(s.value for s in sorted(TRANSITIONS[to]))} items can become {to.value}.",
             item_id=item.id, status=item.status.value)
+    noted = {name: value for name, value in changes.items() if not hasattr(MailingItem, name)}
+    changes = {name: value for name, value in changes.items() if name not in noted}
     before = {"status": item.status, **{name: getattr(item, name) for name in changes}}
     item.status = to
     for name, value in changes.items():
         setattr(item, name, value)
     item.updated_at = at or utcnow()
     record(actor, f"mailing.{to.value}", "mailing_item", item.id, before=before,
-           after={"status": to, **changes})
+           after={"status": to, **changes, **noted})
 
 
 # -- finding things -----------------------------------------------------------------------------
@@ -99,9 +112,17 @@ def get_batch(batch_id: str) -> MailingBatch:
 
 
 def counts_by_status() -> dict[MailingStatus, int]:
+    """Items by state; ``queued`` counts what the next print run would take: a held item (its
+    certificate no longer in force) is counted by ``held_count``, not there."""
     rows = db.session.execute(sa.select(MailingItem.status, sa.func.count())
                               .group_by(MailingItem.status)).all()
-    return {status: 0 for status in MailingStatus} | dict(rows)
+    counts = {status: 0 for status in MailingStatus} | dict(rows)
+    counts[QUEUED] -= held_count()
+    return counts
+
+
+def held_count() -> int:
+    return len(queued_items()[1])
 
 
 def recent_batches(limit: int = 20) -> list[MailingBatch]:
@@ -120,9 +141,35 @@ def queued_items() -> tuple[list[MailingItem], list[MailingItem]]:
     (cancelled, replaced before it was posted) is held back rather than printed."""
     items = db.session.scalars(_with_certificates(
         sa.select(MailingItem).where(MailingItem.status == QUEUED))).all()
-    today = certificates.china_today()
-    printable = [i for i in items if i.certificate.effective_status(today) == Status.VALID]
-    return printable, [i for i in items if i not in printable]
+    held = [item for item in items if is_held(item)]
+    return [item for item in items if item not in held], held
+
+
+def is_held(item: MailingItem) -> bool:
+    """Waiting for the post (queued, or returned) with a certificate no longer in force."""
+    return item.status in (QUEUED, RETURNED) and \
+        item.certificate.effective_status(certificates.china_today()) != Status.VALID
+
+
+def held_reason(item: MailingItem) -> tuple[str, str]:
+    """Why a queued item is held, from its certificate's status (Chinese, English)."""
+    status = item.certificate.effective_status(certificates.china_today())
+    zh, en = certificates.STATUS_NAMES[status]
+    detail = item.certificate.status_reason or ""
+    return (f"证件{zh}，寄出前已不在有效状态{f'（{detail}）' if detail else ''}，不再打印。",
+            f"The certificate was {en} before posting{f' ({detail})' if detail else ''}; it is "
+            "not printed.")
+
+
+def withdraw(item: MailingItem, *, actor: str) -> None:
+    """Take a held item out of the post for good: its certificate is no longer in force (a
+    newer version goes out by its own item). An item whose certificate is valid is refused."""
+    if item.status in TRANSITIONS[WITHDRAWN] and not is_held(item):
+        raise ApiError(409, f"邮件 {item.id} 的证件仍有效，应寄出，不能撤回。",
+                       f"Item {item.id}'s certificate is in force: it is posted, not withdrawn.")
+    reason, _ = held_reason(item)  # (another state: refused by the step below)
+    _move(item, WITHDRAWN, actor=actor, withdrawn_because=reason)
+    db.session.flush()
 
 
 def batch_items(batch: MailingBatch) -> list[MailingItem]:
@@ -240,12 +287,28 @@ def mark_returned(item: MailingItem, *, actor: str, at: dt.datetime | None = Non
     db.session.flush()
 
 
-def requeue(item: MailingItem, *, actor: str, address: dict | None = None) -> None:
-    """Queue a returned item again, to ``address`` when given (a corrected one). The next
-    print run takes it into a new batch; tracking number and old batch are cleared."""
+def requeue(item: MailingItem, *, actor: str, address: dict | None = None,
+            return_reason: str | None = None, note: str | None = None) -> None:
+    """Queue a returned item again, to ``address`` when given (a corrected one), recording
+    why it came back (``RETURN_REASONS``) in the audit log. The next print run takes it into a
+    new batch; tracking number and old batch are cleared."""
+    if return_reason is not None and return_reason not in RETURN_REASONS:
+        raise ApiError(422, "请选择退回原因。", "Choose why the item came back.")
+    noted = {"return_reason": return_reason} if return_reason else {}
+    if note:
+        noted["note"] = note
     _move(item, QUEUED, actor=actor, address=address or item.address, batch_id=None,
-          tracking_number=None)
+          tracking_number=None, **noted)
     db.session.flush()
+
+
+def item_history(item: MailingItem) -> list:
+    """The item's audited steps, oldest first (who, when, and why it was returned or withdrawn)."""
+    from backend.audit.models import AuditEntry
+
+    return list(db.session.scalars(sa.select(AuditEntry).where(
+        AuditEntry.object_type == "mailing_item", AuditEntry.object_id == str(item.id))
+        .order_by(AuditEntry.id)))
 
 
 # -- the carrier's status file ------------------------------------------------------------------

@@ -24,7 +24,7 @@ NOT_REGISTERED = ("市场监管部门没有该统一社会信用代码的登记�
                   "The market-regulation register does not know this credit code.")
 
 
-@rule("plat.registered", legal_basis=f"{INTERIM}第五条、第六条（营业执照）", needs=[COMPANY])
+@rule("plat.registered", title=("企业登记", "Company registration"), legal_basis=f"{INTERIM}第五条、第六条（营业执照）", needs=[COMPANY])
 def registered(facts: Facts, ctx: Context):
     company = facts.data(COMPANY)
     if company is None:
@@ -38,10 +38,12 @@ def registered(facts: Facts, ctx: Context):
                       "如已更名，请先在 i厦门 更新企业信息。",
                       "The registered name differs from the company's sign-in name.",
                       registered_name=company["name"])
-    return passed(name=company["name"], status=company["status"])
+    return passed(f"市场监管登记为「{company['name']}」，状态{company['status']}",
+                  f"Registered as {company['name']}, trading", name=company["name"],
+                  status=company["status"])
 
 
-@rule("plat.legal_person", legal_basis=f"{INTERIM}第五条第一项（具有企业法人资格）",
+@rule("plat.legal_person", title=("企业法人资格", "Enterprise legal person"), legal_basis=f"{INTERIM}第五条第一项（具有企业法人资格）",
       needs=[COMPANY])
 def legal_person(facts: Facts, ctx: Context):
     company = facts.data(COMPANY)
@@ -51,10 +53,10 @@ def legal_person(facts: Facts, ctx: Context):
         return failed("申请人须具有企业法人资格（分支机构请由其总公司申请）。",
                       "The applicant must be an enterprise legal person (a branch applies "
                       "through its head company).", legal_person=False)
-    return passed(legal_person=True)
+    return passed("具有企业法人资格", "An enterprise legal person", legal_person=True)
 
 
-@rule("plat.scope", legal_basis=f"{INTERIM}第五条、第六条（经营范围）", needs=[COMPANY])
+@rule("plat.scope", title=("经营范围", "Business scope"), legal_basis=f"{INTERIM}第五条、第六条（经营范围）", needs=[COMPANY])
 def scope(facts: Facts, ctx: Context):
     company = facts.data(COMPANY)
     if company is None:
@@ -64,10 +66,13 @@ def scope(facts: Facts, ctx: Context):
         return failed("登记的经营范围不含网络预约出租汽车经营，请先办理经营范围变更登记。",
                       "The registered business scope does not include ride-hailing; change "
                       "it with market regulation first.", keywords=keywords)
-    return passed(keywords=[word for word in keywords if word in company["business_scope"]])
+    found = [word for word in keywords if word in company["business_scope"]]
+    return passed(f"经营范围含「{found[0]}」", f"The business scope includes {found[0]}",
+                  keywords=found)
 
 
-@rule("plat.legal_representative", legal_basis=f"{INTERIM}第六条第二项（负责人身份证明）",
+@rule("plat.legal_representative", title=("法定代表人", "Legal representative"),
+      legal_basis=f"{INTERIM}第六条第二项（负责人身份证明）",
       needs=[COMPANY, IDENTITY])
 def legal_representative(facts: Facts, ctx: Context):
     company, person = facts.data(COMPANY), facts.data(IDENTITY)
@@ -82,7 +87,9 @@ def legal_representative(facts: Facts, ctx: Context):
     if person["card_reported_lost"]:
         return failed("法定代表人的身份证已挂失，请补办后再申请。",
                       "The legal representative's ID card is reported lost.")
-    return passed(legal_representative=company["legal_representative"])
+    return passed("法定代表人身份与市场监管登记、公安人口信息一致",
+                  "The legal representative matches the company and population registers",
+                  legal_representative=company["legal_representative"])
 
 
 CHANGE_FIELDS = {"name": ("name", "企业名称", "name"),
@@ -91,7 +98,7 @@ CHANGE_FIELDS = {"name": ("name", "企业名称", "name"),
                                           "legal representative")}
 
 
-@rule("plat.change_registered", legal_basis=f"{INTERIM}第九条（变更许可事项）", needs=[COMPANY])
+@rule("plat.change_registered", title=("变更已登记", "Change registered"), legal_basis=f"{INTERIM}第九条（变更许可事项）", needs=[COMPANY])
 def change_registered(facts: Facts, ctx: Context):
     """Each change of a registered particular must already be registered with market
     regulation (the licence follows the register, never leads it)."""
@@ -107,10 +114,13 @@ def change_registered(facts: Facts, ctx: Context):
         return failed(f"变更后的{zh}与市场监管登记的不一致，请先办理工商变更登记。",
                       f"The new {en} is not what market regulation has registered; register "
                       "the change there first.", differing=differing)
-    return passed(checked=[f for f in CHANGE_FIELDS if f in changes])
+    checked = [f for f in CHANGE_FIELDS if f in changes]
+    return passed("变更事项与市场监管登记一致" if checked else "没有须在市场监管登记的变更事项",
+                  "The changes match the company register" if checked
+                  else "No change needs registering with market regulation", checked=checked)
 
 
-@rule("plat.blacklist", legal_basis=credit.NOTICE, needs=[credit.COMPANY])
+@rule("plat.blacklist", title=("失信黑名单（公司及负责人）", "Blacklist (company and its managers)"), legal_basis=credit.NOTICE, needs=[credit.COMPANY])
 def blacklist(facts: Facts, ctx: Context):
     """Neither the company nor its legal representative or main responsible person is on the
     黑名单 (``backend.credit``); a refusal names the entry."""

@@ -22,7 +22,8 @@ def _company(uscc: str):
 
 
 # An answer has the fields of the import record, less the credit code it was asked by.
-operation(COMPANY, _company, CompanyRegistryImport(exclude=("uscc",)))
+operation(COMPANY, _company, CompanyRegistryImport(exclude=("uscc",)),
+          department=("市场监管部门（企业登记）", "market regulation (company register)"))
 
 
 def company_question(uscc: str) -> Question:

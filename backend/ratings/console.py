@@ -15,7 +15,13 @@ from backend.db import db
 from backend.errors import ApiError
 from backend.licensing.operations import today
 from backend.ratings import operations
-from backend.ratings.models import OFFLINE_ITEMS, ONLINE_ITEMS, BadReviewFollowUp, FollowUpState
+from backend.ratings.models import (
+    OFFLINE_ITEMS,
+    ONLINE_ITEMS,
+    BadReviewFollowUp,
+    FollowUpState,
+    ServiceRating,
+)
 from backend.staff.auth import roles_required, staff_actor
 from backend.staff.models import Role
 from backend.transactions import refusals_flashed
@@ -63,6 +69,23 @@ def index():
     page = db.paginate(query, page=request.args.get("page", 1, type=int), per_page=30,
                        error_out=False)
     return render_template("ratings/index.html", page=page)
+
+
+@ratings_console.get("/comments")
+@roles_required(Role.AGENT, Role.HANDLER)
+def comments():
+    """Every rating a citizen wrote a comment with, whatever its level, newest first: what
+    people say is read by the staff who follow ratings up, not only the bad reviews' text."""
+    query = (sa.select(ServiceRating).where(ServiceRating.comment.is_not(None),
+                                            ServiceRating.comment != "")
+             .options(selectinload(ServiceRating.application), selectinload(ServiceRating.follow_up))
+             .order_by(ServiceRating.created_at.desc(), ServiceRating.id.desc()))
+    level = request.args.get("level", type=int)
+    if level in range(1, 6):
+        query = query.where(ServiceRating.level == level)
+    page = db.paginate(query, page=request.args.get("page", 1, type=int), per_page=30,
+                       error_out=False)
+    return render_template("ratings/comments.html", page=page, level=level)
 
 
 @ratings_console.get("/<int:rating_id>")

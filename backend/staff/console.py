@@ -19,7 +19,9 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy.orm import selectinload
 
 from backend.audit.models import AuditEntry
+from backend.audit.operations import record
 from backend.certificates.models import Certificate
+from backend.certificates.operations import STATUS_NAMES as CERTIFICATE_STATUS_NAMES
 from backend.common.masking import mask_id_number, mask_id_numbers_in_text, mask_name
 from backend.db import db, utcnow
 from backend.drivers import exams as exam_operations
@@ -30,12 +32,16 @@ from backend.errors import ApiError
 from backend.licensing import operations
 from backend.licensing.deadlines import deadline_of
 from backend.licensing.models import Application, Outcome, State
+from backend.licensing.replacement import REISSUE_REASONS
 from backend.licensing.rules import RULES
+from backend.mailing.operations import STATUS_NAMES as MAILING_STATUS_NAMES
 from backend.matters.operations import catalogue, get_matter, summary
-from backend.matters.registry import handler_for
+from backend.matters.registry import HANDLERS, handler_for
 from backend.staff import counter as counter_desk
+from backend.staff import search as staff_search
 from backend.staff import throttle
 from backend.staff.auth import roles_required, staff_actor
+from backend.staff.facts import FACT_NAMES, fact_value
 from backend.staff.forms import (
     ActionForm,
     CounterForm,
@@ -67,8 +73,10 @@ OUTCOME_NAMES = {Outcome.PASS: "通过 Pass", Outcome.FAIL: "不符合 Fail",
 CHANNEL_NAMES = {"app": "i厦门 App", "kiosk": "自助终端 Kiosk", "counter": "窗口 Counter"}
 SUBJECT_NAMES = {"national": "全国公共科目 National", "regional": "区域科目 Regional"}
 INPUT_NAMES = {"plate": "号牌号码 Plate", "platform": "服务平台 Platform", "reason": "事由 Reason",
-               "certificate_id": "原证件 Certificate (id)", "applied_on": "申请日期 Applied on",
+               "certificate_id": "原证件 Certificate", "applied_on": "申请日期 Applied on",
                "changes": "变更内容 Changes", "documents": "已核材料 Material seen"}
+CERTIFICATE_KIND_NAMES = {"driver": "网约车驾驶员证 Driver", "transport": "运输证 Transport",
+                          "platform": "平台经营许可 Platform"}
 
 
 # -- sign-in ------------------------------------------------------------------------------------
@@ -138,12 +146,33 @@ def pretty_json(value) -> str:
     return mask_id_numbers_in_text(value)
 
 
+@console.app_template_filter("readable")
+def readable(value, key: str | None = None) -> str:
+    """A fact's value as a person reads it: 是/否, codes by their Chinese names (``key``: the
+    fact's), dates as they are, lists joined."""
+    if key is not None:
+        value = fact_value(key, value)
+    if isinstance(value, bool):
+        return "是 yes" if value else "否 no"
+    if value is None:
+        return "—"
+    if isinstance(value, list | tuple):
+        return "、".join(readable(v) for v in value) or "—"
+    if isinstance(value, dict):
+        return "；".join(f"{FACT_NAMES.get(k, k)}：{readable(v, k)}" for k, v in value.items())
+    return mask_id_numbers_in_text(str(value))
+
+
 @console.context_processor
 def labels() -> dict:
     return {"STATE_NAMES": STATE_NAMES, "OUTCOME_NAMES": OUTCOME_NAMES,
             "CHANNEL_NAMES": CHANNEL_NAMES, "SUBJECT_NAMES": SUBJECT_NAMES,
-            "INPUT_NAMES": INPUT_NAMES, "RULES": RULES,
+            "INPUT_NAMES": INPUT_NAMES, "RULES": RULES, "FACT_NAMES": FACT_NAMES,
             "MATERIAL_NAMES": {m.kind: m.name for m in MATERIALS.values()},
+            "CERTIFICATE_KIND_NAMES": CERTIFICATE_KIND_NAMES,
+            "CERTIFICATE_STATUS_NAMES": {s.value: n for s, n in CERTIFICATE_STATUS_NAMES.items()},
+            "MAILING_STATUS_NAMES": {s.value: n for s, n in MAILING_STATUS_NAMES.items()},
+            "REISSUE_REASONS": REISSUE_REASONS,
             "mask_name": mask_name, "mask_id_number": mask_id_number, "exam_time": exam_time}
 
 
@@ -197,7 +226,31 @@ def review_queue():
                    for a in page.items}
     deadlines = {a.id: deadline_of(a) for a in page.items}
     return render_template("console/review.html", page=page, open_checks=open_checks,
-                           deadlines=deadlines)
+                           deadlines=deadlines, to_clerk=_matters_to_clerk())
+
+
+def _matters_to_clerk() -> list:
+    """The matters a clerk decides on the spot (即办): every application of theirs waits here."""
+    codes = [code for code, handler in HANDLERS.items() if handler.to_clerk]
+    return [get_matter(code) for code in codes]
+
+
+@console.get("/search")
+@roles_required(Role.CLERK, Role.EXAMINER, Role.MAILROOM)
+def search():
+    """Applications, certificates and mailing items by ID number, name, plate, phone or part of
+    a number, as far as the role may see them; every search is audited."""
+    query = request.args.get("q", "").strip()[:60]
+    found = None
+    if query:
+        try:
+            found = staff_search.search(query, staff_search.scopes_of(current_user),
+                                        actor=staff_actor())
+        except ApiError as error:
+            flash(f"{error.message} {error.message_en}", "error")
+    return render_template("console/search.html", query=query, found=found,
+                           scopes=staff_search.scopes_of(current_user),
+                           KIND_NAMES=staff_search.KIND_NAMES)
 
 
 @console.get("/applications")
@@ -213,12 +266,33 @@ def find_application():
 @console.get("/applications/<application_number:number>")
 @roles_required(Role.CLERK, Role.EXAMINER)
 def show_application(number):
+    return _application_page(_application_or_404(number))
+
+
+@console.post("/applications/<application_number:number>/id-number")
+@roles_required(Role.CLERK, Role.EXAMINER)
+def reveal_id_number(number):
+    """The applicant's full ID number, shown on request (to read it out or compare it with a
+    card) and audited; the page shows it masked otherwise."""
     application = _application_or_404(number)
+    if not ActionForm().validate_on_submit():
+        flash("页面已过期，请重试。The page expired; please try again.", "error")
+        return redirect(url_for("console.show_application", number=number))
+    record(staff_actor(), "person.id_number_viewed", "person", application.applicant.id,
+           after={"application": application.number,
+                  "id_number": mask_id_number(application.applicant.id_number)})
+    return _application_page(application, full_id_number=True)
+
+
+def _application_page(application: Application, *, full_id_number: bool = False):
     certificate = (db.session.get(Certificate, application.certificate_id)
                    if application.certificate_id else None)
+    previous = (db.session.get(Certificate, application.inputs["certificate_id"])
+                if isinstance(application.inputs.get("certificate_id"), int) else None)
     return render_template(
         "console/application.html", application=application,
         results=operations.latest_results(application), certificate=certificate,
+        previous_certificate=previous, full_id_number=full_id_number,
         attempts=_attempts_by_application([application.id])[application.id],
         approvals=_approvals(application), deadline=deadline_of(application),
         progress=handler.progress(application) if (handler := handler_for(application.matter_code))

@@ -71,7 +71,8 @@ VEHICLES = [
     ("闽DD10011", {"gps_minutes": 120}, GREEN, "veh.gps_live", "last position 2 hours ago"),
     ("闽DD10012", {}, LAPSED, "veh.platform_licensed", "applies for a platform whose licence lapsed"),
     ("闽DD10013", {}, GREEN, "veh.single_platform",
-     "already serves lujiang-go; also the vehicle to try cancel, reissue and renew on"),
+     "already serves lujiang-go; also the vehicle to try cancel and reissue on (renewal: refused "
+     "until its window opens)"),
     ("闽DD10014", {"age": (5, 0)}, GREEN, None,
      "registered 5 years ago but held a certificate before (re-application, ≤ 6 years): issued"),
 ]

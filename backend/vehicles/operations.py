@@ -26,13 +26,14 @@ from backend.db import db
 from backend.errors import ApiError
 from backend.identity.models import Person
 from backend.licensing import operations as licensing
+from backend.licensing import replacement
 from backend.licensing.models import Application, Outcome, RuleResult, State
 from backend.licensing.rules import add_years
 from backend.mailing.operations import queue_item
 from backend.matters.registry import APP_AND_COUNTER, Handler, handles
 from backend.vehicles import rules
 from backend.vehicles.plates import InvalidPlate, normalise_plate
-from backend.vehicles.sources import VEHICLE, vehicle_questions
+from backend.vehicles.sources import VEHICLE, platform_name, vehicle_questions
 from backend.verification.sources import Question, ask_all
 from backend.verification.sources import Status as SourceStatus
 
@@ -185,10 +186,10 @@ def _deliver(application: Application, certificate: Certificate, actor: str) -> 
 def _lose_to(application: Application, winner: Certificate, actor: str) -> None:
     """Another request issued a certificate for the plate first: reject with the rule failing."""
     if winner.platform_code == application.inputs["platform"]:
-        reason = (f"该车辆刚刚已取得服务于平台「{winner.platform_code}」的有效运输证（{winner.number}），"
+        reason = (f"该车辆刚刚已取得服务于平台「{platform_name(winner.platform_code)}」的有效运输证（{winner.number}），"
                   "无需重复申请。")
         reason_en = (f"The vehicle has just been issued a valid transport certificate "
-                     f"({winner.number}) for platform {winner.platform_code}.")
+                     f"({winner.number}) for platform {platform_name(winner.platform_code)}.")
     else:
         reason = rules.single_platform_reason(winner.platform_code)
         reason_en = rules.single_platform_reason_en(winner.platform_code)
@@ -264,10 +265,14 @@ class TransportCertificateReplace(_VehicleMatter):
 
     def prepare(self, person: Person, body: dict) -> dict:
         plate = _plate(body)
-        inputs = {"plate": plate, "certificate_id": _held_certificate(person, plate).id,
+        certificate = _held_certificate(person, plate)
+        inputs = {"plate": plate, "certificate_id": certificate.id,
                   "mailing_address": _mailing_address(person, body)}
-        if body.get("reason"):
-            inputs["reason"] = body["reason"]
+        if self.code == "vehicle-cert-reissue":
+            inputs["reason"] = replacement.reissue_reason(body)
+            replacement.require_reissue_allowed(certificate, self.code)
+        else:
+            replacement.require_renewal_window(certificate, licensing.today())
         return inputs
 
     def approve(self, application: Application, actor: str) -> None:

@@ -78,11 +78,22 @@ class TransportCertificateAnswer(StrictSchema):
 
 
 # An answer has the fields of the source's import record, less the plate it was asked by.
-operation(VEHICLE, _vehicle, imports.VehicleRegistryImport())
-operation(INSURANCE, _policies, imports.InsuranceImport(exclude=("plate",), many=True))
-operation(GPS, _position, imports.GpsImport(exclude=("plate",)))
-operation(PLATFORM, _platform, PlatformImport(exclude=("uscc",)))
-operation(CERTIFICATES, _transport_certificates, TransportCertificateAnswer(many=True))
+operation(VEHICLE, _vehicle, imports.VehicleRegistryImport(),
+          department=("公安交管部门（机动车登记）", "the traffic police (vehicle registry)"))
+operation(INSURANCE, _policies, imports.InsuranceImport(exclude=("plate",), many=True),
+          department=("保险信息平台", "the insurance information platform"))
+operation(GPS, _position, imports.GpsImport(exclude=("plate",)),
+          department=("网约车监管平台（车辆定位）", "the supervision platform (vehicle positions)"))
+operation(PLATFORM, _platform, PlatformImport(exclude=("uscc",)),
+          department=("网约车平台公司许可名录", "the register of licensed platforms"))
+operation(CERTIFICATES, _transport_certificates, TransportCertificateAnswer(many=True),
+          department=("运输证登记", "the transport certificate register"))
+
+
+def platform_name(code: str) -> str:
+    """A platform's name from the licence register (its code when the register lacks it)."""
+    found = _platform(code)
+    return found["name"] if found else code
 
 
 def vehicle_questions(plate: str, platform_code: str) -> list[Question]:

@@ -213,16 +213,28 @@ ANSWER_SCHEMAS: dict[str, ma.Schema] = {}
 MIRROR_BATCHES: dict[str, Callable[[list[str]], dict]] = {}
 
 
+# source -> the department that holds it, as a person reads it (Chinese, English)
+DEPARTMENTS: dict[str, tuple[str, str]] = {}
+
+
 def operation(key: str, mirror: Callable[..., dict | list | None], answer: ma.Schema, *,
+              department: tuple[str, str],
               batch: Callable[[list[str]], dict] | None = None) -> None:
-    """Register source operation ``key``: how its mirror answers it, and the shape an answer
-    must have (a mirror's rows were checked by the import contract on their way in). With
+    """Register source operation ``key``: how its mirror answers it, the shape an answer must
+    have (a mirror's rows were checked by the import contract on their way in), and the
+    department a person is told about when it does not answer (never the source's code). With
     ``batch``, its mirror also answers many questions of one parameter at once (values → the
     answer ``mirror`` gives for each), for ``ask_many``."""
     MIRROR_OPERATIONS[key] = mirror
     ANSWER_SCHEMAS[key] = answer
+    DEPARTMENTS[key.split(".")[0]] = department
     if batch is not None:
         MIRROR_BATCHES[key] = batch
+
+
+def department_of(key: str) -> tuple[str, str]:
+    """The department holding source operation ``key`` (``police_records.records``)."""
+    return DEPARTMENTS.get(key.split(".")[0], ("相关部门", "a department"))
 
 
 def _without_id_number(schema: type[ma.Schema], *, many: bool = False) -> ma.Schema:
@@ -231,15 +243,21 @@ def _without_id_number(schema: type[ma.Schema], *, many: bool = False) -> ma.Sch
 
 
 operation("identity.person", _identity_person, imports.IdentityImport(),
+          department=("公安机关（人口信息）", "the police (population register)"),
           batch=_identity_people)
-operation("identity.photo", _identity_photo, imports.PhotoAnswer())
+operation("identity.photo", _identity_photo, imports.PhotoAnswer(),
+          department=("公安机关（人口信息）", "the police (population register)"))
 operation("police_records.records", _police_records,
-          _without_id_number(imports.PoliceRecordImport, many=True), batch=_police_records_of)
+          _without_id_number(imports.PoliceRecordImport, many=True),
+          department=("公安机关（违法犯罪记录）", "the police (criminal records)"),
+          batch=_police_records_of)
 operation("driving_licence.licence", _driving_licence,
           _without_id_number(imports.DrivingLicenceImport),
+          department=("公安交管部门（驾驶证）", "the traffic police (driving licences)"),
           batch=_first_of(LICENCES, LICENCE_FIELDS))
 operation("residence_permit.permit", _residence_permit,
           _without_id_number(imports.ResidencePermitImport),
+          department=("公安机关（居住证）", "the police (residence permits)"),
           batch=_first_of(PERMITS, PERMIT_FIELDS))
 
 

@@ -13,6 +13,7 @@ const T = {
     hello: "您好，", yourCerts: "您持有的证件", noCerts: "您目前没有有效的证件。",
     validUntil: "有效期至", version: "第 {n} 版", chooseMatter: "请选择要办理的事项",
     finish: "结束办理", back: "返回", confirm: "确认办理", confirmCancel: "确认注销",
+    reissueReason: "补发原因", lost: "遗失", damaged: "损毁", chooseReason: "请选择补发原因",
     mailTo: "新证件将免费邮寄到以下地址，请核对：", recipient: "收件人", phone: "联系电话（手机）",
     region: "所在地区", detail: "详细地址（街道、门牌号）", chooseRegion: "请选择所在地区",
     padFor: "正在输入：", clear: "清空", del: "删除", keyboard: "屏幕键盘", space: "空格",
@@ -61,6 +62,7 @@ const T = {
     hello: "Hello, ", yourCerts: "Your certificates", noCerts: "You hold no valid certificate.",
     validUntil: "Valid until", version: "version {n}", chooseMatter: "What would you like to do?",
     finish: "Finish", back: "Back", confirm: "Confirm", confirmCancel: "Cancel my certificate",
+    reissueReason: "Why is it reissued?", lost: "Lost", damaged: "Damaged", chooseReason: "Choose a reason",
     mailTo: "The new certificate is mailed free of charge to this address. Please check it:",
     recipient: "Recipient", phone: "Phone (mobile)", region: "Region", detail: "Street address",
     chooseRegion: "Choose the region", padFor: "Typing: ", clear: "Clear", del: "Delete",
@@ -292,6 +294,7 @@ function confirmScreen(choice) {
   const active = (name) => padTarget === name ? " active" : "";
   const region = regionName(draft.region_code);
   return `${title}
+    ${choice.matter === "driver-cert-reissue" ? reasonPicker(error) : ""}
     <p class="sub">${t("mailTo")}</p>
     <div class="form">
       <div class="fields">
@@ -435,6 +438,13 @@ function regionPicker() {
   </div>`;
 }
 
+// A reissue (补发) says why: the certificate was lost or damaged.
+function reasonPicker(error) {
+  const reason = (code) => `<button type="button" class="option${draft.reason === code ? " on" : ""}" data-action="reissue_reason" data-code="${code}" aria-pressed="${draft.reason === code}">${t(code)}</button>`;
+  return `<div class="field${draft.errors.reason ? " invalid" : ""}"><span>${t("reissueReason")}</span>
+      <div class="options why">${reason("lost")}${reason("damaged")}</div>${error("reason")}</div>`;
+}
+
 function resultScreen(a, choice) {
   const tone = a.status === "rejected" ? "bad" : a.status === "awaiting_review" ? "warn" : "ok";
   const failed = (a.checks || []).filter((c) => c.outcome === "fail");
@@ -499,9 +509,13 @@ const ACTIONS = {
   choose: (el) => send("choose", { matter: el.dataset.matter }),
   confirm: () => {
     if (state.choice.needs_mailing_address) {
-      if (!validAddress()) { state.choice.error = null; return render(); }
+      const reissue = state.choice.matter === "driver-cert-reissue";
+      const valid = validAddress();
+      if (reissue && !draft.reason) draft.errors.reason = t("chooseReason");
+      if (!valid || draft.errors.reason) { state.choice.error = null; return render(); }
       const { recipient, phone, region_code, detail } = draft;
-      return send("confirm", { mailing_address: { recipient: recipient.trim(), phone, region_code, detail: detail.trim() } });
+      return send("confirm", { mailing_address: { recipient: recipient.trim(), phone, region_code, detail: detail.trim() },
+                               ...(reissue ? { reason: draft.reason } : {}) });
     }
     return send("confirm", {});
   },
@@ -529,6 +543,7 @@ const ACTIONS = {
     padTarget = "detail";
     render();
   },
+  reissue_reason: (el) => { draft.reason = el.dataset.code; delete draft.errors.reason; render(); },
   level: (el) => { ratingLevel = Number(el.dataset.level); render(); },
   rate: () => ratingLevel && send("rate", { level: ratingLevel, comment: ratingComment }),
 };

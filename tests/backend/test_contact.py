@@ -83,15 +83,21 @@ def test_the_kiosk_normalises_and_refuses_the_same_way(client, database):
 
 def test_the_mailing_rooms_form_normalises_and_refuses_the_same_way(app):
     with app.test_request_context(method="POST"):
-        form = AddressForm(formdata=MultiDict({**ADDRESS, "phone": FULL_WIDTH_LANDLINE,
-                                               "region_code": FULL_WIDTH_REGION}),
+        # (a region in Fujian is picked from the list; one typed, outside it, is normalised)
+        form = AddressForm(formdata=MultiDict({**ADDRESS, "return_reason": "moved",
+                                               "phone": FULL_WIDTH_LANDLINE, "region_code": "other",
+                                               "other_region_code": FULL_WIDTH_REGION}),
                            meta={"csrf": False})
         assert form.validate(), form.errors
-        assert (form.phone.data, form.region_code.data) == ("0592-5551234", "350206")
-        refused = AddressForm(formdata=MultiDict({**ADDRESS, "phone": "13800000001\n",
-                                                  "region_code": "350206\n"}),
+        assert (form.phone.data, form.address()["region_code"]) == ("0592-5551234", "350206")
+        refused = AddressForm(formdata=MultiDict({**ADDRESS, "return_reason": "moved",
+                                                  "phone": "13800000001\n", "region_code": "other",
+                                                  "other_region_code": "350206\n"}),
                               meta={"csrf": False})
-        assert not refused.validate() and set(refused.errors) == {"phone", "region_code"}
+        assert not refused.validate() and set(refused.errors) == {"phone", "other_region_code"}
+        unlisted = AddressForm(formdata=MultiDict({**ADDRESS, "return_reason": "moved",
+                                                   "region_code": "999999"}), meta={"csrf": False})
+        assert not unlisted.validate() and set(unlisted.errors) == {"region_code"}
 
 
 def _identity_line(**changes) -> str:

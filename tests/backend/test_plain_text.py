@@ -83,7 +83,8 @@ def test_the_kiosk_card_refuses_a_control_character_in_the_name_and_address():
 
 def test_the_console_forms_refuse_control_characters(app):
     with app.test_request_context(method="POST"):
-        address = AddressForm(formdata=MultiDict({**ADDRESS, "detail": "思明区\x00湖滨南路1号"}),
+        address = AddressForm(formdata=MultiDict({**ADDRESS, "return_reason": "moved",
+                                                  "detail": "思明区\x00湖滨南路1号"}),
                               meta={"csrf": False})
         decision = DecisionForm(formdata=MultiDict({"decision": "reject",
                                                     "reason": "材料不全\x00"}), meta={"csrf": False})

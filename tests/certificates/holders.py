@@ -14,16 +14,22 @@ from backend.db import db
 from tests.certificates.test_render import run, scanned_codes
 from tests.drivers.helpers import apply, make_driver
 from tests.drivers.test_flows import issue_certificate
+from tests.factories import near_expiry
 
 REPO = Path(__file__).resolve().parents[2]
 NAME = "陈测试"
 
 
-def driver_with_certificate(client, name: str = NAME) -> tuple[str, dict, Certificate]:
-    """A driver who applied in the app and passed both exams: (ID number, headers, certificate)."""
+def driver_with_certificate(client, name: str = NAME, *,
+                            days_left: int | None = 60) -> tuple[str, dict, Certificate]:
+    """A driver who applied in the app and passed both exams: (ID number, headers, certificate).
+    The certificate ends in ``days_left`` days (renewal is open), or is new with ``None``."""
     id_number, headers = make_driver(client, name=name)
     application = issue_certificate(client, headers)
-    return id_number, headers, db.session.get(Certificate, application.certificate_id)
+    certificate = db.session.get(Certificate, application.certificate_id)
+    if days_left is not None:
+        near_expiry(certificate, days_left)
+    return id_number, headers, certificate
 
 
 def renew(client, headers) -> None:

@@ -10,6 +10,7 @@ from backend.drivers.operations import record_exam
 from backend.licensing.operations import by_number
 from kiosk.client import signed_headers
 from tests.drivers.helpers import ADDRESS, apply, make_driver
+from tests.factories import near_expiry
 
 CARD_ADDRESS = "福建省厦门市思明区湖滨南路100号"
 
@@ -46,6 +47,8 @@ class SignedClient:
     def apply(self, session_id: str, matter: str, transaction_id: str, **body):
         if matter != "driver-cert-cancel":
             body.setdefault("mailing_address", ADDRESS)
+        if matter == "driver-cert-reissue":
+            body.setdefault("reason", "lost")
         return self.call("POST", f"/kiosk/v1/sessions/{session_id}/applications",
                          {"matter": matter, "transaction_id": transaction_id, **body})
 
@@ -62,13 +65,17 @@ def register(name: str = "测试终端", location: str = "测试大厅") -> tupl
     return device.id, secret
 
 
-def holder_with_certificate(client, name: str = "陈测试", **overrides) -> str:
+def holder_with_certificate(client, name: str = "陈测试", *, days_left: int | None = 60,
+                            **overrides) -> str:
     """A driver in every mirror who holds a driver certificate (applied in the app, exams
-    passed); their ID number."""
+    passed) ending in ``days_left`` days, so renewal is open (new with ``None``); their ID
+    number."""
     number, headers = make_driver(client, name=name, **overrides)
     application = by_number(apply(client, headers).json["number"])
     record_exam(application, "national", 90, True, actor="test")
     record_exam(application, "regional", 85, True, actor="test")
+    if days_left is not None:
+        near_expiry(application.certificate, days_left)
     return number
 
 

@@ -228,4 +228,6 @@ def test_a_renewal_while_a_change_is_open_names_the_change_in_the_way(client):
     assert renewal.json["application_number"] == change["number"]
     assert change["number"] in renewal.json["message"]
     assert "网约车驾驶员从业资格证变更" in renewal.json["message"]
-    assert "awaiting_review" in renewal.json["message"] and "12328" in renewal.json["message"]
+    assert "（待人工审核）" in renewal.json["message"] and "12328" in renewal.json["message"]
+    assert "awaiting_review" not in renewal.json["message"]  # (no raw codes in Chinese text)
+    assert "awaiting review" in renewal.json["message_en"]

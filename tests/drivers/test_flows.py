@@ -4,11 +4,14 @@ import pytest
 import sqlalchemy as sa
 
 from backend.certificates.models import Certificate, Status
+from backend.db import db
 from backend.drivers.operations import record_exam
 from backend.licensing.models import Application
 from backend.licensing.operations import by_number
+from backend.licensing.operations import today as licensing_today
 from backend.mailing.models import MailingItem
 from tests.drivers.helpers import ADDRESS, apply, failing, make_driver
+from tests.factories import near_expiry
 
 
 def issue_certificate(client, headers):
@@ -16,6 +19,7 @@ def issue_certificate(client, headers):
     application = by_number(number)
     record_exam(application, "national", 90, True, actor="test")
     record_exam(application, "regional", 85, True, actor="test")
+    db.session.commit()  # (as the examiner's request does: a refused request later keeps it)
     return application
 
 
@@ -188,7 +192,7 @@ def test_changes_need_a_current_certificate(client, matter):
 
 def test_renew_issues_a_new_version_and_replaces_the_old(client, database):
     _, headers = make_driver(client)
-    old = database.session.get(Certificate, issue_certificate(client, headers).certificate_id)
+    old = near_expiry(database.session.get(Certificate, issue_certificate(client, headers).certificate_id))
     response = apply(client, headers, matter="driver-cert-renew")
     assert response.status_code == 201 and response.json["status"] == "issued"
     new = database.session.get(Certificate, response.json["certificate_id"])
@@ -199,7 +203,7 @@ def test_renew_issues_a_new_version_and_replaces_the_old(client, database):
 def test_reissue_keeps_the_dates_and_the_last_address(client, database):
     _, headers = make_driver(client)
     old = database.session.get(Certificate, issue_certificate(client, headers).certificate_id)
-    response = apply(client, headers, matter="driver-cert-reissue")
+    response = apply(client, headers, matter="driver-cert-reissue", reason="lost")
     new = database.session.get(Certificate, response.json["certificate_id"])
     assert (new.valid_from, new.valid_until) == (old.valid_from, old.valid_until)
     item = database.session.scalar(sa.select(MailingItem).where(MailingItem.certificate_id == new.id))
@@ -208,7 +212,7 @@ def test_reissue_keeps_the_dates_and_the_last_address(client, database):
 
 def test_failed_renewal_leaves_the_old_certificate_untouched(client, database):
     number, headers = make_driver(client)
-    old = database.session.get(Certificate, issue_certificate(client, headers).certificate_id)
+    old = near_expiry(database.session.get(Certificate, issue_certificate(client, headers).certificate_id))
     import json
 
     from tests.drivers.helpers import import_file
@@ -217,6 +221,59 @@ def test_failed_renewal_leaves_the_old_certificate_untouched(client, database):
     response = apply(client, headers, matter="driver-cert-renew")
     assert response.json["status"] == "rejected" and failing(response) == {"drv.drugs_dui"}
     assert old.status == Status.VALID
+
+
+def test_renewal_before_its_window_is_refused_naming_the_day_it_opens(client, database):
+    _, headers = make_driver(client)
+    certificate = database.session.get(Certificate, issue_certificate(client, headers).certificate_id)
+    opens = certificate.valid_until - dt.timedelta(days=89)
+    response = apply(client, headers, matter="driver-cert-renew")
+    assert response.status_code == 409
+    assert f"{opens} 起可以申请" in response.json["message"] and "补发" in response.json["message"]
+    assert certificate.number not in response.json["message"]  # (the holder's ID number)
+    assert response.json["opens_on"] == opens.isoformat()
+    assert certificate.status == Status.VALID and certificate.version == 1
+    near_expiry(certificate, days_left=90)
+    assert apply(client, headers, matter="driver-cert-renew").status_code == 409
+    near_expiry(certificate, days_left=89)
+    response = apply(client, headers, matter="driver-cert-renew")
+    assert response.json["status"] == "issued", response.json
+
+
+def test_renewal_window_is_configurable(client, database, app, monkeypatch):
+    _, headers = make_driver(client)
+    near_expiry(database.session.get(Certificate, issue_certificate(client, headers).certificate_id),
+                days_left=150)
+    assert apply(client, headers, matter="driver-cert-renew").status_code == 409
+    monkeypatch.setitem(app.config, "CERT_RENEWAL_WINDOW_DAYS", 180)
+    assert apply(client, headers, matter="driver-cert-renew").json["status"] == "issued"
+
+
+@pytest.mark.parametrize("reason", [None, "", "不想要了", "stolen"])
+def test_a_reissue_needs_lost_or_damaged_as_its_reason(client, database, reason):
+    _, headers = make_driver(client)
+    certificate = database.session.get(Certificate, issue_certificate(client, headers).certificate_id)
+    body = {} if reason is None else {"reason": reason}
+    response = apply(client, headers, matter="driver-cert-reissue", **body)
+    assert response.status_code == 422
+    assert "遗失" in response.json["message"] and "reason" in response.json["errors"]["json"]
+    assert certificate.status == Status.VALID
+
+
+def test_reissues_are_limited_and_the_refusal_names_when_the_next_may_be(client, database, app,
+                                                                         monkeypatch):
+    monkeypatch.setitem(app.config, "CERT_REISSUE_MAX", 2)
+    _, headers = make_driver(client)
+    issue_certificate(client, headers)
+    first = apply(client, headers, matter="driver-cert-reissue", reason="lost")
+    second = apply(client, headers, matter="driver-cert-reissue", reason="损毁")
+    assert (first.json["status"], second.json["status"]) == ("issued", "issued")
+    assert by_number(second.json["number"]).inputs["reason"] == "damaged"
+    third = apply(client, headers, matter="driver-cert-reissue", reason="lost")
+    assert third.status_code == 409
+    opens = licensing_today() + dt.timedelta(days=366)
+    assert "上限 2 次" in third.json["message"] and f"{opens} 起" in third.json["message"]
+    assert third.json["opens_on"] == opens.isoformat()
 
 
 def test_cancel_is_instant(client, database):
@@ -279,3 +336,16 @@ def test_an_exam_import_row_whose_result_contradicts_its_score_is_refused_by_lin
     from backend.drivers.models import ExamAttempt
 
     assert db.session.query(ExamAttempt).count() == 0  # (the whole file, line 2 included)
+
+
+def test_the_demo_holder_renews_and_reissues_as_the_readme_says(client, database):
+    from backend.demo import DEMO_DRIVERS, load_demo_data
+    from tests.factories import citizen_token
+
+    load_demo_data()
+    database.session.commit()
+    name, number = DEMO_DRIVERS[1][:2]
+    _, headers = citizen_token(client, number, name)
+    assert apply(client, headers, matter="driver-cert-reissue", reason="damaged").json["status"] \
+        == "issued"
+    assert apply(client, headers, matter="driver-cert-renew").json["status"] == "issued"

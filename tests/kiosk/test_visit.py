@@ -231,3 +231,29 @@ def test_a_holder_no_longer_eligible_sees_the_reasons(backend, data, run_kiosk, 
     assert "不符合办理条件" in text and "原因如下" in text
     assert page.locator(".reasons li").count() == 1
     snap(page, "result-rejected")
+
+
+def test_a_reissue_at_the_kiosk_asks_why_before_it_is_sent(backend, data, run_kiosk, insert_card,
+                                                          page):
+    card = data.holder("林补发")
+    kiosk = run_kiosk(backend.url, data.device())
+    page.goto(kiosk.url)
+    screen(page, "waiting")
+    insert_card(card)
+    screen(page, "holder")
+    page.click('[data-matter="driver-cert-reissue"]')
+    screen(page, "confirm")
+    assert "补发原因" in page.inner_text("main")
+    page.click('[data-action="confirm"]')  # no reason chosen: nothing is sent
+    assert "请选择补发原因" in page.inner_text("main")
+    assert data.run(lambda: _count(Application, Application.matter_code == "driver-cert-reissue")) == 0
+    page.click('[data-action="reissue_reason"][data-code="lost"]')
+    snap(page, "confirm-reissue")
+    page.click('[data-action="confirm"]')
+    screen(page, "result")
+    number = page.inner_text("#application-number")
+
+    def reason():
+        return db.session.scalar(sa.select(Application).where(Application.number == number)).inputs["reason"]
+
+    assert data.run(reason) == "lost"

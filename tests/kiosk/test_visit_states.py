@@ -16,6 +16,8 @@ SESSION = {"id": "s-1", "holder": {"name_masked": "林*证", "id_number_masked":
            "certificates": [], "mailing_address": ADDRESS,
            "matters": [{"code": "driver-cert-renew", "name": "换发", "name_en": "Renew", "available": True,
                         "needs_mailing_address": True, "reason": None, "reason_en": None},
+                       {"code": "driver-cert-reissue", "name": "补发", "name_en": "Reissue", "available": True,
+                        "needs_mailing_address": True, "reason": None, "reason_en": None},
                        {"code": "driver-cert-issue", "name": "核发", "name_en": "Issue", "available": False,
                         "needs_mailing_address": True, "reason": "已持证", "reason_en": "Holds one"}]}
 
@@ -41,8 +43,9 @@ class ScriptedBackend:
     def start_session(self, card):
         return self._answer("start_session", card["id_number"])
 
-    def apply(self, session_id, matter, transaction_id, *, mailing_address=None, phone=None):
-        return self._answer("apply", session_id, matter, transaction_id, phone)
+    def apply(self, session_id, matter, transaction_id, *, mailing_address=None, phone=None,
+              reason=None):
+        return self._answer("apply", session_id, matter, transaction_id, phone, reason)
 
     def rate(self, session_id, number, level, comment=None):
         return self._answer("rate", session_id, number, level, comment)
@@ -99,7 +102,8 @@ def at_holder(visit: Visit) -> dict:
 def test_a_read_card_opens_a_session_and_shows_the_holder(visit):
     state = at_holder(visit)
     assert state["holder"]["name_masked"] == "林*证"
-    assert [m["code"] for m in state["matters"] if m["available"]] == ["driver-cert-renew"]
+    assert [m["code"] for m in state["matters"] if m["available"]] == ["driver-cert-renew",
+                                                                      "driver-cert-reissue"]
 
 
 def test_a_matter_the_holder_cannot_do_cannot_be_chosen(visit):
@@ -212,3 +216,12 @@ def test_a_foreigners_card_without_a_chinese_name_previews_the_english_one(visit
     state = until(visit, Screen.HOLDER)
     assert state["preview"] == {"name_masked": "J********H",
                                 "id_number_masked": "911***********118X"}
+
+
+def test_a_reissue_sends_the_reason_chosen(visit, backend):
+    at_holder(visit)
+    visit.command("choose", {"matter": "driver-cert-reissue"})
+    visit.command("confirm", {"mailing_address": ADDRESS, "reason": "damaged"})
+    until(visit, Screen.RESULT)
+    (call,) = [call for call in backend.calls if call[0] == "apply"]
+    assert (call[2], call[5]) == ("driver-cert-reissue", "damaged")

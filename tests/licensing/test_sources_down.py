@@ -84,3 +84,35 @@ def test_query_log_chain_detects_tampering(client, database):
     database.session.expire_all()
     problem = verify_chain(SourceQuery, QUERY_LOG_COUNTER, query_hash)[1]
     assert problem.entry_id == victim.id
+
+
+def test_a_rejected_application_names_the_department_not_asked_and_promises_no_review(
+        client, police_over_http):
+    """The licence fails and the police do not answer: the answer is a rejection, so its
+    unanswered checks say which department could not be asked, never "已转人工审核", and
+    never the source's internal name."""
+    police_over_http.status = 503
+    licence = [{"licence_class": "C1", "first_issued_on": "2015-05-01", "status": "revoked",
+                "valid_until": "2031-05-01", "cycles": []}]
+    _, headers = make_driver(client, driving_licence=licence)
+    body = apply(client, headers).json
+    assert body["status"] == "rejected"
+    unknown = [c for c in body["checks"] if c["outcome"] == "unknown"]
+    assert {c["rule"] for c in unknown} == {"drv.criminal", "drv.drugs_dui"}
+    for check in unknown:
+        assert "公安机关（违法犯罪记录）" in check["reason"]
+        assert "police (criminal records) could not be asked" in check["reason_en"]
+    chinese = " ".join([c["reason"] for c in body["checks"]]
+                       + [h["reason"] or "" for h in body["history"]])
+    english = " ".join(c["reason_en"] for c in body["checks"])
+    assert "人工审核" not in chinese and "review" not in english
+    assert "police_records" not in chinese + english
+    assert "「吊销」" in chinese and "revoked" not in chinese
+
+
+def test_a_review_says_which_department_could_not_be_asked(client, police_over_http):
+    police_over_http.status = 503
+    _, headers = make_driver(client)
+    body = apply(client, headers).json
+    assert body["status"] == "awaiting_review"
+    assert body["history"][-1]["reason"] == "公安机关（违法犯罪记录）暂时无法核验，已转人工审核"

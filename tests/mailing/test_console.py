@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 import pytest
+import sqlalchemy as sa
 
 from backend.db import db
 from backend.staff.models import Role
@@ -89,13 +90,17 @@ def test_returned_item_is_queued_again_with_the_corrected_address(client, sign_i
     post(client, f"/console/mailing/items/{item.id}/dispatch", {"tracking_number": "SF12345"})
     post(client, f"/console/mailing/items/{item.id}/return")
 
+    page = client.get(f"/console/mailing/items/{item.id}").get_data(as_text=True)
+    assert '<option value="350206">厦门市湖里区</option>' in page  # (picked by name)
     post(client, f"/console/mailing/items/{item.id}/requeue", {
-        "recipient": "林志远", "phone": "13800000001", "region_code": "350206",
-        "detail": "湖里区金山路 9 号"})
+        "return_reason": "moved", "recipient": "林志远", "phone": "13800000001",
+        "region_code": "350206", "detail": "湖里区金山路 9 号"})
 
     db.session.expire_all()
     assert item.status.value == "queued"
     assert (item.address["region_code"], item.address["phone"]) == ("350206", "13800000001")
+    page = client.get(f"/console/mailing/items/{item.id}").get_data(as_text=True)
+    assert "退回原因 Returned because: 收件人已搬迁" in page
 
 
 def test_carrier_file_upload_refuses_a_bad_file_naming_the_line(client, sign_in):
@@ -130,10 +135,72 @@ def test_a_requeue_to_a_region_code_that_does_not_exist_is_refused(client, sign_
     post(client, f"/console/mailing/items/{item.id}/return")
 
     response = post(client, f"/console/mailing/items/{item.id}/requeue", {
-        "recipient": "林志远", "phone": "13800000001", "region_code": "999999",
-        "detail": "湖里区金山路 9 号"})
+        "return_reason": "address_unknown", "recipient": "林志远", "phone": "13800000001",
+        "region_code": "other", "other_region_code": "999999", "detail": "湖里区金山路 9 号"})
 
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "没有这个行政区划代码" in page
     db.session.expire_all()
     assert item.status.value == "returned" and item.address["region_code"] == "350203"
+
+
+def _returned(client, tracking: str):
+    (item,) = queued_items(1)
+    post(client, "/console/mailing/batches")
+    post(client, f"/console/mailing/items/{item.id}/dispatch", {"tracking_number": tracking})
+    post(client, f"/console/mailing/items/{item.id}/return")
+    return item
+
+
+def test_a_requeue_without_the_return_reason_changes_nothing(client, sign_in):
+    sign_in(Role.MAILROOM)
+    item = _returned(client, "SF12347")
+    response = post(client, f"/console/mailing/items/{item.id}/requeue", {
+        "recipient": "林志远", "phone": "13800000001", "region_code": "350206",
+        "detail": "湖里区金山路 9 号"})
+    assert "请选择退回原因" in client.get(response.headers["Location"]).get_data(as_text=True)
+    db.session.expire_all()
+    assert item.status.value == "returned"
+
+
+def test_a_requeue_outside_fujian_takes_the_code(client, sign_in):
+    sign_in(Role.MAILROOM)
+    item = _returned(client, "SF12348")
+    post(client, f"/console/mailing/items/{item.id}/requeue", {
+        "return_reason": "moved", "recipient": "林志远", "phone": "13800000001",
+        "region_code": "other", "other_region_code": "110105", "detail": "朝阳区建国路 1 号"})
+    db.session.expire_all()
+    assert (item.status.value, item.address["region_code"]) == ("queued", "110105")
+
+
+def test_a_held_item_shows_why_is_not_counted_as_printable_and_can_be_withdrawn(client, sign_in):
+    from backend.audit.models import AuditEntry
+    from backend.certificates import operations as certificates
+    from backend.certificates.models import Status
+
+    sign_in(Role.MAILROOM)
+    held, printable = queued_items(2)
+    certificates.set_status(held.certificate, Status.CANCELLED, actor="test",
+                            reason="持证人申请注销")
+    db.session.commit()
+
+    page = client.get("/console/mailing/").get_data(as_text=True)
+    assert "待打印 <strong>1</strong>" in page and "暂缓 <strong>1</strong>" in page
+    assert "证件已注销，寄出前已不在有效状态（持证人申请注销）" in page
+    item_page = client.get(f"/console/mailing/items/{held.id}").get_data(as_text=True)
+    assert "暂缓寄出" in item_page and "撤回" in item_page
+    # The certificate by its number (a driver certificate's is the ID number: masked)
+    from backend.common.masking import mask_id_number
+    assert mask_id_number(held.certificate.number) in item_page
+    assert held.certificate.number not in item_page
+
+    refused = post(client, f"/console/mailing/items/{printable.id}/withdraw")
+    assert "仍有效" in client.get(refused.headers["Location"]).get_data(as_text=True)
+    post(client, f"/console/mailing/items/{held.id}/withdraw")
+    db.session.expire_all()
+    assert (held.status.value, printable.status.value) == ("withdrawn", "queued")
+    entry = db.session.scalar(sa.select(AuditEntry).where(
+        AuditEntry.action == "mailing.withdrawn", AuditEntry.object_id == str(held.id)))
+    assert entry.actor.startswith("staff:") and "注销" in entry.after["withdrawn_because"]
+    page = client.get("/console/mailing/").get_data(as_text=True)
+    assert "暂缓 <strong>" not in page and "已撤回 <strong>1</strong>" in page

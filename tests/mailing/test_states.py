@@ -60,9 +60,12 @@ def test_returned_item_is_queued_again_to_the_corrected_address_and_printed_anew
 
     assert invoke(cli, "return", item.id).exit_code == 0
     assert status(item) == "returned"
-    bad = invoke(cli, "requeue", item.id, "--region-code", "35")
+    bad = invoke(cli, "requeue", item.id, "--reason", "moved", "--region-code", "35")
     assert bad.exit_code == 1 and "region_code" in bad.output and status(item) == "returned"
-    result = invoke(cli, "requeue", item.id, "--detail", "湖里区金山路 9 号 3 栋 502 室")
+    no_reason = invoke(cli, "requeue", item.id, "--detail", "湖里区金山路 9 号 3 栋 502 室")
+    assert no_reason.exit_code == 2 and "--reason" in no_reason.output
+    result = invoke(cli, "requeue", item.id, "--reason", "moved",
+                    "--detail", "湖里区金山路 9 号 3 栋 502 室")
     assert result.exit_code == 0, result.output
     assert (status(item), item.batch_id, item.tracking_number) == ("queued", None, None)
     assert item.address["detail"] == "湖里区金山路 9 号 3 栋 502 室"
@@ -140,3 +143,25 @@ def test_the_app_shows_the_mailing_state_of_my_application(client, cli, tmp_path
     mailing = client.get(application, headers=headers).json["mailing"]
     assert (mailing["status"], mailing["tracking_number"]) == ("dispatched", "SF9999999999")
     assert mailing["updated_at"]
+
+
+def test_the_cli_shows_batch_times_in_xiamen_time_and_withdraws_a_held_item(cli, tmp_path):
+    from backend.certificates import operations as certificates
+    from backend.certificates.models import Status
+    from backend.mailing.models import MailingBatch
+    from backend.mailing.operations import XIAMEN
+
+    (item,) = printed(cli, tmp_path, 1)
+    batch = db.session.get(MailingBatch, item.batch_id)
+    shown = invoke(cli, "status").output
+    assert f"{batch.created_at.astimezone(XIAMEN):%Y-%m-%d %H:%M} Xiamen" in shown
+    assert "UTC" not in shown
+
+    (held,) = queued_items(1)
+    assert invoke(cli, "withdraw", held.id).exit_code == 1  # (its certificate is in force)
+    certificates.set_status(held.certificate, Status.REPLACED, actor="test", reason="换发")
+    db.session.commit()
+    shown = invoke(cli, "status").output
+    assert "queued 0" in shown and "held 1" in shown and "replaced" in shown
+    assert invoke(cli, "withdraw", held.id).exit_code == 0
+    assert status(held) == "withdrawn"

@@ -31,7 +31,7 @@ from backend.staff.models import Role
 from tests.certificates.holders import token_of, verify_online
 from tests.devices.kiosks import SignedClient, card_for, holder_with_certificate, register
 from tests.drivers.helpers import ADDRESS, make_driver
-from tests.factories import citizen_token
+from tests.factories import citizen_token, near_expiry
 from tests.harness import post, sign_in_as
 from tests.vehicles.fleet import make_platform, make_vehicle
 
@@ -97,13 +97,19 @@ def _owner_of_a_new_vehicle(client) -> Applicant:
                                         "mailing_address": ADDRESS})
 
 
-def _owner_holding(client, **body) -> Applicant:
+def _owner_holding(client, *, days_left: int | None = None, **body) -> Applicant:
+    """An owner whose vehicle holds a transport certificate; ending in ``days_left`` days (in
+    its renewal window) when given."""
     number, headers = _vehicle_owner(client)
     plate = make_vehicle(number)
     response = client.post("/api/v1/applications", headers=headers, json={
         "matter": "vehicle-permit-issue", "plate": plate, "platform": make_platform(),
         "mailing_address": ADDRESS})
     assert response.json["status"] == "issued", response.json
+    if days_left is not None:
+        from backend.db import db
+
+        near_expiry(db.session.get(Certificate, response.json["certificate_id"]), days_left)
     return Applicant(number, "陈车主", {"plate": plate, **body})
 
 
@@ -144,7 +150,7 @@ class _Signed:
 
 RECIPES: dict[str, Recipe] = {
     "driver-cert-issue": Recipe(_eligible_driver, State.ISSUED, Kind.DRIVER),
-    "driver-cert-reissue": Recipe(lambda c: _driver_holding(c, mailing_address=ADDRESS),
+    "driver-cert-reissue": Recipe(lambda c: _driver_holding(c, reason="lost", mailing_address=ADDRESS),
                                   State.ISSUED, Kind.DRIVER),
     "driver-cert-renew": Recipe(lambda c: _driver_holding(c, mailing_address=ADDRESS),
                                 State.ISSUED, Kind.DRIVER),
@@ -152,9 +158,9 @@ RECIPES: dict[str, Recipe] = {
     "driver-cert-change": Recipe(_changing_platform, State.ISSUED, Kind.DRIVER),
     "vehicle-permit-issue": Recipe(_owner_of_a_new_vehicle, State.ISSUED, Kind.TRANSPORT),
     "vehicle-cert-reissue": Recipe(
-        lambda c: _owner_holding(c, reason="遗失", mailing_address=ADDRESS),
+        lambda c: _owner_holding(c, reason="lost", mailing_address=ADDRESS),
         State.ISSUED, Kind.TRANSPORT),
-    "vehicle-cert-renew": Recipe(lambda c: _owner_holding(c, mailing_address=ADDRESS),
+    "vehicle-cert-renew": Recipe(lambda c: _owner_holding(c, days_left=60, mailing_address=ADDRESS),
                                  State.ISSUED, Kind.TRANSPORT),
     "vehicle-permit-cancel": Recipe(_owner_holding, State.APPROVED, Kind.TRANSPORT,
                                     Status.CANCELLED),
@@ -175,7 +181,7 @@ def _by_app(client, database, matter: str, applicant: Applicant) -> str:
 
 
 def _by_kiosk(client, database, matter: str, applicant: Applicant) -> str:
-    carried = {"mailing_address", "phone"}  # (all a kiosk sends besides the card)
+    carried = {"mailing_address", "phone", "reason"}  # (all a kiosk sends besides the card)
     assert set(applicant.body) <= carried, f"a kiosk cannot send {set(applicant.body) - carried}"
     kiosk = SignedClient(client, *register())
     database.session.commit()

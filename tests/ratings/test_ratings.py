@@ -121,3 +121,25 @@ def test_the_months_published_figures_count_ratings_and_bad_reviews(client, data
     assert (body["satisfaction_rate"], body["bad"], body["called_back_rate"]) == (0.0, 1, 0.0)
     assert (body["rectification_rate"], body["rectified_on_time_rate"]) == (1.0, 1.0)
     assert rating_id
+
+
+def test_every_comment_is_read_by_the_staff_who_follow_ratings_up(client, database, finished):
+    number, headers = finished
+    client.post(f"/api/v1/applications/{number}/rating", headers=headers, json={
+        "level": 3, "comment": "窗口指引不清楚，希望在 App 里写明考试地点。"})
+    sign_in_as(client, Role.HANDLER)
+    page = client.get("/console/ratings/comments").get_data(as_text=True)
+    assert "窗口指引不清楚，希望在 App 里写明考试地点。" in page and number in page
+    assert "基本满意" in page and "评价留言" in page
+    assert "窗口指引不清楚" not in client.get("/console/ratings/comments?level=5").get_data(as_text=True)
+    sign_in_as(client, Role.CLERK)
+    assert client.get("/console/ratings/comments").status_code == 403
+
+
+def test_a_bad_reviews_comment_shows_in_the_follow_up_list(client, database, finished):
+    number, headers = finished
+    client.post(f"/api/v1/applications/{number}/rating", headers=headers,
+                json={"level": 1, "comment": "等了三天没有人回复"})
+    sign_in_as(client, Role.AGENT)
+    page = client.get("/console/ratings/").get_data(as_text=True)
+    assert "等了三天没有人回复" in page

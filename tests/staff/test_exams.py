@@ -94,6 +94,6 @@ def test_nothing_more_is_recorded_for_a_subject_already_passed(client, sign_in, 
     sign_in(Role.EXAMINER)
     _result(client, number, "national", 90, "yes")
     response = _result(client, number, "national", 60, "no")
-    assert "该科目已考试通过" in client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "全国公共科目已考试通过" in client.get(response.headers["Location"]).get_data(as_text=True)
     assert database.session.scalar(sa.select(sa.func.count()).select_from(ExamAttempt)) == 1
     assert state_of(database, number) == State.AWAITING_EXAM

@@ -9,6 +9,7 @@ from backend.licensing import operations as licensing
 from backend.licensing.models import State
 from backend.licensing.rules import add_years
 from backend.mailing.models import MailingItem
+from tests.factories import near_expiry
 from tests.vehicles.fleet import apply, days, failing, make_platform, make_vehicle, owner
 
 
@@ -55,7 +56,7 @@ def test_clerk_may_refuse_a_cancellation_with_a_reason(client, holder):
 def test_one_open_vehicle_matter_per_plate(client, holder):
     headers, plate, _ = holder
     first = apply(client, headers, matter="vehicle-permit-cancel", plate=plate)
-    second = apply(client, headers, matter="vehicle-cert-reissue", plate=plate)
+    second = apply(client, headers, matter="vehicle-cert-reissue", plate=plate, reason="lost")
     assert second.status_code == 409
     assert second.json["application_number"] == first.json["number"]
 
@@ -73,6 +74,7 @@ def test_changes_need_a_valid_certificate_of_ones_own(client, holder, matter):
 def test_reissue_is_a_new_version_with_the_same_number_and_dates(client, database, holder):
     headers, plate, old = holder
     response = apply(client, headers, matter="vehicle-cert-reissue", plate=plate, reason="遗失")
+    assert response.status_code == 201, response.json
     assert response.json["status"] == "awaiting_review"
     approve(response.json["number"])
     application = licensing.by_number(response.json["number"])
@@ -84,13 +86,13 @@ def test_reissue_is_a_new_version_with_the_same_number_and_dates(client, databas
     assert (old.status, old.valid_plate) == (Status.REPLACED, None)
     assert database.session.scalar(sa.select(MailingItem.status).where(
         MailingItem.certificate_id == new.id)) == "queued"
-    assert application.inputs["reason"] == "遗失"
+    assert application.inputs["reason"] == "lost"
 
 
 def test_renewal_starts_a_new_term_today(client, database, holder, app, monkeypatch):
     headers, plate, old = holder
     today = licensing.today()
-    old.valid_from, old.valid_until = add_years(today, -2), add_years(today, 1)
+    old.valid_from, old.valid_until = add_years(today, -2), today + days(60)  # (renewal is open)
     monkeypatch.setitem(app.config, "TRANSPORT_CERT_MAX_YEARS", 4)
     response = apply(client, headers, matter="vehicle-cert-renew", plate=plate)
     approve(response.json["number"])
@@ -107,7 +109,8 @@ def test_renewal_never_runs_past_the_eighth_registration_anniversary(client, dat
     number, headers = owner(client)
     first = add_years(licensing.today(), -3)
     plate = make_vehicle(number, first_registered_on=first.isoformat())
-    apply(client, headers, plate=plate, platform=make_platform())
+    issued = apply(client, headers, plate=plate, platform=make_platform()).json
+    near_expiry(database.session.get(Certificate, issued["certificate_id"]))
     response = apply(client, headers, matter="vehicle-cert-renew", plate=plate)
     approve(response.json["number"])
     new = database.session.get(Certificate, licensing.by_number(response.json["number"]).certificate_id)
@@ -116,7 +119,8 @@ def test_renewal_never_runs_past_the_eighth_registration_anniversary(client, dat
 
 def test_renewal_of_a_vehicle_at_its_age_limit_is_refused_to_the_clerk(client, database, holder,
                                                                        app, monkeypatch):
-    headers, plate, _ = holder
+    headers, plate, certificate = holder
+    near_expiry(certificate)
     response = apply(client, headers, matter="vehicle-cert-renew", plate=plate)
     monkeypatch.setitem(app.config, "VEHICLE_MAX_AGE_YEARS", 1)
     with pytest.raises(ApiError, match="age limit"):
@@ -125,7 +129,8 @@ def test_renewal_of_a_vehicle_at_its_age_limit_is_refused_to_the_clerk(client, d
 
 def test_cancelled_while_waiting_means_a_reissue_cannot_be_approved(client, database, holder):
     headers, plate, certificate = holder
-    number = apply(client, headers, matter="vehicle-cert-reissue", plate=plate).json["number"]
+    number = apply(client, headers, matter="vehicle-cert-reissue", plate=plate,
+                   reason="damaged").json["number"]
     certificate.status, certificate.valid_plate = Status.REVOKED, None
     with pytest.raises(ApiError, match="no longer valid"):
         approve(number)
@@ -139,3 +144,25 @@ def test_lapsed_certificate_no_job_has_marked_does_not_block_a_new_one(client, d
     response = apply(client, headers, plate=plate, platform=make_platform())
     assert response.json["status"] == "issued"
     assert (old.status, old.valid_plate) == (Status.EXPIRED, None)
+
+
+def test_a_transport_certificate_renews_only_in_its_window_and_says_when_it_opens(client, holder):
+    headers, plate, certificate = holder
+    refused = apply(client, headers, matter="vehicle-cert-renew", plate=plate)
+    opens = certificate.valid_until - days(89)
+    assert refused.status_code == 409 and f"{opens} 起可以申请" in refused.json["message"]
+    near_expiry(certificate, days_left=30)
+    assert apply(client, headers, matter="vehicle-cert-renew", plate=plate).json["status"] == \
+        "awaiting_review"
+
+
+def test_a_transport_certificate_reissue_needs_its_reason_and_is_limited(client, holder, app,
+                                                                        monkeypatch):
+    monkeypatch.setitem(app.config, "CERT_REISSUE_MAX", 1)
+    headers, plate, _ = holder
+    missing = apply(client, headers, matter="vehicle-cert-reissue", plate=plate)
+    assert missing.status_code == 422 and "reason" in missing.json["errors"]["json"]
+    first = apply(client, headers, matter="vehicle-cert-reissue", plate=plate, reason="damaged")
+    approve(first.json["number"])
+    again = apply(client, headers, matter="vehicle-cert-reissue", plate=plate, reason="lost")
+    assert again.status_code == 409 and "上限 1 次" in again.json["message"]
