@@ -175,6 +175,7 @@ def _register_commands(app: Flask) -> None:
     from backend.cli import setup_command
     from backend.devices.cli import devices_cli
     from backend.drivers.cli import exams_cli
+    from backend.enforcement.cli import enforcement_cli
     from backend.hotline.cli import hotline_cli
     from backend.mailing.cli import mailing_cli
     from backend.matters.cli import matters_command
@@ -186,5 +187,5 @@ def _register_commands(app: Flask) -> None:
 
     for command in (audit_cli, matters_command, staff_cli, setup_command, registry_cli, exams_cli,
                     platforms_cli, vehicles_cli, devices_cli, keys_cli, mailing_cli,
-                    hotline_cli, supervision_cli):
+                    hotline_cli, supervision_cli, enforcement_cli):
         app.cli.add_command(command)

@@ -108,6 +108,22 @@ def from_environment(instance_path: str) -> dict:
         **_platform_licence(env, instance),
         **_supervision_events(env, instance),
         **_supervision_intake(env),
+        **_enforcement_cameras(env),
+    }
+
+
+def _enforcement_cameras(env) -> dict:
+    """The enforcement cameras' broker and the classification (docs/cameras.md)."""
+    return {
+        # The MQTT broker the cameras publish to (mqtt://[user:password@]host:port).
+        "ENFORCEMENT_MQTT_URL": env("ENFORCEMENT_MQTT_URL", "mqtt://127.0.0.1:1883"),
+        # The worker's session on the broker: keep it stable, or reads sent while it was down
+        # are left in another session's queue.
+        "ENFORCEMENT_MQTT_CLIENT_ID": env("ENFORCEMENT_MQTT_CLIENT_ID", "wyc-enforcement"),
+        # A plate without a certificate in force is suspected if a platform reported it within
+        # this many minutes of the read.
+        "ENFORCEMENT_FEED_WINDOW_MINUTES": float(env("ENFORCEMENT_FEED_WINDOW_MINUTES", "15")),
+        "ENFORCEMENT_RETENTION_DAYS": int(env("ENFORCEMENT_RETENTION_DAYS", "180")),
     }
 
 

@@ -1,0 +1,250 @@
+"""Storing classified reads, the alerts they open, an officer's decision on an alert and its
+evidence, and the plate look-ups (staff and public).
+
+The camera worker (``backend.enforcement.worker``) calls :func:`record` once per batch inside
+its own transaction; the console and the API call the rest within a request.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from flask import current_app
+
+from backend.audit.operations import record as audit
+from backend.certificates.models import Certificate, Kind, Status, StatusChange
+from backend.certificates.tokens import china_today
+from backend.db import db, utcnow
+from backend.enforcement import storage
+from backend.enforcement.classify import FEED_INTERFACES, Classification, blacklisted_plates
+from backend.enforcement.messages import Read
+from backend.enforcement.models import Alert, AlertStatus, CameraRead, RejectedRead, Result
+from backend.errors import ApiError
+from backend.platforms.models import Platform
+from backend.supervision import events
+from backend.supervision.positions import last_position_at
+
+WORKER = "cameras"  # the actor of what the camera worker writes
+
+
+# -- the worker's batch ---------------------------------------------------------------------------
+
+def record(classified: Sequence[tuple[Read, Classification]], received_at: dt.datetime) -> int:
+    """Store a batch of classified reads; suspected ones open an alert for their plate or join
+    the open one. A read stored before (a redelivery) is not stored again. Returns how many
+    reads were new."""
+    alerts = _alerts_for([(read, result) for read, result in classified
+                          if result.result == Result.SUSPECTED])
+    rows = [{"camera": read.camera, "plate": read.plate, "seen_at": read.seen_at,
+             "colour": read.colour, "latitude": read.lat, "longitude": read.lon,
+             "image_ref": read.image_ref, "received_at": received_at,
+             "result": result.result.value, "platform_code": result.platform_code,
+             "companies": ",".join(result.companies) or None, "blacklisted": result.blacklisted,
+             "alert_id": alerts[read.plate].id if read.plate in alerts else None}
+            for read, result in classified]
+    return storage.insert_reads(rows)
+
+
+def reject(messages: Sequence[tuple[str, bytes, str]], received_at: dt.datetime) -> None:
+    """Keep messages that are not reads (topic, payload, reason) for the vendor's engineers."""
+    for topic, payload, reason in messages:
+        db.session.add(RejectedRead(topic=topic[:200], reason=reason[:300],
+                                    payload=payload.decode("utf-8", "replace")[:1000],
+                                    received_at=received_at))
+
+
+def _alerts_for(suspected: list[tuple[Read, Classification]]) -> dict[str, Alert]:
+    """The open alert of each suspected plate, opened or widened by these reads."""
+    if not suspected:
+        return {}
+    plates = {read.plate for read, _ in suspected}
+    alerts = {alert.plate: alert for alert in db.session.scalars(
+        sa.select(Alert).where(Alert.open_plate.in_(plates)))}
+    for read, result in suspected:
+        alert = alerts.get(read.plate)
+        if alert is None:
+            alerts[read.plate] = _open(read, result)
+        else:
+            _widen(alert, read, result)
+    db.session.flush()
+    return alerts
+
+
+def _open(read: Read, result: Classification) -> Alert:
+    alert = Alert(plate=read.plate, open_plate=read.plate, status=AlertStatus.OPEN,
+                  reasons=result.reasons, companies=list(result.companies),
+                  first_seen_at=read.seen_at, last_seen_at=read.seen_at)
+    db.session.add(alert)
+    audit(WORKER, "enforcement.alert.opened", "enforcement_alert", alert,
+          after={"plate": read.plate, "reasons": result.reasons,
+                 "companies": list(result.companies), "camera": read.camera,
+                 "seen_at": read.seen_at.isoformat()})
+    return alert
+
+
+def _widen(alert: Alert, read: Read, result: Classification) -> None:
+    reasons = sorted(set(alert.reasons) | set(result.reasons))
+    companies = sorted(set(alert.companies) | set(result.companies))
+    if reasons != sorted(alert.reasons) or companies != sorted(alert.companies):
+        alert.reasons, alert.companies = reasons, companies
+    alert.first_seen_at = min(alert.first_seen_at, read.seen_at)
+    alert.last_seen_at = max(alert.last_seen_at, read.seen_at)
+
+
+# -- an officer's decision ----------------------------------------------------------------------
+
+def decide(alert: Alert, confirmed: bool, note: str, *, actor: str) -> Alert:
+    """Confirm (illegal operation found) or dismiss an open alert, with the officer's note; the
+    evidence as it stands is kept with the decision."""
+    if alert.status != AlertStatus.OPEN:
+        raise ApiError(409, "该预警已处理。", "This alert has already been decided.",
+                       status=alert.status.value)
+    before = {"status": alert.status}
+    alert.evidence = evidence(alert)
+    alert.status = AlertStatus.CONFIRMED if confirmed else AlertStatus.DISMISSED
+    alert.open_plate, alert.note = None, note
+    alert.decided_at, alert.decided_by = utcnow(), actor
+    audit(actor, f"enforcement.alert.{alert.status.value}", "enforcement_alert", alert,
+          before=before, after={"status": alert.status, "note": note})
+    return alert
+
+
+def alert_reads(alert: Alert, limit: int = 200) -> list[CameraRead]:
+    return list(db.session.scalars(sa.select(CameraRead).where(CameraRead.alert_id == alert.id)
+                                   .order_by(CameraRead.seen_at.desc()).limit(limit)))
+
+
+def evidence(alert: Alert) -> dict:
+    """What an officer decides on: the alert's reads, the plate's orders and positions in the
+    platforms' feed around them (within the feed window), and its certificates' history."""
+    reads = alert_reads(alert)
+    return {"reads": [_read_json(read) for read in reads],
+            "feed": feed_near(alert.plate, alert.first_seen_at, alert.last_seen_at),
+            "certificates": certificate_history(alert.plate),
+            "blacklisted": alert.plate in blacklisted_plates()}
+
+
+def _read_json(read: CameraRead) -> dict:
+    return {"camera": read.camera, "seen_at": read.seen_at.isoformat(), "colour": read.colour,
+            "lat": read.latitude, "lon": read.longitude, "image_ref": read.image_ref,
+            "companies": read.companies, "blacklisted": read.blacklisted}
+
+
+FEED_LIMIT = 200
+
+
+def feed_near(plate: str, first: dt.datetime, last: dt.datetime) -> list[dict]:
+    """The plate's orders and positions in the event store from a window before ``first`` to a
+    window after ``last`` (Beijing times, as the store keeps them), the latest first."""
+    window = dt.timedelta(minutes=current_app.config["ENFORCEMENT_FEED_WINDOW_MINUTES"])
+    start, end = (_beijing(first - window), _beijing(last + window))
+    scans = " UNION ALL ".join(
+        f"SELECT '{name}' AS interface, CompanyId AS company, event_time, "
+        f"{_detail(name)} AS detail FROM \"{name}\" WHERE day BETWEEN ? AND ? "
+        f'AND "{column}" = ? AND event_time BETWEEN ? AND ?'
+        for name, column in FEED_INTERFACES.items())
+    parameters = [start.date(), end.date(), plate, start, end] * len(FEED_INTERFACES)
+    rows = events.query(f"SELECT * FROM ({scans}) ORDER BY event_time DESC LIMIT {FEED_LIMIT}",
+                        parameters)
+    return [{"interface": row["interface"], "company": row["company"],
+             "time": row["event_time"].isoformat() + "+08:00", "detail": row["detail"]}
+            for row in rows]
+
+
+def _detail(interface: str) -> str:
+    """What to show of an event: the order, or the position."""
+    if interface == "positionVehicle":
+        return ("printf('%.5f, %.5f', Latitude / 1e6, Longitude / 1e6) "
+                "|| coalesce(' ' || OrderId, '')")
+    return "OrderId"
+
+
+def _beijing(moment: dt.datetime) -> dt.datetime:
+    return moment.astimezone(events.BEIJING).replace(tzinfo=None)
+
+
+def certificate_history(plate: str) -> list[dict]:
+    """Every transport certificate the plate ever had, each with its validity history."""
+    certificates = db.session.scalars(
+        sa.select(Certificate).where(Certificate.kind == Kind.TRANSPORT, Certificate.plate == plate)
+        .order_by(Certificate.issued_at, Certificate.id)).all()
+    changes = db.session.scalars(sa.select(StatusChange).where(
+        StatusChange.certificate_id.in_([c.id for c in certificates]))
+        .order_by(StatusChange.at, StatusChange.id)).all()
+    return [{"number": c.number, "version": c.version, "platform": c.platform_code,
+             "valid_from": c.valid_from.isoformat(), "valid_until": c.valid_until.isoformat(),
+             "history": [{"status": h.status.value, "at": h.at.isoformat(), "reason": h.reason}
+                         for h in changes if h.certificate_id == c.id]}
+            for c in certificates]
+
+
+# -- look-ups ------------------------------------------------------------------------------------
+
+def latest_certificate(plate: str) -> Certificate | None:
+    """The plate's certificate in force if it has one, else its most recent one."""
+    in_force = db.session.scalar(sa.select(Certificate).where(Certificate.valid_plate == plate))
+    if in_force is not None:
+        return in_force
+    return db.session.scalar(
+        sa.select(Certificate).where(Certificate.kind == Kind.TRANSPORT, Certificate.plate == plate)
+        .order_by(Certificate.issued_at.desc(), Certificate.id.desc()).limit(1))
+
+
+def licensed_now(certificate: Certificate | None) -> bool:
+    today = china_today()
+    return (certificate is not None and certificate.valid_from <= today
+            and certificate.effective_status(today) == Status.VALID)
+
+
+def public_status(plate: str) -> dict:
+    """What a passenger may know: licensed now or not, and on which platform. Nothing else."""
+    certificate = latest_certificate(plate)
+    licensed = licensed_now(certificate)
+    return {"plate": plate, "licensed": licensed,
+            "platform": _platform(certificate.platform_code)["name"]
+            if licensed and certificate.platform_code else None}
+
+
+def staff_status(plate: str) -> dict:
+    """What an officer or clerk looks up: the certificate, its platform, the blacklist, where
+    the cameras and the feed last saw the plate, and an open alert."""
+    certificate = latest_certificate(plate)
+    licensed = licensed_now(certificate)
+    status = ("licensed" if licensed else
+              certificate.effective_status(china_today()).value if certificate else "none")
+    last = db.session.scalar(sa.select(CameraRead).where(CameraRead.plate == plate)
+                             .order_by(CameraRead.seen_at.desc()).limit(1))
+    alert = db.session.scalar(sa.select(Alert.id).where(Alert.open_plate == plate))
+    return {
+        "plate": plate, "licensed": licensed, "status": status,
+        "certificate": None if certificate is None else {
+            "number": certificate.number, "version": certificate.version,
+            "status": certificate.effective_status(china_today()).value,
+            "valid_from": certificate.valid_from, "valid_until": certificate.valid_until},
+        "platform": _platform(certificate.platform_code) if certificate else None,
+        "blacklisted": plate in blacklisted_plates(),
+        "last_seen": None if last is None else {
+            "at": last.seen_at, "camera": last.camera, "lat": last.latitude,
+            "lon": last.longitude, "result": last.result.value},
+        "last_position_at": last_position_at(plate),
+        "open_alert": alert,
+    }
+
+
+def _platform(code: str | None) -> dict | None:
+    if not code:
+        return None
+    platform = db.session.get(Platform, code)
+    return {"code": code, "name": platform.name if platform else code}
+
+
+# -- upkeep --------------------------------------------------------------------------------------
+
+def prune(before: dt.datetime) -> int:
+    """Drop the reads seen before ``before`` that no alert points at; how many."""
+    result = db.session.execute(sa.delete(CameraRead).where(
+        CameraRead.seen_at < before, CameraRead.alert_id.is_(None)))
+    db.session.execute(sa.delete(RejectedRead).where(RejectedRead.received_at < before))
+    return result.rowcount
