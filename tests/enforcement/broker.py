@@ -44,8 +44,9 @@ class LocalBroker:
             raise RuntimeError("mosquitto is not installed (Debian: apt-get install mosquitto)")
         path = self.directory / "mosquitto.conf"
         path.write_text(self.configuration())
-        log = open(self.directory / "mosquitto.log", "ab")  # noqa: SIM115 (the broker's, until it stops)
-        self.process = subprocess.Popen(["mosquitto", "-c", str(path)], stdout=log, stderr=log)
+        with open(self.directory / "mosquitto.log", "ab") as log:  # (the broker keeps its copy)
+            self.process = subprocess.Popen(["mosquitto", "-c", str(path)], stdout=log,
+                                            stderr=log)
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             try:
