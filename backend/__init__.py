@@ -112,6 +112,9 @@ def _register_blueprints(app: Flask) -> None:
     from backend.certificates.public import public as certificate_pages
     from backend.devices import api as kiosk_api
     from backend.devices.console import devices_console
+    from backend.enforcement import api as plates_api
+    from backend.enforcement.console import enforcement_console
+    from backend.enforcement.public import plate_pages
     from backend.extensions import csrf
     from backend.health import health
     from backend.hotline import api as hotline_api
@@ -142,10 +145,14 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(supervision_intake)
     app.register_blueprint(supervision_console)
     app.register_blueprint(supervision_api)
+    app.register_blueprint(enforcement_console)
+    app.register_blueprint(plate_pages)
     mobile_api.register(api)
     kiosk_api.register(api)
     api.register_blueprint(province_api.blp)
     api.register_blueprint(hotline_api.blp)
+    api.register_blueprint(plates_api.staff)
+    api.register_blueprint(plates_api.public)
     if app.config["IDP_MODE"] == "dev":
         from backend.identity.assertions import ensure_dev_provider_keys
 
