@@ -23,7 +23,8 @@ def plate_from_path(value: str) -> str:
     try:
         return normalise_plate(value)
     except InvalidPlate as error:
-        raise ApiError(422, error.message, error.message_en, field="plate") from None
+        raise ApiError(422, error.message, error.message_en,
+                       errors={"path": {"plate": [f"{error.message} {error.message_en}"]}}) from None
 
 
 @staff.get("/<plate>")
