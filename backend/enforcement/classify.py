@@ -14,7 +14,7 @@ The worker classifies thousands of reads a second, so it does not ask the databa
 event store per read: :class:`LicenceIndex` holds every transport certificate's periods in
 force in memory and catches up with new validity history before each batch (one query);
 :class:`FeedIndex` holds, per plate, the stretches of time a platform reported it, caught up
-from the event store every few seconds (one DuckDB query). A read is classified against what
+from the event store's new files every few seconds (one DuckDB query). A read is classified against what
 was known when its batch was processed, which is after the read was made.
 """
 
@@ -22,12 +22,15 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import functools
 import math
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
+import duckdb
 import sqlalchemy as sa
 
 from backend.certificates.models import Certificate, Kind, Status, StatusChange
@@ -68,9 +71,16 @@ class Period:
     platform_code: str | None
     certificate_id: int
 
+    @property
+    def classification(self) -> Classification:
+        """What a read in this period is (one object per platform, made once)."""
+        return _licensed_on(self.platform_code)
 
-def periods_in_force(certificate: Certificate, changes: list[StatusChange]) -> list[Period]:
-    """The certificate's periods in force: valid by its history, within its validity dates."""
+
+def periods_in_force(certificate, changes) -> list[Period]:
+    """The certificate's periods in force: valid by its history, within its validity dates.
+    ``certificate`` has ``id``, ``valid_from``, ``valid_until`` and ``platform_code``; each
+    change ``id``, ``status`` and ``at`` (a Certificate and its StatusChanges, or rows)."""
     first = dt.datetime.combine(certificate.valid_from, dt.time(), BEIJING).timestamp()
     last = dt.datetime.combine(certificate.valid_until + dt.timedelta(days=1), dt.time(),
                                BEIJING).timestamp()
@@ -129,11 +139,16 @@ class LicenceIndex:
         return len(changed)
 
     def _reload(self, certificate_ids: set[int]) -> None:
-        certificates = db.session.scalars(
-            sa.select(Certificate).where(Certificate.id.in_(certificate_ids))).all()
+        # (plain rows, not ORM objects: a first load reads every transport certificate)
+        certificates = db.session.execute(
+            sa.select(Certificate.id, Certificate.plate, Certificate.platform_code,
+                      Certificate.valid_from, Certificate.valid_until)
+            .where(Certificate.id.in_(certificate_ids))).all()
         changes = defaultdict(list)
-        for change in db.session.scalars(sa.select(StatusChange).where(
-                StatusChange.certificate_id.in_(certificate_ids))):
+        for change in db.session.execute(
+                sa.select(StatusChange.id, StatusChange.certificate_id, StatusChange.status,
+                          StatusChange.at)
+                .where(StatusChange.certificate_id.in_(certificate_ids))):
             changes[change.certificate_id].append(change)
         for certificate in certificates:
             self._forget(certificate.id)
@@ -169,34 +184,47 @@ FEED_INTERFACES = {"positionVehicle": "VehicleNo", "orderMatch": "VehicleNo",
 
 class FeedIndex:
     """When each plate was in a platform's orders or positions: per plate, runs of events of
-    one platform with no gap longer than the window, as (start, end, CompanyId) in Unix
-    seconds. ``catch_up`` reads what the event store received since the last call."""
+    one platform with no gap longer than the window, as [start, end, CompanyId] in Unix
+    seconds. ``catch_up`` reads the event store's files it has not read yet.
 
-    LOOKBACK = dt.timedelta(days=2)  # what a first load reads; runs older than this are dropped
-    OVERLAP = dt.timedelta(minutes=2)  # files written late by a slower intake request
+    The store's files never change once written (``backend.supervision.events``): a new file
+    is new data, or a compaction's merge of files already read, whose events only widen runs
+    already known. Only the partitions of the last ``LOOKBACK`` are read."""
+
+    LOOKBACK = dt.timedelta(days=2)
 
     def __init__(self, window: dt.timedelta) -> None:
         self.window = window.total_seconds()
         self._runs: dict[str, list[list]] = defaultdict(list)
-        self._received_until: dt.datetime | None = None  # naive Beijing, as the store keeps it
+        self._read: set[str] = set()  # files already read
 
     def near(self, plate: str, moment: float) -> list[str]:
         """The platforms that reported the plate within the window of ``moment``."""
         return sorted({company for start, end, company in self._runs.get(plate, ())
                        if start - self.window <= moment <= end + self.window})
 
-    def catch_up(self, store, now: dt.datetime) -> int:
-        """Read the events received since the last call; how many plates' runs changed."""
-        beijing_now = now.astimezone(BEIJING).replace(tzinfo=None)
-        since = (self._received_until - self.OVERLAP if self._received_until
-                 else beijing_now - self.LOOKBACK)
-        rows, received = _feed_runs(store, since, self.window)
+    def catch_up(self, root: Path, now: dt.datetime) -> int:
+        """Read the files written since the last call; how many plates' runs changed."""
+        since = now - self.LOOKBACK
+        files = self._new_files(root, since)
+        if not files:
+            return 0
+        try:
+            rows = _feed_runs(files, since.timestamp(), self.window)
+        except duckdb.Error:  # (a compaction removed a file meanwhile: read again next time)
+            return 0
         for plate, company, start, end in rows:
             self._merge(plate, company, start, end)
-        if received is not None:
-            self._received_until = max(received, self._received_until or received)
-        self._prune(now.timestamp() - self.LOOKBACK.total_seconds())
+        self._read.update(str(path) for path in files)
+        self._prune(since)
         return len({row[0] for row in rows})
+
+    def _new_files(self, root: Path, since: dt.datetime) -> list[Path]:
+        first = since.astimezone(BEIJING).date()
+        days = [first + dt.timedelta(days=n) for n in range(self.LOOKBACK.days + 2)]
+        return [path for name in FEED_INTERFACES for day in days
+                for path in sorted((Path(root) / name / f"day={day.isoformat()}").glob("*.parquet"))
+                if str(path) not in self._read]
 
     def _merge(self, plate: str, company: str, start: float, end: float) -> None:
         runs = self._runs[plate]
@@ -206,42 +234,43 @@ class FeedIndex:
                 return
         bisect.insort(runs, [start, end, company])
 
-    def _prune(self, before: float) -> None:
+    def _prune(self, since: dt.datetime) -> None:
+        day = f"day={since.astimezone(BEIJING).date().isoformat()}"
+        self._read = {path for path in self._read if Path(path).parent.name >= day}
         if len(self._runs) < 50_000:
             return
+        before = since.timestamp()
         for plate in list(self._runs):
             self._runs[plate] = [run for run in self._runs[plate] if run[1] >= before]
             if not self._runs[plate]:
                 del self._runs[plate]
 
 
-def _feed_runs(store, since: dt.datetime, window: float) -> tuple[list, dt.datetime | None]:
-    """The events received after ``since`` grouped into runs per plate and platform (a gap
-    longer than the window starts a new run); and the latest ``received_at`` among them."""
-    day = since.date() - dt.timedelta(days=1)  # (events describe a time before their receipt)
+def _feed_runs(files: list[Path], since: float, window: float) -> list[tuple]:
+    """The events of these files after ``since`` grouped into runs per plate and platform (a
+    gap longer than the window starts a new run)."""
+    by_interface = defaultdict(list)
+    for path in files:
+        by_interface[path.parent.parent.name].append(str(path))
     scans = " UNION ALL ".join(
-        f'SELECT "{column}" AS plate, CompanyId AS company, epoch(event_time) - 28800 AS t, '
-        f'received_at FROM "{name}_raw" WHERE day >= ? AND received_at > ?'
-        for name, column in FEED_INTERFACES.items())
+        f'SELECT "{FEED_INTERFACES[name]}" AS plate, CompanyId AS company, '
+        f"epoch(event_time) - 28800 AS t FROM read_parquet(?, union_by_name = true)"
+        for name in by_interface)
     sql = f"""
-        WITH feed AS ({scans}),
+        WITH feed AS (SELECT * FROM ({scans}) WHERE t >= ?),
         marked AS (SELECT *, CASE WHEN t - lag(t) OVER (PARTITION BY plate, company ORDER BY t)
                                        <= ? THEN 0 ELSE 1 END AS fresh FROM feed),
         runs AS (SELECT *, sum(fresh) OVER (PARTITION BY plate, company ORDER BY t) AS run
                  FROM marked)
-        SELECT plate, company, min(t), max(t), max(received_at) FROM runs
-        GROUP BY plate, company, run"""
-    parameters = [day, since] * len(FEED_INTERFACES) + [window]
-    with store.connect() as duck:
-        rows = duck.execute(sql, parameters).fetchall()
-    received = max((row[4] for row in rows), default=None)
-    return [(plate, company, float(start), float(end)) for plate, company, start, end, _ in rows], \
-        received
+        SELECT plate, company, min(t), max(t) FROM runs GROUP BY plate, company, run"""
+    with duckdb.connect() as duck:
+        rows = duck.execute(sql, [*by_interface.values(), since, window]).fetchall()
+    return [(plate, company, float(start), float(end)) for plate, company, start, end in rows]
 
 
 # -- the classification --------------------------------------------------------------------------
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Classification:
     result: Result
     platform_code: str | None = None  # licensed: the certificate's platform
@@ -260,7 +289,7 @@ class Classifier:
     FEED_EVERY_SECONDS = 2.0
 
     def __init__(self, store, window: dt.timedelta) -> None:
-        self.store = store
+        self.store = store  # the supervision event store (``events.store()``)
         self.licences = LicenceIndex()
         self.feed = FeedIndex(window)
         self.blacklist: frozenset[str] = frozenset()
@@ -270,16 +299,26 @@ class Classifier:
         self.licences.catch_up()
         self.blacklist = blacklisted_plates()
         if force_feed or time.monotonic() - self._feed_read_at >= self.FEED_EVERY_SECONDS:
-            self.feed.catch_up(self.store, now)
+            self.feed.catch_up(self.store.root, now)
             self._feed_read_at = time.monotonic()
 
     def classify(self, read: Read) -> Classification:
         moment = read.timestamp
         period = self.licences.in_force(read.plate, moment)
         if period is not None:
-            return Classification(Result.LICENSED, platform_code=period.platform_code)
+            return period.classification
         companies = tuple(self.feed.near(read.plate, moment))
         blacklisted = read.plate in self.blacklist
         if companies or blacklisted:
-            return Classification(Result.SUSPECTED, companies=companies, blacklisted=blacklisted)
-        return Classification(Result.ORDINARY)
+            return Classification(SUSPECTED, companies=companies, blacklisted=blacklisted)
+        return ORDINARY_CAR
+
+
+# (looked up once: an enum member's attribute access costs more than the rest of a lookup)
+SUSPECTED = Result.SUSPECTED
+ORDINARY_CAR = Classification(Result.ORDINARY)
+
+
+@functools.cache
+def _licensed_on(platform_code: str | None) -> Classification:
+    return Classification(Result.LICENSED, platform_code=platform_code)

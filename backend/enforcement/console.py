@@ -44,7 +44,8 @@ def labels() -> dict:
 def alerts():
     """Open alerts first, the most recently seen first; ``?status=`` filters."""
     status = request.args.get("status", "open")
-    reads = (sa.select(sa.func.count()).where(CameraRead.alert_id == Alert.id)
+    reads = (sa.select(sa.func.count()).where(CameraRead.plate == Alert.plate,
+                                              CameraRead.alert_id == Alert.id)
              .correlate(Alert).scalar_subquery())
     query = sa.select(Alert, reads)
     if status in {s.value for s in AlertStatus}:

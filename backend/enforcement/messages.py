@@ -8,6 +8,7 @@ is the vendor's description of it) and its validation.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import re
 from dataclasses import dataclass
@@ -24,7 +25,7 @@ MAX_AHEAD = dt.timedelta(minutes=5)  # a camera's clock running ahead; further i
 MAX_AGE = dt.timedelta(days=30)  # a camera that stored its reads while offline sends them later
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Read:
     camera: str
     plate: str
@@ -61,7 +62,7 @@ def parse(topic: str, payload: bytes, now: dt.datetime) -> Read:
     if not isinstance(body, dict):
         raise BadRead("应为 JSON 对象 not a JSON object")
     camera = body.get("camera")
-    if camera != camera_of(topic) or not isinstance(camera, str) or not CAMERA_ID.match(camera):
+    if camera != _camera_of(topic):
         raise BadRead("camera 与主题不符 camera does not match the topic cameras/<camera>/plates")
     return Read(camera=camera, plate=_plate(body.get("plate")), colour=_colour(body.get("colour")),
                 seen_at=_seen_at(body.get("seen_at"), now), lat=_degrees(body, "lat", 90),
@@ -70,9 +71,20 @@ def parse(topic: str, payload: bytes, now: dt.datetime) -> Read:
 
 def _plate(value) -> str:
     try:
-        return normalise_plate(value)
-    except InvalidPlate:
+        return _normalised(value)
+    except (InvalidPlate, TypeError):  # (TypeError: not hashable, so not a string either)
         raise BadRead(f"plate 车牌号码格式不正确 malformed plate {value!r:.40}") from None
+
+
+# (the same cars pass the same cameras all day: each plate's text is checked once)
+_normalised = functools.lru_cache(maxsize=200_000)(normalise_plate)
+
+
+@functools.lru_cache(maxsize=10_000)
+def _camera_of(topic: str) -> str | None:
+    """The camera a topic belongs to, if its name is a valid camera id."""
+    camera = camera_of(topic)
+    return camera if camera is not None and CAMERA_ID.match(camera) else None
 
 
 def _colour(value) -> str:

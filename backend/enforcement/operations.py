@@ -37,14 +37,12 @@ def record(classified: Sequence[tuple[Read, Classification]], received_at: dt.da
     reads were new."""
     alerts = _alerts_for([(read, result) for read, result in classified
                           if result.result == Result.SUSPECTED])
-    rows = [{"camera": read.camera, "plate": read.plate, "seen_at": read.seen_at,
-             "colour": read.colour, "latitude": read.lat, "longitude": read.lon,
-             "image_ref": read.image_ref, "received_at": received_at,
-             "result": result.result.value, "platform_code": result.platform_code,
-             "companies": ",".join(result.companies) or None, "blacklisted": result.blacklisted,
-             "alert_id": alerts[read.plate].id if read.plate in alerts else None}
+    rows = [(read.seen_at, read.camera, read.plate, read.colour, read.lat, read.lon,
+             read.image_ref, result.result.value, result.platform_code,
+             ",".join(result.companies) or None, result.blacklisted,
+             alerts[read.plate].id if read.plate in alerts else None)
             for read, result in classified]
-    return storage.insert_reads(rows)
+    return storage.insert_reads(rows, received_at)
 
 
 def reject(messages: Sequence[tuple[str, bytes, str]], received_at: dt.datetime) -> None:
@@ -59,38 +57,50 @@ def _alerts_for(suspected: list[tuple[Read, Classification]]) -> dict[str, Alert
     """The open alert of each suspected plate, opened or widened by these reads."""
     if not suspected:
         return {}
-    plates = {read.plate for read, _ in suspected}
-    alerts = {alert.plate: alert for alert in db.session.scalars(
-        sa.select(Alert).where(Alert.open_plate.in_(plates)))}
+    by_plate: dict[str, list[tuple[Read, Classification]]] = {}
     for read, result in suspected:
-        alert = alerts.get(read.plate)
-        if alert is None:
-            alerts[read.plate] = _open(read, result)
+        by_plate.setdefault(read.plate, []).append((read, result))
+    alerts = {alert.plate: alert for alert in db.session.scalars(
+        sa.select(Alert).where(Alert.open_plate.in_(by_plate)))}
+    for plate, reads in by_plate.items():
+        first = min(read.seen_at for read, _ in reads)
+        last = max(read.seen_at for read, _ in reads)
+        reasons = sorted({reason for _, result in reads for reason in result.reasons})
+        companies = sorted({company for _, result in reads for company in result.companies})
+        if plate in alerts:
+            _widen(alerts[plate], first, last, reasons, companies)
         else:
-            _widen(alert, read, result)
+            alerts[plate] = _open(reads[0][0], first, last, reasons, companies)
     db.session.flush()
     return alerts
 
 
-def _open(read: Read, result: Classification) -> Alert:
+def _open(read: Read, first: dt.datetime, last: dt.datetime, reasons: list[str],
+          companies: list[str]) -> Alert:
     alert = Alert(plate=read.plate, open_plate=read.plate, status=AlertStatus.OPEN,
-                  reasons=result.reasons, companies=list(result.companies),
-                  first_seen_at=read.seen_at, last_seen_at=read.seen_at)
+                  reasons=reasons, companies=companies, first_seen_at=first, last_seen_at=last)
     db.session.add(alert)
     audit(WORKER, "enforcement.alert.opened", "enforcement_alert", alert,
-          after={"plate": read.plate, "reasons": result.reasons,
-                 "companies": list(result.companies), "camera": read.camera,
-                 "seen_at": read.seen_at.isoformat()})
+          after={"plate": read.plate, "reasons": reasons, "companies": companies,
+                 "camera": read.camera, "seen_at": read.seen_at.isoformat()})
     return alert
 
 
-def _widen(alert: Alert, read: Read, result: Classification) -> None:
-    reasons = sorted(set(alert.reasons) | set(result.reasons))
-    companies = sorted(set(alert.companies) | set(result.companies))
-    if reasons != sorted(alert.reasons) or companies != sorted(alert.companies):
-        alert.reasons, alert.companies = reasons, companies
-    alert.first_seen_at = min(alert.first_seen_at, read.seen_at)
-    alert.last_seen_at = max(alert.last_seen_at, read.seen_at)
+# An alert's first and last sightings are kept to the minute (the console shows minutes; the
+# reads themselves have the exact times): a car read every few seconds does not rewrite its
+# alert every batch.
+SIGHTING_PRECISION = dt.timedelta(minutes=1)
+
+
+def _widen(alert: Alert, first: dt.datetime, last: dt.datetime, reasons: list[str],
+           companies: list[str]) -> None:
+    if not set(reasons) <= set(alert.reasons) or not set(companies) <= set(alert.companies):
+        alert.reasons = sorted(set(alert.reasons) | set(reasons))
+        alert.companies = sorted(set(alert.companies) | set(companies))
+    if first < alert.first_seen_at - SIGHTING_PRECISION:
+        alert.first_seen_at = first
+    if last > alert.last_seen_at + SIGHTING_PRECISION:
+        alert.last_seen_at = last
 
 
 # -- an officer's decision ----------------------------------------------------------------------
@@ -112,7 +122,8 @@ def decide(alert: Alert, confirmed: bool, note: str, *, actor: str) -> Alert:
 
 
 def alert_reads(alert: Alert, limit: int = 200) -> list[CameraRead]:
-    return list(db.session.scalars(sa.select(CameraRead).where(CameraRead.alert_id == alert.id)
+    return list(db.session.scalars(sa.select(CameraRead).where(
+        CameraRead.plate == alert.plate, CameraRead.alert_id == alert.id)
                                    .order_by(CameraRead.seen_at.desc()).limit(limit)))
 
 

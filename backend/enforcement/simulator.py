@@ -109,7 +109,7 @@ def publish(broker: mqtt.Broker, stream: Stream, count: int, rate: float | None,
     client = mqtt.client(broker, client_id)
     client.max_inflight_messages_set(1000)
     client.max_queued_messages_set(0)
-    mqtt.connect(client, broker, persistent=False)
+    mqtt.connect(client, broker)
     client.loop_start()
     sent, started = [], time.monotonic()
     try:

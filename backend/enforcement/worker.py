@@ -78,10 +78,10 @@ class Worker:
         """Work until ``stop`` is set (or, with ``idle_exit``, after that many seconds with
         nothing to do); returns the totals."""
         in_transaction(self.classifier.catch_up)(utcnow(), force_feed=True)
-        client = mqtt.client(self.broker, self.client_id, manual_ack=True)
+        client = mqtt.client(self.broker, self.client_id, persistent=True, manual_ack=True)
         client.on_connect, client.on_subscribe = self._on_connect, self._on_subscribe
         client.on_message = self._on_message
-        mqtt.connect(client, self.broker, persistent=True)
+        mqtt.connect(client, self.broker)
         client.loop_start()
         try:
             self._loop(client, idle_exit)

@@ -63,19 +63,11 @@ def upgrade():
     sa.Column('alert_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['alert_id'], ['enforcement_alerts.id'], name=op.f('fk_enforcement_reads_alert_id_enforcement_alerts')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_enforcement_reads')),
-    sa.UniqueConstraint('camera', 'plate', 'seen_at', name=op.f('uq_enforcement_reads_camera_plate_seen_at'))
+    sa.UniqueConstraint('plate', 'seen_at', 'camera', name=op.f('uq_enforcement_reads_plate_seen_at_camera'))
     )
-    with op.batch_alter_table('enforcement_reads', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_enforcement_reads_alert_id'), ['alert_id'], unique=False)
-        batch_op.create_index('ix_enforcement_reads_plate_seen_at', ['plate', 'seen_at'], unique=False)
-
 
 
 def downgrade():
-    with op.batch_alter_table('enforcement_reads', schema=None) as batch_op:
-        batch_op.drop_index('ix_enforcement_reads_plate_seen_at')
-        batch_op.drop_index(batch_op.f('ix_enforcement_reads_alert_id'))
-
     op.drop_table('enforcement_reads')
     with op.batch_alter_table('enforcement_rejected_reads', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_enforcement_rejected_reads_received_at'))

@@ -62,7 +62,7 @@ def start_worker(app, broker: LocalBroker, log: Path, *extra: str) -> subprocess
 def subscribed(broker: LocalBroker) -> None:
     """Wait until the worker's session exists: a probe read gets through."""
     probe = mqtt.client(mqtt.Broker.from_url(broker.url), "probe")
-    mqtt.connect(probe, mqtt.Broker.from_url(broker.url), persistent=False)
+    mqtt.connect(probe, mqtt.Broker.from_url(broker.url))
     probe.loop_start()
     try:
         deadline = time.monotonic() + 30
@@ -104,7 +104,7 @@ class Camera(threading.Thread):
     def run(self) -> None:
         client = mqtt.client(mqtt.Broker.from_url(self.broker.url), self.camera)
         client.max_inflight_messages_set(200)
-        mqtt.connect(client, mqtt.Broker.from_url(self.broker.url), persistent=False)
+        mqtt.connect(client, mqtt.Broker.from_url(self.broker.url))
         client.loop_start()
         start, sent = utcnow(), []
         for n in range(self.count):
@@ -161,7 +161,7 @@ def test_a_message_that_is_not_a_read_is_kept_for_the_vendor_and_acknowledged(
     with sqlite_app.app_context():
         worker = workers.start(sqlite_app, broker, tmp_path / "worker.log", "--idle-exit", "3")
         camera = mqtt.client(mqtt.Broker.from_url(broker.url), "XMSTN-01")
-        mqtt.connect(camera, mqtt.Broker.from_url(broker.url), persistent=False)
+        mqtt.connect(camera, mqtt.Broker.from_url(broker.url))
         camera.loop_start()
         subscribed(broker)
         topic, _ = message("闽DK00010", utcnow(), camera="XMSTN-01")
