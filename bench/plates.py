@@ -321,7 +321,8 @@ def split(messages: list, parts: int) -> list[list]:
 
 
 def live(instance, app, url, messages, publishers, batch) -> dict:
-    worker, results = start_worker(instance, url, "bench-worker", batch=batch)
+    # (a long idle exit: on a busy machine a publisher may pause for seconds)
+    worker, results = start_worker(instance, url, "bench-worker", batch=batch, idle_exit=15)
     wait_subscribed(url, app)
     first, published_until, acknowledged = publish_all(url, split(messages, publishers))
     totals = results.get()

@@ -118,6 +118,7 @@ def _degrees(body: dict, name: str, limit: float) -> float:
 def _image_ref(value) -> str | None:
     if value is None:
         return None
-    if not isinstance(value, str) or len(value) > 300:
-        raise BadRead("image_ref 应为不超过 300 字符的字符串 a string of at most 300 characters")
+    if not isinstance(value, str) or len(value) > 300 or not value.isprintable():
+        raise BadRead("image_ref 应为不超过 300 字符的可打印字符串 "
+                      "printable text of at most 300 characters")
     return value

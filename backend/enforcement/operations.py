@@ -48,8 +48,10 @@ def record(classified: Sequence[tuple[Read, Classification]], received_at: dt.da
 def reject(messages: Sequence[tuple[str, bytes, str]], received_at: dt.datetime) -> None:
     """Keep messages that are not reads (topic, payload, reason) for the vendor's engineers."""
     for topic, payload, reason in messages:
-        db.session.add(RejectedRead(topic=topic[:200], reason=reason[:300],
-                                    payload=payload.decode("utf-8", "replace")[:1000],
+        # (a NUL is kept as U+FFFD: PostgreSQL's text cannot hold it)
+        text = payload[:4000].decode("utf-8", "replace").replace("\x00", "\ufffd")
+        db.session.add(RejectedRead(topic=topic[:200].replace("\x00", "\ufffd"),
+                                    reason=reason[:300], payload=text[:1000],
                                     received_at=received_at))
 
 

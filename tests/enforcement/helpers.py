@@ -59,8 +59,8 @@ def feed_order(company_id: str, plate: str, moment: dt.datetime, order_id: str) 
         "orderMatch", company_id, [record], dt.datetime.now(dt.UTC)))
 
 
-def message(plate: str, seen_at: dt.datetime, camera: str = "XMAIR-T3-01", **changes) -> tuple:
-    """(topic, payload) as a camera publishes a read."""
-    body = {"plate": plate, "colour": "green", "seen_at": seen_at.isoformat(), "camera": camera,
+def message(plate: str, moment: dt.datetime, camera: str = "XMAIR-T3-01", **changes) -> tuple:
+    """(topic, payload) as a camera publishes a read (``changes`` replace its fields)."""
+    body = {"plate": plate, "colour": "green", "seen_at": moment.isoformat(), "camera": camera,
             "lat": 24.537, "lon": 118.1332, "image_ref": "cam/0001.jpg", **changes}
     return f"cameras/{camera}/plates", json.dumps(body, ensure_ascii=False).encode()

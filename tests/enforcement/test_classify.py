@@ -118,3 +118,28 @@ def test_a_blacklisted_plate_with_a_certificate_in_force_is_licensed(store, monk
 def test_no_blacklist_source_means_no_plate_is_blacklisted():
     assert classify.BLACKLIST_SOURCES == []
     assert classify.blacklisted_plates() == frozenset()
+
+
+@pytest.mark.parametrize("changes, reason", [
+    ({"colour": "purple"}, "colour"),
+    ({"seen_at": "2026-12-06 10:00:00"}, "seen_at"), ({"lat": 95.0}, "lat"),
+    ({"lon": "118.1"}, "lon"),
+    ({"image_ref": "a\x00b"}, "image_ref")])
+def test_a_malformed_read_is_refused_naming_the_field(changes, reason):
+    from backend.enforcement.messages import BadRead
+
+    with pytest.raises(BadRead, match=reason):
+        parse(*message("闽DD70001", utcnow(), **changes), utcnow())
+    with pytest.raises(BadRead, match="plate"):
+        parse(*message("闽X", utcnow()), utcnow())
+    with pytest.raises(BadRead, match="camera"):  # another camera's topic
+        parse("cameras/OTHER/plates", message("闽DD70001", utcnow())[1], utcnow())
+
+
+def test_a_read_from_the_future_beyond_five_minutes_is_refused():
+    from backend.enforcement.messages import BadRead
+
+    with pytest.raises(BadRead, match="future"):
+        parse(*message("闽DD70002", utcnow() + dt.timedelta(minutes=6)), utcnow())
+    assert parse(*message("闽d·d70002", utcnow() + dt.timedelta(minutes=4)), utcnow()).plate \
+        == "闽DD70002"
