@@ -12,10 +12,10 @@ WORKERS ?= 2
 export FLASK_APP := backend
 
 # Debian packages: the CJK font embedded in certificate PDFs (run), and the real PC/SC stack,
-# Chromium, PDF and QR tools the tests drive (test).
+# Chromium, PDF and QR tools and the MQTT broker the tests drive (test).
 RUN_DEBS  := fonts-wqy-microhei
 TEST_DEBS := $(RUN_DEBS) pcscd vsmartcard-vpcd swig libpcsclite-dev chromium \
-             poppler-utils zbar-tools libzbar0 build-essential
+             poppler-utils zbar-tools libzbar0 build-essential mosquitto
 
 .PHONY: run test setup lint bench clean system-run system-test
 
@@ -39,6 +39,7 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python bench/decisions.py
 	$(BIN)/python bench/certificates.py
 	$(BIN)/python bench/card_read.py
+	$(BIN)/python bench/plates.py
 
 # Install missing Debian packages when root; otherwise name them and stop.
 define ensure_debs
