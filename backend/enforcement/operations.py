@@ -195,48 +195,64 @@ def certificate_history(plate: str) -> list[dict]:
 
 # -- look-ups ------------------------------------------------------------------------------------
 
-def latest_certificate(plate: str) -> Certificate | None:
-    """The plate's certificate in force if it has one, else its most recent one."""
-    in_force = db.session.scalar(sa.select(Certificate).where(Certificate.valid_plate == plate))
-    if in_force is not None:
-        return in_force
-    return db.session.scalar(
-        sa.select(Certificate).where(Certificate.kind == Kind.TRANSPORT, Certificate.plate == plate)
-        .order_by(Certificate.issued_at.desc(), Certificate.id.desc()).limit(1))
+# (plain rows: a look-up answers in a millisecond or two, and an ORM object costs more)
+_CERTIFICATE_COLUMNS = (Certificate.number, Certificate.version, Certificate.status,
+                        Certificate.valid_from, Certificate.valid_until,
+                        Certificate.platform_code, Platform.name.label("platform_name"))
 
 
-def licensed_now(certificate: Certificate | None) -> bool:
+def _certificate_row(plate: str, *, in_force_only: bool = False):
+    """The plate's certificate in force if it has one, else (unless ``in_force_only``) its
+    most recent one, with its platform's name."""
+    query = (sa.select(*_CERTIFICATE_COLUMNS)
+             .outerjoin(Platform, Platform.code == Certificate.platform_code))
+    row = db.session.execute(query.where(Certificate.valid_plate == plate)).first()
+    if row is not None or in_force_only:
+        return row
+    return db.session.execute(
+        query.where(Certificate.kind == Kind.TRANSPORT, Certificate.plate == plate)
+        .order_by(Certificate.issued_at.desc(), Certificate.id.desc()).limit(1)).first()
+
+
+def _status_today(row) -> Status:
+    """As ``Certificate.effective_status``: a valid certificate past its end date is expired."""
     today = china_today()
-    return (certificate is not None and certificate.valid_from <= today
-            and certificate.effective_status(today) == Status.VALID)
+    if row.status == Status.VALID and today > row.valid_until:
+        return Status.EXPIRED
+    return row.status
+
+
+def _licensed(row) -> bool:
+    return (row is not None and row.valid_from <= china_today()
+            and _status_today(row) == Status.VALID)
 
 
 def public_status(plate: str) -> dict:
     """What a passenger may know: licensed now or not, and on which platform. Nothing else."""
-    certificate = latest_certificate(plate)
-    licensed = licensed_now(certificate)
+    row = _certificate_row(plate, in_force_only=True)
+    licensed = _licensed(row)
     return {"plate": plate, "licensed": licensed,
-            "platform": _platform(certificate.platform_code)["name"]
-            if licensed and certificate.platform_code else None}
+            "platform": (row.platform_name or row.platform_code) if licensed else None}
 
 
 def staff_status(plate: str) -> dict:
     """What an officer or clerk looks up: the certificate, its platform, the blacklist, where
     the cameras and the feed last saw the plate, and an open alert."""
-    certificate = latest_certificate(plate)
-    licensed = licensed_now(certificate)
-    status = ("licensed" if licensed else
-              certificate.effective_status(china_today()).value if certificate else "none")
-    last = db.session.scalar(sa.select(CameraRead).where(CameraRead.plate == plate)
-                             .order_by(CameraRead.seen_at.desc()).limit(1))
+    row = _certificate_row(plate)
+    licensed = _licensed(row)
+    status = "licensed" if licensed else _status_today(row).value if row else "none"
+    last = db.session.execute(
+        sa.select(CameraRead.seen_at, CameraRead.camera, CameraRead.latitude,
+                  CameraRead.longitude, CameraRead.result)
+        .where(CameraRead.plate == plate).order_by(CameraRead.seen_at.desc()).limit(1)).first()
     alert = db.session.scalar(sa.select(Alert.id).where(Alert.open_plate == plate))
     return {
         "plate": plate, "licensed": licensed, "status": status,
-        "certificate": None if certificate is None else {
-            "number": certificate.number, "version": certificate.version,
-            "status": certificate.effective_status(china_today()).value,
-            "valid_from": certificate.valid_from, "valid_until": certificate.valid_until},
-        "platform": _platform(certificate.platform_code) if certificate else None,
+        "certificate": None if row is None else {
+            "number": row.number, "version": row.version, "status": _status_today(row).value,
+            "valid_from": row.valid_from, "valid_until": row.valid_until},
+        "platform": None if row is None or not row.platform_code else {
+            "code": row.platform_code, "name": row.platform_name or row.platform_code},
         "blacklisted": plate in blacklisted_plates(),
         "last_seen": None if last is None else {
             "at": last.seen_at, "camera": last.camera, "lat": last.latitude,
@@ -244,13 +260,6 @@ def staff_status(plate: str) -> dict:
         "last_position_at": last_position_at(plate),
         "open_alert": alert,
     }
-
-
-def _platform(code: str | None) -> dict | None:
-    if not code:
-        return None
-    platform = db.session.get(Platform, code)
-    return {"code": code, "name": platform.name if platform else code}
 
 
 # -- upkeep --------------------------------------------------------------------------------------
