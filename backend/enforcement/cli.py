@@ -21,14 +21,22 @@ enforcement_cli = CommandGroup("enforcement", help="Enforcement cameras (智慧�
               help="At most this many reads classified and stored at a time.")
 @click.option("--idle-exit", type=float, default=None,
               help="Stop after this many seconds without a read (default: run until stopped).")
+@click.option("--client-id", default=None,
+              help="The worker's session (default: ENFORCEMENT_MQTT_CLIENT_ID).")
+@click.option("--share", default=None, metavar="GROUP",
+              help="Share the reads with the other workers of GROUP (each with its own "
+                   "--client-id): an MQTT shared subscription.")
 @with_appcontext
-def cameras_command(batch: int, idle_exit: float | None) -> None:
+def cameras_command(batch: int, idle_exit: float | None, client_id: str | None,
+                    share: str | None) -> None:
     """Subscribe to cameras/+/plates (QoS 1, persistent session), classify and store every
     read; suspected illegal operation opens an alert in the console. SIGTERM or Ctrl-C ends it
     after the batch in hand."""
     from backend.enforcement.worker import Worker
 
-    worker = Worker(batch=batch)
+    if share is not None and not share.replace("-", "").replace("_", "").isalnum():
+        raise click.BadParameter("letters, digits, - and _ only", param_hint="--share")
+    worker = Worker(batch=batch, client_id=client_id, share=share)
     for stop_signal in (signal.SIGTERM, signal.SIGINT):
         signal.signal(stop_signal, lambda *_: worker.stop.set())
     click.echo(f"listening on {worker.broker.host}:{worker.broker.port} as {worker.client_id}",

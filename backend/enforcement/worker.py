@@ -44,10 +44,13 @@ class Totals:
 
 
 class Worker:
-    def __init__(self, *, batch: int = 5000, client_id: str | None = None) -> None:
+    def __init__(self, *, batch: int = 5000, client_id: str | None = None,
+                 share: str | None = None) -> None:
         config = current_app.config
         self.broker = mqtt.Broker.from_url(config["ENFORCEMENT_MQTT_URL"])
         self.client_id = client_id or config["ENFORCEMENT_MQTT_CLIENT_ID"]
+        # Workers sharing a group (MQTT shared subscription) each get a part of the reads.
+        self.topic = f"$share/{share}/{TOPIC_FILTER}" if share else TOPIC_FILTER
         self.batch = batch
         self.classifier = Classifier(events.store(), dt.timedelta(
             minutes=config["ENFORCEMENT_FEED_WINDOW_MINUTES"]))
@@ -63,7 +66,7 @@ class Worker:
         if reason_code.is_failure:
             log.error("broker refused the connection: %s", reason_code)
             return
-        client.subscribe(TOPIC_FILTER, qos=1)
+        client.subscribe(self.topic, qos=1)
 
     def _on_subscribe(self, client, userdata, mid, reason_codes, properties) -> None:
         self._subscribed.set()

@@ -5,6 +5,7 @@ the broker acknowledged to a camera is stored once."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import signal
 import subprocess
@@ -47,6 +48,8 @@ def workers():
         if process.poll() is None:
             process.kill()
         process.wait()
+        if process.stdout is not None:
+            process.stdout.close()
 
 
 def start_worker(app, broker: LocalBroker, log: Path, *extra: str) -> subprocess.Popen:
@@ -56,7 +59,8 @@ def start_worker(app, broker: LocalBroker, log: Path, *extra: str) -> subprocess
     with open(log, "ab") as out:  # (the worker keeps its copy)
         return subprocess.Popen([sys.executable, "-m", "flask", "--app", "backend",
                                  "enforcement", "cameras", "--batch", "200", *extra],
-                                env=env, cwd=ROOT, stdout=out, stderr=out)
+                                env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=out,
+                                text=True)
 
 
 def subscribed(broker: LocalBroker) -> None:
@@ -154,6 +158,34 @@ def test_reads_survive_the_worker_killed_and_restarted_while_cameras_publish(
         alert = db.session.scalar(sa.select(Alert).where(Alert.plate == "闽DK66666"))
         assert (alert.status, alert.reasons, alert.companies) == (
             AlertStatus.OPEN, ["feed"], ["3502DEMOGREEN"])
+
+
+def test_workers_sharing_a_group_each_take_a_part_and_store_every_read_once(
+        sqlite_app, broker, workers, tmp_path):
+    def start(n: int, idle: str):
+        return workers.start(sqlite_app, broker, tmp_path / f"worker{n}.log", "--idle-exit",
+                             idle, "--share", "cameras", "--client-id", f"test-worker-{n}")
+
+    with sqlite_app.app_context():
+        # a first run makes both sessions and their subscriptions (a worker only exits idle
+        # once it has subscribed); then both come back and wait for the reads
+        for first in [start(n, "0.5") for n in (1, 2)]:
+            assert first.wait(timeout=60) == 0
+        log = broker.directory / "mosquitto.log"
+        connected = log.read_text().count("as test-worker-")
+        shared = [start(n, "4") for n in (1, 2)]
+        wait_for(lambda: log.read_text().count("as test-worker-") == connected + 2)
+        plates = ["闽DS00001", "闽DS00002", "闽DS00003"]
+        camera = Camera(broker, "CAM-SHARED", plates, count=1200, rate=600)
+        camera.start()
+        camera.join(timeout=60)
+        assert camera.acknowledged == 1200
+        wait_for(lambda: stored(set(plates)) == 1200)
+        taken = []
+        for worker in shared:
+            output, _ = worker.communicate(timeout=60)
+            taken.append(json.loads(output.splitlines()[-1])["stored"])
+        assert sum(taken) == 1200 and min(taken) > 0, taken
 
 
 def test_a_message_that_is_not_a_read_is_kept_for_the_vendor_and_acknowledged(
