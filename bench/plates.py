@@ -24,6 +24,7 @@ store and in the latest-positions table), and starts Mosquitto with the project'
    straightforward way: one SQL query per read (the certificate in force at the read's time
    from the validity history, and the plate's latest position from the latest-positions table)
    instead of the in-memory indexes.
+3b. **shared**: as 2, with ``--workers`` workers sharing the stream (``--share``).
 4. **look-ups**: ``--lookups`` requests each of ``GET /api/v1/public/plates/<plate>`` and of
    the staff ``GET /api/v1/plates/<plate>`` (an officer's console session) through the WSGI app
    in this process, on the database the runs above filled; p50/p95/p99.
@@ -249,14 +250,14 @@ class Straightforward:
 
 
 def run_worker(instance: str, url: str, client_id: str, straightforward: bool, batch: int,
-               idle_exit: float, results) -> None:
+               idle_exit: float, results, share: str | None = None) -> None:
     os.environ.update(INSTANCE_PATH=instance, LOAD_DEMO_DATA="0", ENFORCEMENT_MQTT_URL=url)
     from backend import create_app
     from backend.enforcement.worker import Worker
 
     app = create_app()
     with app.app_context():
-        worker = Worker(batch=batch, client_id=client_id)
+        worker = Worker(batch=batch, client_id=client_id, share=share)
         if straightforward:
             worker.classifier = Straightforward(worker.classifier.feed.window and dt.timedelta(
                 seconds=worker.classifier.feed.window))
@@ -275,12 +276,13 @@ def run_worker(instance: str, url: str, client_id: str, straightforward: bool, b
 
 
 def start_worker(instance: Path, url: str, client_id: str, *, straightforward: bool = False,
-                 batch: int = 5000, idle_exit: float = 3.0):
+                 batch: int = 5000, idle_exit: float = 3.0, share: str | None = None,
+                 results=None):
     context = multiprocessing.get_context("spawn")
-    results = context.Queue()
+    results = results or context.Queue()
     process = context.Process(target=run_worker, args=(str(instance), url, client_id,
                                                         straightforward, batch, idle_exit,
-                                                        results))
+                                                        results, share))
     process.start()
     return process, results
 
@@ -363,6 +365,33 @@ def backlog(instance, app, url, messages, publishers, batch, client_id: str,
             "load_average": round(os.getloadavg()[0], 1)}
 
 
+def shared(instance, url, messages, publishers, batch, workers: int) -> dict:
+    """As backlog, with ``workers`` workers sharing the stream (``--share``)."""
+    ids = [f"bench-shared-{n}" for n in range(workers)]
+    first = [start_worker(instance, url, client_id, idle_exit=0.5, share="bench")
+             for client_id in ids]  # (their sessions and subscriptions)
+    for process, results in first:
+        results.get()
+        process.join()
+    _, _, acknowledged = publish_all(url, split(messages, publishers))
+    context = multiprocessing.get_context("spawn")
+    results = context.Queue()
+    running = [start_worker(instance, url, client_id, batch=batch, share="bench",
+                            results=results)[0] for client_id in ids]
+    totals = [results.get() for _ in running]
+    for process in running:
+        process.join()
+    stored = sum(t["stored"] for t in totals)
+    start, end = min(t["first"] for t in totals), max(t["last"] for t in totals)
+    cpu_seconds = sum(t["cpu_last"] - t["cpu_first"] for t in totals)
+    return {"reads": len(messages), "acknowledged": acknowledged, "stored": stored,
+            "workers": workers, "by_worker": [t["stored"] for t in totals],
+            "rate": round(stored / (end - start)), "seconds": round(end - start, 2),
+            "worker_cpu_seconds": round(cpu_seconds, 2),
+            "reads_per_cpu_second": round(stored / cpu_seconds),
+            "load_average": round(os.getloadavg()[0], 1)}
+
+
 def check(app, licensed: int) -> dict:
     """Every stored read has the classification its plate should give."""
     import sqlalchemy as sa
@@ -426,6 +455,8 @@ def main() -> None:
     parser.add_argument("--baseline-reads", type=int, default=20_000)
     parser.add_argument("--lookups", type=int, default=2_000)
     parser.add_argument("--batch", type=int, default=5000)
+    parser.add_argument("--workers", type=int, default=2,
+                        help="Workers sharing the stream in a last backlog run (0: none).")
     args = parser.parse_args()
 
     from tests.enforcement.broker import LocalBroker
@@ -455,6 +486,12 @@ def main() -> None:
                     instance, app, broker.url, sum(reads, []), args.publishers, args.batch,
                     "bench-baseline", straightforward=True)
                 print(json.dumps({"straightforward": figures["straightforward"]}), flush=True)
+            if args.workers > 1:
+                reads = [payloads(args.reads // args.publishers, p + 20, args.licensed,
+                                  args.illegal, 4) for p in range(args.publishers)]
+                figures["shared"] = shared(instance, broker.url, sum(reads, []),
+                                           args.publishers, args.batch, args.workers)
+                print(json.dumps({"shared": figures["shared"]}), flush=True)
         figures["results"] = check(app, args.licensed)
         figures["lookups"] = lookups(app, args.lookups, args.licensed, args.illegal)
         with contextlib.suppress(Exception), app.app_context():
