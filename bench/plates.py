@@ -252,8 +252,6 @@ class Straightforward:
 def run_worker(instance: str, url: str, client_id: str, straightforward: bool, batch: int,
                idle_exit: float, results, share: str | None = None) -> None:
     os.environ.update(INSTANCE_PATH=instance, LOAD_DEMO_DATA="0", ENFORCEMENT_MQTT_URL=url)
-    if os.environ.get("BENCH_SWITCH"):
-        sys.setswitchinterval(float(os.environ["BENCH_SWITCH"]))
     from backend import create_app
     from backend.enforcement.worker import Worker
 
