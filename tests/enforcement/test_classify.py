@@ -143,3 +143,31 @@ def test_a_read_from_the_future_beyond_five_minutes_is_refused():
         parse(*message("闽DD70002", utcnow() + dt.timedelta(minutes=6)), utcnow())
     assert parse(*message("闽d·d70002", utcnow() + dt.timedelta(minutes=4)), utcnow()).plate \
         == "闽DD70002"
+
+
+def test_history_that_becomes_visible_after_a_later_row_is_still_applied(store):
+    """On PostgreSQL a transaction that took a lower id can commit after one with a higher id;
+    the index looks for the skipped id again instead of passing it by."""
+    import sqlalchemy as sa
+
+    from backend.certificates.models import StatusChange
+    from backend.db import db
+
+    late = transport_certificate("闽DD80001", "lujiang-go")
+    transport_certificate("闽DD80002", "lujiang-go")
+    classifier = Classifier(store, WINDOW)
+    classifier.catch_up(utcnow(), force_feed=True)
+    highest = db.session.scalar(sa.select(sa.func.max(StatusChange.id)))
+    # a later transaction's row (id highest + 2) is visible first ...
+    other = transport_certificate("闽DD80003", "lujiang-go")
+    db.session.execute(sa.update(StatusChange).where(StatusChange.certificate_id == other.id)
+                       .values(id=highest + 2))
+    assert classified(classifier, "闽DD80003", utcnow()).result == Result.LICENSED
+    # ... then the revocation that had taken id highest + 1 commits
+    revoked_at = utcnow() - dt.timedelta(minutes=1)
+    db.session.add(StatusChange(id=highest + 1, certificate=late, status=Status.REVOKED,
+                                at=revoked_at, actor="test", reason="late commit"))
+    db.session.flush()
+    assert classified(classifier, "闽DD80001", utcnow()).result == Result.ORDINARY
+    assert classified(classifier, "闽DD80001", revoked_at - dt.timedelta(minutes=1)).result \
+        == Result.LICENSED
