@@ -12,10 +12,10 @@ WORKERS ?= 2
 export FLASK_APP := backend
 
 # Debian packages: the CJK font embedded in certificate PDFs (run), and the real PC/SC stack,
-# Chromium, PDF and QR tools the tests drive (test).
+# Chromium, PDF and QR tools and the MQTT broker the tests drive (test).
 RUN_DEBS  := fonts-wqy-microhei
 KIOSK_DEBS := pcscd vsmartcard-vpcd swig libpcsclite-dev build-essential
-TEST_DEBS := $(RUN_DEBS) $(KIOSK_DEBS) chromium poppler-utils zbar-tools libzbar0
+TEST_DEBS := $(RUN_DEBS) $(KIOSK_DEBS) chromium poppler-utils zbar-tools libzbar0 mosquitto
 
 # The kiosk demo (README, Kiosks): a demo kiosk registered once, its kiosk.toml kept here.
 KIOSK_CONFIG := instance/kiosk-demo.toml
@@ -58,6 +58,7 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python bench/certificates.py
 	$(BIN)/python bench/h5_pages.py
 	$(BIN)/python bench/card_read.py
+	$(BIN)/python bench/plates.py
 
 # Install missing Debian packages when root; otherwise name them and stop.
 define ensure_debs

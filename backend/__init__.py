@@ -120,6 +120,9 @@ def _register_blueprints(app: Flask) -> None:
     from backend.credit.public import credit_public
     from backend.devices import api as kiosk_api
     from backend.devices.console import devices_console
+    from backend.enforcement import api as plates_api
+    from backend.enforcement.console import enforcement_console
+    from backend.enforcement.public import plate_pages
     from backend.extensions import csrf
     from backend.h5.pages import h5 as citizen_pages
     from backend.h5.public import public as passenger_pages
@@ -171,12 +174,16 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(rechecks_console)
     app.register_blueprint(compliance_console)
     app.register_blueprint(compliance_api)
+    app.register_blueprint(enforcement_console)
+    app.register_blueprint(plate_pages)
     mobile_api.register(api)
     kiosk_api.register(api)
     api.register_blueprint(province_api.blp)
     api.register_blueprint(hotline_api.blp)
     alerts_api.register(api)
     api.register_blueprint(public_compliance.blp)
+    api.register_blueprint(plates_api.staff)
+    api.register_blueprint(plates_api.public)
     if app.config["IDP_MODE"] == "dev":
         from backend.identity.assertions import ensure_dev_provider_keys
 
@@ -209,6 +216,7 @@ def _register_commands(app: Flask) -> None:
     from backend.credit.cli import credit_cli
     from backend.devices.cli import devices_cli
     from backend.drivers.cli import exams_cli
+    from backend.enforcement.cli import enforcement_cli
     from backend.hotline.cli import hotline_cli
     from backend.licensing.cli import licensing_cli
     from backend.mailing.cli import mailing_cli
@@ -224,5 +232,5 @@ def _register_commands(app: Flask) -> None:
     for command in (audit_cli, matters_command, staff_cli, setup_command, registry_cli, exams_cli,
                     platforms_cli, vehicles_cli, devices_cli, keys_cli, mailing_cli,
                     hotline_cli, notify_cli, supervision_cli, alerts_cli, credit_cli,
-                    certificates_cli, notices_cli, licensing_cli):
+                    certificates_cli, notices_cli, licensing_cli, enforcement_cli):
         app.cli.add_command(command)

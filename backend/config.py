@@ -125,6 +125,7 @@ def from_environment(instance_path: str) -> dict:
         **_supervision_intake(env),
         **_police_alerts(env),
         **_credit(env),
+        **_enforcement_cameras(env),
     }
 
 
@@ -165,6 +166,21 @@ def _platform_notices(env) -> dict:
         "NOTICE_FEED_MAX": int(env("NOTICE_FEED_MAX", "500")),
         # The regular re-check (flask licensing recheck --due): a holder is due again after this.
         "RECHECK_INTERVAL_DAYS": int(env("RECHECK_INTERVAL_DAYS", "30")),
+    }
+
+
+def _enforcement_cameras(env) -> dict:
+    """The enforcement cameras' broker and the classification (docs/cameras.md)."""
+    return {
+        # The MQTT broker the cameras publish to (mqtt://[user:password@]host:port).
+        "ENFORCEMENT_MQTT_URL": env("ENFORCEMENT_MQTT_URL", "mqtt://127.0.0.1:1883"),
+        # The worker's session on the broker: keep it stable, or reads sent while it was down
+        # are left in another session's queue.
+        "ENFORCEMENT_MQTT_CLIENT_ID": env("ENFORCEMENT_MQTT_CLIENT_ID", "wyc-enforcement"),
+        # A plate without a certificate in force is suspected if a platform reported it within
+        # this many minutes of the read.
+        "ENFORCEMENT_FEED_WINDOW_MINUTES": float(env("ENFORCEMENT_FEED_WINDOW_MINUTES", "15")),
+        "ENFORCEMENT_RETENTION_DAYS": int(env("ENFORCEMENT_RETENTION_DAYS", "180")),
     }
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from flask import render_template, request
 
+from backend.enforcement.operations import passenger_check
 from backend.errors import ApiError
 from backend.h5 import layout
-from backend.h5.plates import check_plate
 from backend.licensing.operations import today
 from backend.platforms.register import licensed_platforms
 from backend.vehicles.plates import InvalidPlate, normalise_plate
@@ -22,7 +22,7 @@ def plate():
     if not typed:
         return render_template("h5/plate.html", typed="", result=None)
     try:
-        result = check_plate(normalise_plate(typed[:20]), today())
+        result = passenger_check(normalise_plate(typed[:20]))
     except InvalidPlate as error:
         return render_template("h5/plate.html", typed=typed[:20], result=None,
                                refusal=ApiError(422, error.message, error.message_en)), 422

@@ -18,6 +18,7 @@ from tests.factories import citizen_token
 METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE"}
 PARAMETERS = {"number": "XM-WYC-20261130-000001", "certificate_id": 1, "material_id": 1, "rating_id": 1,
               "message_id": 1, "suspension_id": 1,
+              "plate": "闽DD12345",
               "token": "t",
               "session_id": "00000000-0000-4000-8000-000000000000",
               "request_id": "00000000-0000-4000-8000-000000000000"}
