@@ -16,8 +16,8 @@ from backend.enforcement.forms import DecisionForm
 from backend.enforcement.models import (
     ALERT_STATUS_LABELS,
     RESULT_LABELS,
-    Alert,
     AlertStatus,
+    CameraAlert,
     CameraRead,
 )
 from backend.staff.auth import roles_required, staff_actor
@@ -44,13 +44,13 @@ def labels() -> dict:
 def alerts():
     """Open alerts first, the most recently seen first; ``?status=`` filters."""
     status = request.args.get("status", "open")
-    reads = (sa.select(sa.func.count()).where(CameraRead.plate == Alert.plate,
-                                              CameraRead.alert_id == Alert.id)
-             .correlate(Alert).scalar_subquery())
-    query = sa.select(Alert, reads)
+    reads = (sa.select(sa.func.count()).where(CameraRead.plate == CameraAlert.plate,
+                                              CameraRead.alert_id == CameraAlert.id)
+             .correlate(CameraAlert).scalar_subquery())
+    query = sa.select(CameraAlert, reads)
     if status in {s.value for s in AlertStatus}:
-        query = query.where(Alert.status == AlertStatus(status))
-    query = query.order_by(Alert.last_seen_at.desc(), Alert.id.desc())
+        query = query.where(CameraAlert.status == AlertStatus(status))
+    query = query.order_by(CameraAlert.last_seen_at.desc(), CameraAlert.id.desc())
     page = request.args.get("page", 1, type=int)
     rows = db.session.execute(query.limit(PER_PAGE + 1).offset((max(page, 1) - 1) * PER_PAGE)).all()
     return render_template("enforcement/alerts.html", rows=rows[:PER_PAGE], status=status,
@@ -95,8 +95,8 @@ def plate_lookup():
     return render_template("enforcement/plate.html", text=text, found=found, error=error)
 
 
-def _alert_or_404(alert_id: int) -> Alert:
-    alert = db.session.get(Alert, alert_id)
+def _alert_or_404(alert_id: int) -> CameraAlert:
+    alert = db.session.get(CameraAlert, alert_id)
     if alert is None:
         abort(404)
     return alert

@@ -38,7 +38,7 @@ ALERT_STATUS_LABELS = {AlertStatus.OPEN: "待核查 Open", AlertStatus.CONFIRMED
                        AlertStatus.DISMISSED: "已排除 Dismissed"}
 
 
-class Alert(Base):
+class CameraAlert(Base):
     """A suspected case: a plate read without a transport certificate in force, seen in a
     platform's feed near that time or blacklisted. Later suspected reads of the plate join the
     open alert; once an officer decides, the next suspected read opens a new one."""
@@ -94,7 +94,7 @@ class CameraRead(Base):
     blacklisted: Mapped[bool] = mapped_column(default=False)
     alert_id: Mapped[int | None] = mapped_column(sa.ForeignKey("enforcement_alerts.id"))
 
-    alert: Mapped[Alert | None] = relationship()
+    alert: Mapped[CameraAlert | None] = relationship()
 
 
 class RejectedRead(Base):

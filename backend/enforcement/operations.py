@@ -20,7 +20,7 @@ from backend.db import db, utcnow
 from backend.enforcement import storage
 from backend.enforcement.classify import FEED_INTERFACES, Classification, blacklisted_plates
 from backend.enforcement.messages import Read
-from backend.enforcement.models import Alert, AlertStatus, CameraRead, RejectedRead, Result
+from backend.enforcement.models import AlertStatus, CameraAlert, CameraRead, RejectedRead, Result
 from backend.errors import ApiError
 from backend.platforms.models import Platform
 from backend.supervision import events
@@ -55,7 +55,7 @@ def reject(messages: Sequence[tuple[str, bytes, str]], received_at: dt.datetime)
                                     received_at=received_at))
 
 
-def _alerts_for(suspected: list[tuple[Read, Classification]]) -> dict[str, Alert]:
+def _alerts_for(suspected: list[tuple[Read, Classification]]) -> dict[str, CameraAlert]:
     """The open alert of each suspected plate, opened or widened by these reads."""
     if not suspected:
         return {}
@@ -63,7 +63,7 @@ def _alerts_for(suspected: list[tuple[Read, Classification]]) -> dict[str, Alert
     for read, result in suspected:
         by_plate.setdefault(read.plate, []).append((read, result))
     alerts = {alert.plate: alert for alert in db.session.scalars(
-        sa.select(Alert).where(Alert.open_plate.in_(by_plate)))}
+        sa.select(CameraAlert).where(CameraAlert.open_plate.in_(by_plate)))}
     for plate, reads in by_plate.items():
         first = min(read.seen_at for read, _ in reads)
         last = max(read.seen_at for read, _ in reads)
@@ -78,8 +78,8 @@ def _alerts_for(suspected: list[tuple[Read, Classification]]) -> dict[str, Alert
 
 
 def _open(read: Read, first: dt.datetime, last: dt.datetime, reasons: list[str],
-          companies: list[str]) -> Alert:
-    alert = Alert(plate=read.plate, open_plate=read.plate, status=AlertStatus.OPEN,
+          companies: list[str]) -> CameraAlert:
+    alert = CameraAlert(plate=read.plate, open_plate=read.plate, status=AlertStatus.OPEN,
                   reasons=reasons, companies=companies, first_seen_at=first, last_seen_at=last)
     db.session.add(alert)
     audit(WORKER, "enforcement.alert.opened", "enforcement_alert", alert,
@@ -94,7 +94,7 @@ def _open(read: Read, first: dt.datetime, last: dt.datetime, reasons: list[str],
 SIGHTING_PRECISION = dt.timedelta(minutes=1)
 
 
-def _widen(alert: Alert, first: dt.datetime, last: dt.datetime, reasons: list[str],
+def _widen(alert: CameraAlert, first: dt.datetime, last: dt.datetime, reasons: list[str],
            companies: list[str]) -> None:
     if not set(reasons) <= set(alert.reasons) or not set(companies) <= set(alert.companies):
         alert.reasons = sorted(set(alert.reasons) | set(reasons))
@@ -107,7 +107,7 @@ def _widen(alert: Alert, first: dt.datetime, last: dt.datetime, reasons: list[st
 
 # -- an officer's decision ----------------------------------------------------------------------
 
-def decide(alert: Alert, confirmed: bool, note: str, *, actor: str) -> Alert:
+def decide(alert: CameraAlert, confirmed: bool, note: str, *, actor: str) -> CameraAlert:
     """Confirm (illegal operation found) or dismiss an open alert, with the officer's note; the
     evidence as it stands is kept with the decision."""
     if alert.status != AlertStatus.OPEN:
@@ -123,13 +123,13 @@ def decide(alert: Alert, confirmed: bool, note: str, *, actor: str) -> Alert:
     return alert
 
 
-def alert_reads(alert: Alert, limit: int = 200) -> list[CameraRead]:
+def alert_reads(alert: CameraAlert, limit: int = 200) -> list[CameraRead]:
     return list(db.session.scalars(sa.select(CameraRead).where(
         CameraRead.plate == alert.plate, CameraRead.alert_id == alert.id)
                                    .order_by(CameraRead.seen_at.desc()).limit(limit)))
 
 
-def evidence(alert: Alert) -> dict:
+def evidence(alert: CameraAlert) -> dict:
     """What an officer decides on: the alert's reads, the plate's orders and positions in the
     platforms' feed around them (within the feed window), and its certificates' history."""
     reads = alert_reads(alert)
@@ -253,7 +253,7 @@ def staff_status(plate: str) -> dict:
         sa.select(CameraRead.seen_at, CameraRead.camera, CameraRead.latitude,
                   CameraRead.longitude, CameraRead.result)
         .where(CameraRead.plate == plate).order_by(CameraRead.seen_at.desc()).limit(1)).first()
-    alert = db.session.scalar(sa.select(Alert.id).where(Alert.open_plate == plate))
+    alert = db.session.scalar(sa.select(CameraAlert.id).where(CameraAlert.open_plate == plate))
     return {
         "plate": plate, "licensed": licensed, "status": status,
         "certificate": None if row is None else {

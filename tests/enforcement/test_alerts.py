@@ -15,7 +15,7 @@ from backend.db import db, utcnow
 from backend.enforcement import operations
 from backend.enforcement.classify import Classifier
 from backend.enforcement.messages import parse
-from backend.enforcement.models import Alert, AlertStatus
+from backend.enforcement.models import AlertStatus, CameraAlert
 from backend.staff.models import Role
 from backend.supervision import events
 from tests.enforcement.helpers import feed_order, feed_positions, message, transport_certificate
@@ -47,7 +47,7 @@ def suspect(store):
     feed_order("3502DEMOLUJIANG", "闽DD50001", now - dt.timedelta(minutes=8), "ORD-50001")
     read_and_store("闽DD50001", now - dt.timedelta(minutes=4), camera="XMSTN-01")
     read_and_store("闽DD50001", now - dt.timedelta(minutes=1), camera="XMAIR-T3-01")
-    return db.session.scalar(sa.select(Alert).where(Alert.plate == "闽DD50001"))
+    return db.session.scalar(sa.select(CameraAlert).where(CameraAlert.plate == "闽DD50001"))
 
 
 def test_suspected_reads_of_a_plate_join_one_open_alert(suspect):
@@ -94,8 +94,8 @@ def test_after_a_dismissal_the_next_suspected_read_opens_a_new_alert(client, sig
     post(client, f"/console/enforcement/alerts/{suspect.id}/decision",
          {"decision": "dismiss", "note": "车主亲属用车，非营运。"})
     read_and_store("闽DD50001", utcnow() - dt.timedelta(seconds=30))
-    alerts = db.session.scalars(sa.select(Alert).where(Alert.plate == "闽DD50001")
-                                .order_by(Alert.id)).all()
+    alerts = db.session.scalars(sa.select(CameraAlert).where(CameraAlert.plate == "闽DD50001")
+                                .order_by(CameraAlert.id)).all()
     assert [a.status for a in alerts] == [AlertStatus.DISMISSED, AlertStatus.OPEN]
 
 

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 from backend.db import db, utcnow
 from backend.enforcement import mqtt
-from backend.enforcement.models import Alert, AlertStatus, CameraRead, RejectedRead, Result
+from backend.enforcement.models import AlertStatus, CameraAlert, CameraRead, RejectedRead, Result
 from tests.enforcement.broker import LocalBroker
 from tests.enforcement.helpers import feed_positions, message, transport_certificate
 
@@ -155,7 +155,7 @@ def test_reads_survive_the_worker_killed_and_restarted_while_cameras_publish(
             sa.select(CameraRead.result, sa.func.count()).where(CameraRead.plate.in_(plates))
             .group_by(CameraRead.result)).all())
         assert results == {Result.LICENSED: 1800, Result.SUSPECTED: 900, Result.ORDINARY: 1800}
-        alert = db.session.scalar(sa.select(Alert).where(Alert.plate == "闽DK66666"))
+        alert = db.session.scalar(sa.select(CameraAlert).where(CameraAlert.plate == "闽DK66666"))
         assert (alert.status, alert.reasons, alert.companies) == (
             AlertStatus.OPEN, ["feed"], ["3502DEMOGREEN"])
 
