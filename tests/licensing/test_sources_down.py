@@ -67,7 +67,7 @@ def test_every_query_is_logged_with_who_and_why(client, database):
     number = apply(client, headers).json["number"]
     rows = database.session.scalars(sa.select(SourceQuery).where(SourceQuery.purpose == number)).all()
     assert {r.source for r in rows} == {"identity", "police_records", "police_alerts",
-                                        "driving_licence", "residence_permit"}
+                                        "driving_licence", "residence_permit", "credit"}
     assert all(r.requester.startswith("person:") and r.request_hash and r.hash for r in rows)
 
 
