@@ -19,20 +19,9 @@ from backend.supervision import auth
 credit_feed = Blueprint("credit_feed", __name__, url_prefix="/ipc/v1/credit")
 
 
-def _signed() -> auth.SignedRequest:
-    path = request.script_root + request.path
-    if request.query_string:
-        path += "?" + request.query_string.decode("latin-1")
-    headers = request.headers
-    return auth.SignedRequest(
-        company_id=headers.get("X-Company-Id", ""), timestamp=headers.get("X-Timestamp", ""),
-        nonce=headers.get("X-Nonce", ""), signature=headers.get("X-Signature", ""),
-        method=request.method, path=path, body=request.get_data(cache=False))
-
-
 @credit_feed.get("/records")
 def records():
-    platform = auth.authenticate(_signed())
+    platform = auth.authenticate(auth.SignedRequest.of(request, request.get_data(cache=False)))
     auth.use_nonce(platform, request.headers["X-Nonce"])
     rows = company_records(platform.uscc)
     found = RecordSchema(many=True).dump(rows)

@@ -32,7 +32,7 @@ DEFAULT_LIMIT = 100
 @feed.get("/notices")
 def notices():
     """The signing platform's notices after ``after`` (default 0), at most ``limit``."""
-    signed = _signed_request()
+    signed = auth.SignedRequest.of(request, b"")  # (a GET: no body is read)
     platform = auth.authenticate(signed)
     after, limit = _cursor(request.args.get("after", "0")), _limit(request.args.get("limit"))
     auth.use_nonce(platform, signed.nonce)
@@ -47,17 +47,6 @@ def notices():
             "next_after": page[-1].id if page else after, "more": more,
             "notices": [{"cursor": notice.id, **notice.payload} for notice in page]}
     return _signed_answer(body, signed.path)
-
-
-def _signed_request() -> auth.SignedRequest:
-    path = request.script_root + request.path
-    if request.query_string:
-        path += "?" + request.query_string.decode("latin-1")
-    headers = request.headers
-    return auth.SignedRequest(
-        company_id=headers.get("X-Company-Id", ""), timestamp=headers.get("X-Timestamp", ""),
-        nonce=headers.get("X-Nonce", ""), signature=headers.get("X-Signature", ""),
-        method="GET", path=path, body=b"")
 
 
 def acknowledge(platform: Platform, after: int) -> int:

@@ -44,6 +44,18 @@ class SignedRequest:
     path: str
     body: bytes
 
+    @classmethod
+    def of(cls, request, body: bytes) -> SignedRequest:
+        """What a platform signed, as a Flask ``request`` carries it (``body`` as read)."""
+        path = request.script_root + request.path
+        if request.query_string:
+            path += "?" + request.query_string.decode("latin-1")
+        headers = request.headers
+        return cls(company_id=headers.get("X-Company-Id", ""),
+                   timestamp=headers.get("X-Timestamp", ""), nonce=headers.get("X-Nonce", ""),
+                   signature=headers.get("X-Signature", ""), method=request.method, path=path,
+                   body=body)
+
 
 def _seal_context(company_id: str) -> str:
     return f"supervision-intake:{company_id}"

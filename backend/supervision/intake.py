@@ -67,7 +67,7 @@ def receive(uri: str):
         raise ApiError(404, "没有这个接口，请核对 URI（例如 /ipc/v1/order/create）。",
                        "No such interface; check the URI (e.g. /ipc/v1/order/create).", ipc_code=404)
     body = request.get_data(cache=False)
-    signed = _signed(body)
+    signed = auth.SignedRequest.of(request, body)
     platform = auth.authenticate(signed)
     envelope = _envelope(_inflated(body))
     records = _checked(envelope, interface, platform.company_id)
@@ -84,17 +84,6 @@ def receive(uri: str):
                        "as listed in rejected and send again.", ipc_code=400, **received.to_json())
     return {"code": 200, "ipc_code": 200, "status": "OK", "message": "已接收。",
             "message_en": "Received.", **received.to_json()}
-
-
-def _signed(body: bytes) -> auth.SignedRequest:
-    path = request.script_root + request.path
-    if request.query_string:
-        path += "?" + request.query_string.decode("latin-1")
-    headers = request.headers
-    return auth.SignedRequest(
-        company_id=headers.get("X-Company-Id", ""), timestamp=headers.get("X-Timestamp", ""),
-        nonce=headers.get("X-Nonce", ""), signature=headers.get("X-Signature", ""),
-        method=request.method, path=path, body=body)
 
 
 # -- the envelope --------------------------------------------------------------------------
