@@ -60,6 +60,7 @@ from backend.licensing.operations import (
     submit,
     today,
 )
+from backend.licensing.replacement import REISSUE_REASONS
 from backend.matters.models import Matter
 from backend.matters.operations import get_matter
 from backend.matters.registry import Applicant, Channel, handler_for, matters_on, why_not
@@ -169,6 +170,7 @@ def _form_context(matter: Matter) -> dict:
             "platforms": licensed_platforms(today()), "address": person.last_mailing_address or {},
             "phone": person.phone, "materials": MATERIALS, "change_names": CHANGE_NAMES,
             "plates": _my_plates(), "intake": uuid.uuid4().hex,
+            "reissue_reasons": REISSUE_REASONS if matter.code.endswith("-reissue") else None,
             "refusal_now": why_not(person, matter.code)}
 
 

@@ -20,7 +20,7 @@ from backend.verification.imports import PHOTO_MAX_BYTES
 from backend.verification.models import MirrorIdentity, SourceQuery
 from backend.verification.sources import AnswerInvalid, HttpSource, Question
 from tests.drivers.helpers import apply, eligible_records, import_file, make_driver
-from tests.factories import id_number
+from tests.factories import id_number, near_expiry
 from tests.stub_department import StubDepartment
 
 
@@ -142,6 +142,7 @@ def test_a_renewal_without_a_photo_is_not_issued(client, database):
     application = by_number(apply(client, headers).json["number"])
     record_exam(application, "national", 90, True, actor="test")
     record_exam(application, "regional", 85, True, actor="test")
+    near_expiry(database.session.get(Certificate, application.certificate_id))  # (renewal opens)
     database.session.execute(sa.update(MirrorIdentity).where(MirrorIdentity.id_number == number)
                              .values(photo=None))
     database.session.commit()

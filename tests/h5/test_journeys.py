@@ -203,6 +203,7 @@ def test_the_apply_form_works_without_javascript(backend, chromium):
     try:
         sign_in(page, backend, number, "林无脚本")
         page.click("a:has-text('网约车驾驶员从业资格证补发')")
+        page.check("input[name=reason][value=lost]")
         fill_address(page)
         page.click("button:has-text('确认办理')")
         page.wait_for_selector("#decision-title")

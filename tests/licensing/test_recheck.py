@@ -67,7 +67,7 @@ def test_new_failures_become_alerts_once_and_the_report_is_stored(database, cli,
     assert by_holder[drinker]["category"] == "drink_driving"
     assert by_holder[drinker]["recorded_on"] == dt.date(2026, 11, 20)
     assert by_holder[revoked]["category"] == "licence_revoked"
-    assert "驾驶证状态不正常" in by_holder[revoked]["detail"]
+    assert "驾驶证状态为「吊销」" in by_holder[revoked]["detail"]
     assert all(a["reference"].startswith("RC-") and drinker not in a["reference"] for a in alerts)
 
     run = database.session.scalar(sa.select(RecheckRun).order_by(RecheckRun.id.desc()))
