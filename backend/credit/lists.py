@@ -43,6 +43,15 @@ def blacklist_entry(kind: str | SubjectKind, key: str, at: dt.datetime | None = 
     return entry if entry is not None and entry.list_kind == ListKind.BLACK else None
 
 
+def plate_blacklisted(plate: str) -> bool:
+    """Whether the vehicle with ``plate`` (stored form ``闽D12345``) is on the 黑名单 now."""
+    now = utcnow()
+    return db.session.scalar(sa.select(ListEntry.id).where(
+        ListEntry.subject_kind == SubjectKind.VEHICLE, ListEntry.subject_key == plate,
+        ListEntry.list_kind == ListKind.BLACK, ListEntry.started_at <= now,
+        sa.or_(ListEntry.ended_at.is_(None), ListEntry.ended_at > now)).limit(1)) is not None
+
+
 def blacklisted_plates() -> set[str]:
     """Plates of vehicles on the 黑名单 now."""
     now = utcnow()

@@ -16,9 +16,10 @@ from flask import current_app
 from backend.audit.operations import record as audit
 from backend.certificates.models import Certificate, Kind, Status, StatusChange
 from backend.certificates.tokens import china_today
+from backend.credit import lists as credit_lists
 from backend.db import db, utcnow
 from backend.enforcement import storage
-from backend.enforcement.classify import FEED_INTERFACES, Classification, blacklisted_plates
+from backend.enforcement.classify import FEED_INTERFACES, Classification
 from backend.enforcement.messages import Read
 from backend.enforcement.models import AlertStatus, CameraAlert, CameraRead, RejectedRead, Result
 from backend.errors import ApiError
@@ -136,7 +137,7 @@ def evidence(alert: CameraAlert) -> dict:
     return {"reads": [_read_json(read) for read in reads],
             "feed": feed_near(alert.plate, alert.first_seen_at, alert.last_seen_at),
             "certificates": certificate_history(alert.plate),
-            "blacklisted": alert.plate in blacklisted_plates()}
+            "blacklisted": credit_lists.plate_blacklisted(alert.plate)}
 
 
 def _read_json(read: CameraRead) -> dict:
@@ -261,7 +262,7 @@ def staff_status(plate: str) -> dict:
             "valid_from": row.valid_from, "valid_until": row.valid_until},
         "platform": None if row is None or not row.platform_code else {
             "code": row.platform_code, "name": row.platform_name or row.platform_code},
-        "blacklisted": plate in blacklisted_plates(),
+        "blacklisted": credit_lists.plate_blacklisted(plate),
         "last_seen": None if last is None else {
             "at": last.seen_at, "camera": last.camera, "lat": last.latitude,
             "lon": last.longitude, "result": last.result.value},

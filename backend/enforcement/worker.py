@@ -19,6 +19,7 @@ import time
 from dataclasses import asdict, dataclass
 
 from flask import current_app
+from sqlalchemy.orm.exc import StaleDataError
 
 from backend.db import db, utcnow
 from backend.enforcement import mqtt, operations
@@ -117,6 +118,14 @@ class Worker:
             try:
                 in_transaction(self.process)(taken)
                 return
+            except StaleDataError:
+                # Another worker sharing the stream changed the same open alert first: expected
+                # (optimistic concurrency); the batch is stored again at once on what it wrote.
+                log.info("another worker changed an alert of this batch of %d reads; storing "
+                         "it again", len(taken))
+                db.session.remove()
+                if self.stop.is_set():
+                    raise
             except Exception:
                 log.exception("storing a batch of %d reads failed; retrying", len(taken))
                 db.session.remove()
