@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
 import itertools
 
 from stdnum.cn import ric
 
-_sequence = itertools.count(101)
+# Numbers given out per (region, birth date, sex); the sequence starts at 100, clear of the demo
+# people's (backend/demo.py), and has room for 450 a day.
+_given: dict[tuple, itertools.count] = collections.defaultdict(lambda: itertools.count(50))
 
 
 def id_number(birth: dt.date = dt.date(1990, 1, 1), region: str = "350203", sex: int = 1) -> str:
-    """A valid citizen ID number (sex: 1 male, 2 female), unique within the test run."""
-    seq = next(_sequence) % 500 * 2 + (1 if sex == 1 else 0)
+    """A valid citizen ID number (sex: 1 male, 2 female), unique within the test run (some
+    tests commit, so a number given twice could meet another test's person). When a day's
+    numbers are all given out, the next day's are."""
+    while (n := next(_given[region, birth, sex])) >= 500:
+        birth += dt.timedelta(days=1)
+    seq = n * 2 + (1 if sex == 1 else 0)
     body = f"{region}{birth:%Y%m%d}{seq:03d}"
     return body + ric.calc_check_digit(body + "0")
 

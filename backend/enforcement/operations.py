@@ -204,15 +204,16 @@ _CERTIFICATE_COLUMNS = (Certificate.number, Certificate.version, Certificate.sta
 
 def _certificate_row(plate: str, *, in_force_only: bool = False):
     """The plate's certificate in force if it has one, else (unless ``in_force_only``) its
-    most recent one, with its platform's name."""
+    most recent one, with its platform's name (one query either way)."""
     query = (sa.select(*_CERTIFICATE_COLUMNS)
              .outerjoin(Platform, Platform.code == Certificate.platform_code))
-    row = db.session.execute(query.where(Certificate.valid_plate == plate)).first()
-    if row is not None or in_force_only:
-        return row
+    if in_force_only:
+        return db.session.execute(query.where(Certificate.valid_plate == plate)).first()
+    # (only a certificate in force holds the plate in ``valid_plate``: it sorts first)
     return db.session.execute(
         query.where(Certificate.kind == Kind.TRANSPORT, Certificate.plate == plate)
-        .order_by(Certificate.issued_at.desc(), Certificate.id.desc()).limit(1)).first()
+        .order_by(Certificate.valid_plate.is_(None), Certificate.issued_at.desc(),
+                  Certificate.id.desc()).limit(1)).first()
 
 
 def _status_today(row) -> Status:
