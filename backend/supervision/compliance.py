@@ -44,7 +44,7 @@ from backend.supervision.models import BaseRecord
 BEIJING = events.BEIJING
 XIAMEN_AREA = 3502           # an area code 3502xx is Xiamen (GB/T 2260)
 NAMED_AT = 0.8               # platforms (like cities) at 80 % or more are named in the bulletin
-FACTS_VERSION = "2"          # part of every facts digest: a change of stage 1 rebuilds them all
+FACTS_VERSION = "3"          # part of every facts digest: a change of stage 1 rebuilds them all
 STALE_AFTER_SECONDS = 600    # an outdated facts file is removed after this
 
 # Plate colours as the national interface codes them (baseInfoVehicle.PlateColor).
@@ -306,8 +306,10 @@ def wrong_colours(companies: list[str]) -> pa.Table:
 
 # Which event partitions can hold the records of an order whose time falls on day D, as day
 # offsets from D: the match may come the evening before the departure; the drop-off and the
-# payment may fall after midnight.
-SOURCES = {"orderMatch": (-1, 0), "operateDepart": (0, 0), "operateArrive": (0, 1),
+# payment may fall after midnight. The next day's departures are read too: an order matched
+# before midnight that departs after it belongs to the next day, and without its departure
+# day D would take it at its match time (counting it twice).
+SOURCES = {"orderMatch": (-1, 0), "operateDepart": (0, 1), "operateArrive": (0, 1),
            "operatePay": (0, 1)}
 
 FACTS_SCHEMA = pa.schema([("company_id", pa.string()), ("order_id", pa.string()),

@@ -133,6 +133,14 @@ def test_a_certificate_covers_its_last_day_to_midnight(platform, clock):
         last_second: (True, True), midnight: (False, True)}
 
 
+def test_an_order_matched_before_midnight_that_departs_after_it_counts_once_on_its_day(
+        platform, clock):
+    driver, plate = licensed_pair(platform, clock, at(DAY, 0) - dt.timedelta(days=30))
+    order(platform.company_id, driver, plate, at(DAY + dt.timedelta(days=1), 0, 1))  # matched 23:59
+    counts, _ = compliance.daily([platform], DAY, DAY + dt.timedelta(days=1))
+    assert {day: c.completed for (_, day), c in counts.items()} == {DAY + dt.timedelta(days=1): 1}
+
+
 def test_a_suspension_ends_cover_at_its_second_and_a_reinstatement_restores_it(platform, clock):
     driver, plate = licensed_pair(platform, clock, at(DAY, 0) - dt.timedelta(days=30))
     certificate = certificates.current_certificate(
