@@ -184,9 +184,15 @@ class _DriverReplace(_DriverMatter):
     def open_key(self, person: Person, inputs: dict) -> str:
         return _one_at_a_time_on_the_certificate(person)
 
+    def allows(self, certificate: Certificate) -> None:
+        """Refuse (an ``ApiError``) when the held ``certificate`` cannot be replaced now."""
+
+    def precondition(self, person: Person) -> None:
+        self.allows(_require_certificate(person))
+
     def prepare(self, person: Person, body: dict) -> dict:
-        self.precondition(person)
         certificate = _require_certificate(person)
+        self.allows(certificate)
         prefetch_photo(person)  # (approved in the same request: the new version prints it)
         return {"mailing_address": _mailing_address(person, body), "certificate_id": certificate.id}
 
@@ -200,14 +206,14 @@ class _DriverReplace(_DriverMatter):
 
 @handles("driver-cert-renew", rules=rules.DRIVER_RULES, channels=ALL_CHANNELS, mailed=True)
 class DriverRenew(_DriverReplace):
-    def precondition(self, person: Person) -> None:
-        replacement.require_renewal_window(_require_certificate(person), licensing.today())
+    def allows(self, certificate: Certificate) -> None:
+        replacement.require_renewal_window(certificate, licensing.today())
 
 
 @handles("driver-cert-reissue", rules=rules.DRIVER_RULES, channels=ALL_CHANNELS, mailed=True)
 class DriverReissue(_DriverReplace):
-    def precondition(self, person: Person) -> None:
-        replacement.require_reissue_allowed(_require_certificate(person), self.code)
+    def allows(self, certificate: Certificate) -> None:
+        replacement.require_reissue_allowed(certificate, self.code)
 
     def prepare(self, person: Person, body: dict) -> dict:
         return {**super().prepare(person, body), "reason": replacement.reissue_reason(body)}
