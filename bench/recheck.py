@@ -1,12 +1,15 @@
 """The regular re-check (``flask licensing recheck --all``) over many holders, on the mirrors.
 
-    python bench/recheck.py [--holders 50000] [--batch 500] [--database-url URL]
+    python bench/recheck.py [--holders 50000] [--vehicles 0] [--batch 500] [--database-url URL]
 
 It builds a throw-away instance (a SQLite file under a temporary folder, or with
 ``--database-url`` a throw-away schema on that PostgreSQL server, dropped afterwards), migrates
 it, and writes the holders straight into it: a person, a driver certificate in force and the
 mirror records of every source the driver rules ask (identity, driving licence, police records
-for 1 % of them, a residence permit for those without Xiamen household registration). Then it
+for 1 % of them, a residence permit for those without Xiamen household registration); with
+``--vehicles N``, also N transport certificates in force, each its owner's, with the vehicle
+registry and insurance records the re-checked vehicle rules read (1 % of the policies lapsed,
+each a new failure). Then it
 runs the re-check over all of them through ``backend.licensing.recheck.run``, as the command
 does (the questions put to the mirrors, the rules evaluated, every question in the query log,
 a commit per batch), and prints holders per second, the time for all of them, and the run's
@@ -83,6 +86,43 @@ def populate(holders: int) -> None:
     db.session.commit()
 
 
+def populate_vehicles(vehicles: int) -> None:
+    """``vehicles`` owners, each with a transport certificate in force and their vehicle's
+    registry and insurance records (1 % of the policies lapsed)."""
+    from backend.certificates.models import Certificate
+    from backend.db import db, utcnow
+    from backend.identity.models import Person
+    from backend.vehicles import models as mirrors
+
+    if not vehicles:
+        return
+    now, today = utcnow(), dt.date.today()
+    owners = [id_number(10_000_000 + n) for n in range(vehicles)]
+    plates = [f"闽D{chr(ord('A') + n // 100_000)}{n % 100_000:05d}" for n in range(vehicles)]
+    connection = db.session.connection()
+    connection.execute(sa.insert(Person), [
+        {"id_number": number, "name": f"车主{i}", "created_at": now, "updated_at": now}
+        for i, number in enumerate(owners)])
+    ids = dict(connection.execute(sa.select(Person.id_number, Person.id)).all())
+    connection.execute(sa.insert(Certificate), [
+        {"kind": "transport", "number": f"闽交运管许可厦字350200{n:06d}号", "version": 1,
+         "holder_id": ids[owner], "status": "valid", "valid_from": dt.date(2025, 1, 1),
+         "valid_until": dt.date(2031, 1, 1), "plate": plate, "valid_plate": plate,
+         "platform_code": "bench", "issued_at": now, "status_changed_at": now, "row_version": 1}
+        for n, (owner, plate) in enumerate(zip(owners, plates, strict=True))])
+    connection.execute(sa.insert(mirrors.MirrorVehicle), [
+        {"plate": plate, "vin": f"LBENCH{n:011d}", "owner_id_number": owner, "owner_name": "车主",
+         "category": "passenger_car", "seats": 5, "power_type": "BEV", "wheelbase_mm": 2750,
+         "first_registered_on": dt.date(2025, 1, 1), "use_nature": "reserved_taxi",
+         "inspection_valid_until": today + dt.timedelta(days=300), "status": "normal",
+         "imported_at": now} for n, (owner, plate) in enumerate(zip(owners, plates, strict=True))])
+    connection.execute(sa.insert(mirrors.MirrorInsurance), [
+        {"plate": plate, "policy_number": f"P{n}", "insurer": "压测保险", "kind": "营业用汽车损失保险",
+         "valid_until": today + dt.timedelta(days=-3 if n % 100 == 0 else 200), "imported_at": now}
+        for n, plate in enumerate(plates)])
+    db.session.commit()
+
+
 def per_holder(people, day):
     """The straightforward way, for comparison: each holder's questions asked on their own
     (``sources.ask``, as an application's are), then the rules."""
@@ -104,7 +144,7 @@ def per_holder(people, day):
 
 
 def run(holders: int, batch: int, database_url: str | None, instance: Path, *,
-        baseline: bool = False) -> float:
+        baseline: bool = False, vehicles: int = 0) -> float:
     import flask_migrate
 
     from backend import create_app
@@ -123,14 +163,17 @@ def run(holders: int, batch: int, database_url: str | None, instance: Path, *,
         flask_migrate.upgrade(revision="head")
         started = time.perf_counter()
         populate(holders)
-        print(f"loaded {holders} holders in {time.perf_counter() - started:.1f} s")
+        populate_vehicles(vehicles)
+        print(f"loaded {holders} holders and {vehicles} vehicles in "
+              f"{time.perf_counter() - started:.1f} s")
         started, cpu = time.perf_counter(), time.process_time()
         report = recheck.run("all", actor="bench", batch=batch, commit=db.session.commit)
         elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
         queries = db.session.scalar(sa.text("SELECT count(*) FROM source_queries"))
         how = "per holder (baseline)" if baseline else "batched mirror reads"
-        print(f"re-check, {how}, of {report.checked} holders: {elapsed:.1f} s, "
-              f"{report.checked / elapsed:.0f} holders/s ({queries} questions logged); "
+        print(f"re-check, {how}, of {report.checked} holders and {report.vehicles_checked} "
+              f"vehicles: {elapsed:.1f} s, {report.checked / elapsed:.0f} holders/s "
+              f"({queries} questions logged); "
               f"CPU {cpu:.1f} s, load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
         print(f"new failures by rule {report.new_failures}; alerts {len(alerts)}; "
               f"unreachable {report.unreachable}")
@@ -141,13 +184,16 @@ def run(holders: int, batch: int, database_url: str | None, instance: Path, *,
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--holders", type=int, default=50_000)
+    parser.add_argument("--vehicles", type=int, default=0,
+                        help="also this many transport certificates, re-checked after the holders")
     parser.add_argument("--batch", type=int, default=500)
     parser.add_argument("--database-url", help="a PostgreSQL server (a throw-away schema on it)")
     parser.add_argument("--baseline", type=int, default=5000, metavar="HOLDERS",
                         help="also time the per-holder way on this many holders (0: not)")
     options = parser.parse_args()
     print(f"machine: {machine()}")
-    rate = measure(options.holders, options.batch, options.database_url)
+    rate = measure(options.holders, options.batch, options.database_url,
+                   vehicles=options.vehicles)
     minutes = options.holders / rate / 60
     print(f"target: {options.holders} holders in under 5 minutes: "
           f"{'met' if minutes < 5 else 'NOT met'} ({minutes:.1f} min)")
@@ -158,12 +204,12 @@ def main() -> None:
 
 
 def measure(holders: int, batch: int, database_url: str | None, *,
-            baseline: bool = False) -> float:
-    """Holders per second of one run on a fresh instance."""
+            baseline: bool = False, vehicles: int = 0) -> float:
+    """Holders per second of one run on a fresh instance (its vehicles' time included)."""
     with tempfile.TemporaryDirectory(prefix="wyc-recheck-") as folder:
         if database_url is None:
             print("database: SQLite (embedded default), a fresh file")
-            return run(holders, batch, None, Path(folder), baseline=baseline)
+            return run(holders, batch, None, Path(folder), baseline=baseline, vehicles=vehicles)
         from backend.config import normalise_database_url
 
         base = normalise_database_url(database_url)
@@ -175,7 +221,7 @@ def measure(holders: int, batch: int, database_url: str | None, *,
             print(f"database: PostgreSQL, throw-away schema {schema}")
             separator = "&" if "?" in base else "?"
             url = f"{base}{separator}options={quote(f'-csearch_path={schema}')}"
-            return run(holders, batch, url, Path(folder), baseline=baseline)
+            return run(holders, batch, url, Path(folder), baseline=baseline, vehicles=vehicles)
         finally:
             with engine.connect() as connection:
                 connection.exec_driver_sql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")

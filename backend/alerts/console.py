@@ -1,6 +1,8 @@
 """Alerts in the staff console: the clerk's queue of suspensions with their deadlines (overdue
 ones first and in red), every alert received (those about people without a certificate too),
-and one suspension: the alert, the objection and its files, revoke (吊销) or reinstate."""
+and one suspension: the alert, the objection and its files, revoke (吊销) or reinstate. A
+driver certificate and a vehicle's transport certificate (named with its plate) are decided
+alike."""
 
 from __future__ import annotations
 
@@ -31,6 +33,7 @@ STATE_LABELS = {State.OPEN: "待决定 Open", State.REVOKED: "已吊销 Revoked"
 def labels() -> dict:
     return {"OUTCOME_LABELS": OUTCOME_LABELS, "STATE_LABELS": STATE_LABELS,
             "CATEGORIES": operations.CATEGORIES, "overdue": operations.overdue, "today": today(),
+            "about": operations.about,
             "mask_id_number": mask_id_number, "mask_name": mask_name}
 
 
@@ -49,10 +52,10 @@ def show(suspension_id: int):
     suspension = operations.get_suspension(suspension_id)
     return render_template(
         "alerts/suspension.html", s=suspension, steps=operations.history(suspension),
-        others=[a for a in operations.alerts_about(suspension.alert.id_number)
+        others=[a for a in operations.alerts_about(suspension.alert)
                 if a.id != suspension.alert_id],
         rule=operations.rule_of(suspension.alert.category), revoke_form=RevokeForm(
-            legal_basis=operations.REVOCATION_BASIS), reinstate_form=ReinstateForm())
+            legal_basis=operations.revocation_basis(suspension)), reinstate_form=ReinstateForm())
 
 
 @alerts_console.post("/suspensions/<int(max=2147483647):suspension_id>/revoke")

@@ -5,6 +5,10 @@ An :class:`Alert` is one piece of warning information about a person, kept whate
 valid driver certificate suspends it: a :class:`Suspension` then stays ``open`` until a clerk
 revokes the certificate (吊销) or reinstates it, with the objection the holder may file
 (:class:`ObjectionFile` for its attachments) and the deadlines in working days.
+
+The regular re-check also finds vehicles that no longer meet a condition of their transport
+certificate (insurance lapsed, …): such an alert names the vehicle's ``plate`` and suspends its
+owner's transport certificate the same way.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ import enum
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from backend.certificates.models import Certificate
+from backend.certificates.models import Certificate, Kind
 from backend.db import Base, UTCDateTime, enum_column, utcnow
 from backend.identity.models import Person
 
@@ -23,7 +27,7 @@ from backend.identity.models import Person
 class Outcome(enum.StrEnum):
     """What an alert did when it arrived."""
 
-    SUSPENDED = "suspended"  # the person's valid driver certificate was suspended
+    SUSPENDED = "suspended"  # the person's valid driver (or the vehicle's transport) certificate
     ALREADY_SUSPENDED = "already_suspended"  # suspended by an earlier alert, still undecided
     NO_CERTIFICATE = "no_certificate"  # nothing in force: kept for later applications
 
@@ -38,6 +42,10 @@ class Alert(Base):
     id_number: Mapped[str] = mapped_column(sa.String(18), index=True)
     # the person, when they are known to the service (they may apply only later)
     person_id: Mapped[int | None] = mapped_column(sa.ForeignKey("people.id"), index=True)
+    # The certificate it is about: the person's driver certificate (every police alert), or the
+    # transport certificate of the vehicle with ``plate`` (set only then) that the person holds.
+    certificate_kind: Mapped[Kind] = mapped_column(enum_column(Kind), default=Kind.DRIVER)
+    plate: Mapped[str | None] = mapped_column(sa.String(16))
     category: Mapped[str] = mapped_column(sa.String(40))
     recorded_on: Mapped[dt.date]
     detail: Mapped[str] = mapped_column(sa.Text)

@@ -6,20 +6,28 @@ from __future__ import annotations
 import marshmallow as ma
 
 from backend.alerts.models import State
-from backend.alerts.operations import CATEGORIES, DETAIL_LENGTH, OBJECTION_FILES, OBJECTION_LENGTH
+from backend.alerts.operations import (
+    CATEGORIES,
+    DETAIL_LENGTH,
+    DRIVER_CATEGORIES,
+    OBJECTION_FILES,
+    OBJECTION_LENGTH,
+    about,
+)
 from backend.common.text import Text
 from backend.identity.schemas import IdNumberField
 
 
 class AlertSchema(ma.Schema):
-    """One alert: the same fields in a signed hook request and in an import line."""
+    """One alert: the same fields in a signed hook request and in an import line. Always about
+    a person's driver certificate (the vehicles' categories are the regular re-check's)."""
 
     class Meta:
         unknown = ma.RAISE
 
     reference = Text(required=True, validate=ma.validate.Length(min=1, max=80))
     id_number = IdNumberField(required=True)
-    category = ma.fields.String(required=True, validate=ma.validate.OneOf(list(CATEGORIES)))
+    category = ma.fields.String(required=True, validate=ma.validate.OneOf(list(DRIVER_CATEGORIES)))
     recorded_on = ma.fields.Date(required=True)
     detail = Text(load_default="", multiline=True, validate=ma.validate.Length(max=DETAIL_LENGTH))
 
@@ -52,6 +60,12 @@ class StepSchema(ma.Schema):
 class SuspensionSchema(ma.Schema):
     id = ma.fields.Integer()
     certificate_id = ma.fields.Integer()
+    certificate_kind = ma.fields.Function(lambda s: s.alert.certificate_kind.value, metadata={
+        "enum": ["driver", "transport"], "description": "A driver certificate, or a vehicle's "
+        "transport certificate (with its plate)"})
+    plate = ma.fields.Function(lambda s: s.alert.plate, allow_none=True)
+    certificate_name = ma.fields.Function(lambda s: about(s.alert).name)
+    certificate_name_en = ma.fields.Function(lambda s: about(s.alert).name_en)
     category = ma.fields.Function(lambda s: s.alert.category)
     category_name = ma.fields.Function(lambda s: CATEGORIES[s.alert.category][0])
     category_name_en = ma.fields.Function(lambda s: CATEGORIES[s.alert.category][1])

@@ -1,5 +1,6 @@
 """The alerts the bureau received, as a source the driver rules read (``police_alerts.alerts``):
-the category and date of each alert about the person that a clerk did not dismiss."""
+the category and date of each alert about the person as a driver (not about their vehicles)
+that a clerk did not dismiss."""
 
 from __future__ import annotations
 
@@ -19,7 +20,8 @@ class AlertAnswer(ma.Schema):
 
 def _alerts(id_number: str):
     return mirror_rows(ALERTS, "category", "recorded_on",
-                       where=(ALERTS.c.id_number == id_number) & ALERTS.c.dismissed_at.is_(None),
+                       where=(ALERTS.c.id_number == id_number) & ALERTS.c.dismissed_at.is_(None)
+                       & ALERTS.c.plate.is_(None),
                        order_by=ALERTS.c.recorded_on)
 
 

@@ -61,8 +61,9 @@ class Certificate(Base):
     address: Mapped[str | None] = mapped_column(sa.String(200))
     plate: Mapped[str | None] = mapped_column(sa.String(16), index=True)
     platform_code: Mapped[str | None] = mapped_column(sa.String(40))
-    # Set while a transport certificate is valid: the database itself then refuses a second
-    # valid certificate for the same plate (one vehicle, one platform).
+    # Set while a transport certificate is valid or suspended (until the bureau revokes or
+    # reinstates it): the database itself then refuses a second certificate for the same plate
+    # (one vehicle, one platform).
     valid_plate: Mapped[str | None] = mapped_column(sa.String(16), unique=True)
     # What a kind prints beyond the shared fields (a platform licence: name, address, legal
     # representative, service locations, scope, area), as it was when this version was issued.

@@ -88,7 +88,9 @@ def set_status(certificate: Certificate, status: Status, *, actor: str, reason: 
     certificate.status_changed_at = now
     db.session.add(StatusChange(certificate=certificate, status=status, at=now, actor=actor,
                                 reason=reason))
-    if status != Status.VALID:
+    if status not in (Status.VALID, Status.SUSPENDED):
+        # (a suspended transport certificate keeps its plate: it may be reinstated, and until
+        # the bureau decides the database refuses another certificate for the vehicle)
         certificate.valid_plate = None
     record(actor, f"certificate.{status.value}", "certificate", certificate,
            before=before, after={**_snapshot(certificate), "reason": reason})

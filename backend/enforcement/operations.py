@@ -209,7 +209,7 @@ def _certificate_row(plate: str, *, in_force_only: bool = False):
              .outerjoin(Platform, Platform.code == Certificate.platform_code))
     if in_force_only:
         return db.session.execute(query.where(Certificate.valid_plate == plate)).first()
-    # (only a certificate in force holds the plate in ``valid_plate``: it sorts first)
+    # (only a certificate in force or suspended holds the plate in ``valid_plate``: it sorts first)
     return db.session.execute(
         query.where(Certificate.kind == Kind.TRANSPORT, Certificate.plate == plate)
         .order_by(Certificate.valid_plate.is_(None), Certificate.issued_at.desc(),

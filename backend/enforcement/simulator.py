@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from backend.certificates.models import Certificate
+from backend.certificates.models import Certificate, Status
 from backend.db import db
 from backend.enforcement import mqtt
 from backend.supervision import events
@@ -45,7 +45,7 @@ class Sighting:
 
 def licensed_plates() -> list[str]:
     return list(db.session.scalars(sa.select(Certificate.plate).where(
-        Certificate.valid_plate.is_not(None))))
+        Certificate.valid_plate.is_not(None), Certificate.status == Status.VALID)))
 
 
 def unlicensed_sightings(limit: int = 5000) -> list[Sighting]:

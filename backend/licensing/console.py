@@ -1,5 +1,6 @@
 """``/console/rechecks``: the reports of the regular re-check's runs (``flask licensing
-recheck``): holders checked, new failures by rule, alerts, sources that did not answer."""
+recheck``): holders and vehicles checked, new failures by rule, alerts, sources that did not
+answer."""
 
 from __future__ import annotations
 

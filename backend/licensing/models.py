@@ -137,7 +137,9 @@ class RuleResult(Base):
 
 class RecheckRun(Base):
     """One run of the regular re-check (常态化比对, ``flask licensing recheck``) and its report:
-    holders checked, new failures by rule, alerts raised, sources that did not answer."""
+    holders of a driver certificate and transport certificates (vehicles) checked, new failures
+    by rule (``drv.…`` a driver's, ``veh.…`` a vehicle's), alerts raised, sources that did not
+    answer."""
 
     __tablename__ = "recheck_runs"
 
@@ -150,11 +152,16 @@ class RecheckRun(Base):
     checked: Mapped[int] = mapped_column(default=0)
     # Holders of whom at least one source did not answer (the rules it feeds left as they were).
     incomplete: Mapped[int] = mapped_column(default=0)
+    # The same for transport certificates in force (each its vehicle's).
+    vehicles: Mapped[int] = mapped_column(default=0)
+    vehicles_checked: Mapped[int] = mapped_column(default=0)
+    vehicles_incomplete: Mapped[int] = mapped_column(default=0)
     new_failures: Mapped[dict] = mapped_column(sa.JSON, default=dict)  # rule -> count
     alerts_raised: Mapped[int] = mapped_column(default=0)
     # Alerts the alert path refused (rule -> count): tried again on the next run.
     alerts_refused: Mapped[dict] = mapped_column(sa.JSON, default=dict)
-    unreachable: Mapped[dict] = mapped_column(sa.JSON, default=dict)  # source -> holders
+    # source -> holders and vehicles it left unchecked
+    unreachable: Mapped[dict] = mapped_column(sa.JSON, default=dict)
 
 
 class RecheckHolder(Base):
@@ -168,4 +175,18 @@ class RecheckHolder(Base):
     checked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, index=True)
     last_run_id: Mapped[int] = mapped_column(sa.ForeignKey("recheck_runs.id"))
     # The failures known: ``rule`` or, for a police record, ``rule:category:recorded_on``.
+    failing: Mapped[list] = mapped_column(sa.JSON, default=list)
+
+
+class RecheckVehicle(Base):
+    """Where the re-check left a transport certificate (by its number, which its reissues and
+    renewals keep), as :class:`RecheckHolder` for a holder: when last checked in full, and the
+    failures already turned into alerts."""
+
+    __tablename__ = "recheck_vehicles"
+
+    certificate_number: Mapped[str] = mapped_column(sa.String(60), primary_key=True)
+    checked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, index=True)
+    last_run_id: Mapped[int] = mapped_column(sa.ForeignKey("recheck_runs.id"))
+    # The failures known: ``rule:what`` (``veh.insurance:2026-11-30``, the policy's last day).
     failing: Mapped[list] = mapped_column(sa.JSON, default=list)

@@ -5,7 +5,8 @@ Cancellation, reissue and renewal go to a clerk's queue and are decided on the s
 through ``backend.licensing.operations.decide``, which calls the handler's ``approve``.
 
 One vehicle, one platform is held by the database: ``certificates.valid_plate`` is unique and
-set only while a transport certificate is valid. The rule ``veh.single_platform`` explains the
+set only while a transport certificate is valid or suspended (a suspended one may be reinstated,
+so the vehicle still holds it). The rule ``veh.single_platform`` explains the
 usual case to the owner; the constraint settles the race the rule cannot see (two requests
 checked before either issued): the certificate is inserted in a savepoint, and the loser's
 savepoint is rolled back and its application rejected with ``veh.single_platform`` failing.
@@ -47,11 +48,16 @@ HOLDING = (sa.select(Certificate).where(Certificate.valid_plate == sa.bindparam(
            .execution_options(autoflush=False))
 
 
+def holding_certificate(plate: str) -> Certificate | None:
+    """The certificate holding ``valid_plate`` for ``plate`` (valid, or suspended), as stored:
+    nothing this request is deciding is written for it (no autoflush)."""
+    return db.session.scalar(HOLDING, {"plate": plate})
+
+
 def _holding(plate: str, status: Status) -> Certificate | None:
-    """The certificate holding ``valid_plate`` for ``plate``, if its status today is ``status``
-    (one past its end date that no job has marked yet reads as expired). As stored: nothing
-    this request is deciding is written for it (no autoflush)."""
-    certificate = db.session.scalar(HOLDING, {"plate": plate})
+    """The certificate holding the plate, if its status today is ``status`` (one past its end
+    date that no job has marked yet reads as expired)."""
+    certificate = holding_certificate(plate)
     if certificate and certificate.effective_status(licensing.today()) == status:
         return certificate
     return None
@@ -157,7 +163,7 @@ def issue_transport_certificate(application: Application, actor: str) -> None:
         with db.session.begin_nested():
             _issue(application, starts, ends, actor)
     except sa.exc.IntegrityError:
-        winner = valid_transport_certificate(plate)
+        winner = holding_certificate(plate)
         if winner is None:
             raise
         _lose_to(application, winner, actor)
@@ -184,8 +190,11 @@ def _deliver(application: Application, certificate: Certificate, actor: str) -> 
 
 
 def _lose_to(application: Application, winner: Certificate, actor: str) -> None:
-    """Another request issued a certificate for the plate first: reject with the rule failing."""
-    if winner.platform_code == application.inputs["platform"]:
+    """Another certificate holds the plate (issued by another request just now, or suspended
+    since the checks ran): reject with the rule failing."""
+    if winner.status == Status.SUSPENDED:
+        reason, reason_en = rules.suspended_reason(winner.number)
+    elif winner.platform_code == application.inputs["platform"]:
         reason = (f"该车辆刚刚已取得服务于平台「{platform_name(winner.platform_code)}」的有效运输证（{winner.number}），"
                   "无需重复申请。")
         reason_en = (f"The vehicle has just been issued a valid transport certificate "

@@ -45,6 +45,27 @@ PASSENGER_CAR = "passenger_car"
 NOT_REGISTERED = ("车管所没有该车辆的登记记录，无法核验，请核对号牌号码。",
                   "The vehicle registry does not know this plate, so this cannot be checked.")
 
+#: What the regular re-check may find about a vehicle whose transport certificate is in force,
+#: and the rule it fails: (Chinese, English, rule code). Such a finding goes through the alert
+#: path as a police alert about a driver does (``backend.alerts``; ``backend/licensing/recheck.py``
+#: says which failure is which category).
+ALERT_CATEGORIES = {
+    "vehicle_deregistered": ("机动车已报废、注销或不在登记中",
+                             "the vehicle is scrapped, deregistered or no longer registered",
+                             "veh.registered"),
+    "vehicle_stolen": ("机动车被盗抢", "the vehicle is reported stolen", "veh.registered"),
+    "vehicle_owner_changed": ("车辆所有人已变更", "the vehicle has a new registered owner",
+                              "veh.owner"),
+    "vehicle_use_nature": ("使用性质不再是预约出租客运",
+                           "the registered use nature is no longer reserved taxi",
+                           "veh.use_nature"),
+    "inspection_overdue": ("安全技术检验已过期", "the safety inspection is overdue",
+                           "veh.inspection"),
+    "insurance_lapsed": ("营运车辆保险已失效", "the insurance has lapsed", "veh.insurance"),
+    "vehicle_age": ("车龄已满退出网约车经营的年限", "the vehicle has reached the age limit",
+                    "veh.age"),
+}
+
 
 def now() -> dt.datetime:
     """The current instant; tests replace it to check the GPS boundary to the second."""
@@ -154,9 +175,11 @@ def age(facts: Facts, ctx: Context):
     used = {"first_registered_on": first.isoformat(), "applied_on": applied_on.isoformat(),
             "held_certificate_before": held_before, "limit_years": limit, "cap_years": cap}
     if ctx.today >= add_years(first, cap):
+        # (``reached_cap``: a condition of holding the certificate, which the re-check holds a
+        # vehicle to; the limit below is one of applying only)
         return failed(f"车辆自 {first} 注册登记起已满 {cap} 年，依法退出网约车经营。",
                       f"The vehicle was first registered on {first} and has reached {cap} years; "
-                      "it must leave ride-hailing service.", **used)
+                      "it must leave ride-hailing service.", reached_cap=True, **used)
     if applied_on > add_years(first, limit):
         kind_zh, kind_en = ("曾持有本市运输证的车辆重新申请", "re-applying vehicles") if held_before \
             else ("首次申请", "a first application")
@@ -261,6 +284,11 @@ def valid_certificates(facts: Facts, ctx: Context) -> list[dict]:
 
 @rule("veh.single_platform", title=("一车一平台", "One vehicle, one platform"), legal_basis=f"{XIAMEN}（一车一平台）", needs=[CERTIFICATES])
 def single_platform(facts: Facts, ctx: Context):
+    """No valid certificate for another platform, and none suspended (it may be reinstated:
+    the vehicle still holds it until the bureau decides)."""
+    suspended = [c for c in facts.data(CERTIFICATES) or [] if c["status"] == Status.SUSPENDED]
+    if suspended:
+        return failed(*suspended_reason(suspended[0]["number"]), suspended=suspended[0]["number"])
     others = [c for c in valid_certificates(facts, ctx) if c["platform_code"] != ctx.inputs["platform"]]
     if others:
         return failed(single_platform_reason(others[0]["platform_code"]),
@@ -268,6 +296,14 @@ def single_platform(facts: Facts, ctx: Context):
                       held_for_platform=others[0]["platform_code"], number=others[0]["number"])
     return passed("该车辆没有服务于其他平台的有效运输证", "No valid transport certificate for another platform",
                   platform=ctx.inputs["platform"])
+
+
+def suspended_reason(number: str) -> tuple[str, str]:
+    return (f"该车辆的运输证（{number}）已暂停使用，正在等待处理决定，决定作出前不能为该车辆申请新的运输证。"
+            "持证人如有异议，请在 i厦门 App「我的证件 · 暂停与异议」中提出。",
+            f"The vehicle's transport certificate {number} is suspended and awaits the bureau's "
+            "decision; no new certificate can be applied for meanwhile. The holder may object "
+            "in the i厦门 app (My certificates · Suspensions).")
 
 
 def single_platform_reason(platform_code: str) -> str:

@@ -168,17 +168,20 @@ def _residence_permit(id_number: str):
 
 # -- the same questions for many people at once (``ask_many``) ---------------------------------
 
-BATCH_SIZE = 500  # ID numbers per statement
+BATCH_SIZE = 500  # ID numbers (plates) per statement
 
 
 def mirror_rows_by(table: sa.Table, names: tuple[str, ...], values: list[str], *,
-                   by: str = "id_number", order_by=None) -> dict[str, list[dict]]:
-    """``mirror_rows`` for many values of the ``by`` column at once, grouped by it."""
+                   by: str = "id_number", where=None, order_by=None) -> dict[str, list[dict]]:
+    """``mirror_rows`` for many values of the ``by`` column at once (and ``where``), grouped
+    by it."""
     grouped: dict[str, list[dict]] = {}
     key = table.c[by]
     for start in range(0, len(values), BATCH_SIZE):
         query = sa.select(key.label("_by"), *(table.c[name] for name in names)).where(
             key.in_(values[start:start + BATCH_SIZE]))
+        if where is not None:
+            query = query.where(where)
         if order_by is not None:
             query = query.order_by(order_by)
         for row in db.session.connection().execute(query).mappings():

@@ -328,6 +328,31 @@ def test_clerk_approving_after_the_plate_was_taken_rejects_and_writes_nothing_of
         MailingItem.application_id == application.id)) == 0
 
 
+def test_clerk_approving_while_the_plates_certificate_is_suspended_rejects_with_that_reason(
+        client, database, registry_down):
+    """A suspended certificate still holds the plate (it may be reinstated): an application
+    that waited for review while it was suspended loses to the database, with the reason."""
+    number, headers = owner(client)
+    plate = make_vehicle(number)
+    response = apply(client, headers, plate=plate, platform=make_platform())
+    application = licensing.by_number(response.json["number"])
+    assert application.state == State.AWAITING_REVIEW
+    held = certificates.issue(kind=Kind.TRANSPORT, number="闽交运管许可厦字350200999998号",
+                              holder=application.applicant, valid_from=licensing.today(),
+                              valid_until=licensing.today() + days(30), actor="test",
+                              plate=plate, platform_code=make_platform(), valid_plate=plate)
+    certificates.set_status(held, Status.SUSPENDED, actor="test", reason="常态化比对")
+    database.session.flush()
+    assert held.valid_plate == plate
+    registry_down.come_back()
+    licensing.decide(application, approve=True, reason="已核实", actor="staff:test")
+    database.session.expire_all()
+    assert application.state == State.REJECTED and application.certificate_id is None
+    result = next(r for r in licensing.latest_results(application) if r.rule == "veh.single_platform")
+    assert result.outcome == Outcome.FAIL and "已暂停使用" in result.reason
+    assert result.facts["number"] == held.number
+
+
 def test_platforms_endpoint_lists_only_licensed_platforms(client):
     licensed = make_platform(name="甲平台")
     lapsed = make_platform(valid_until=(licensing.today() - days(1)).isoformat())
