@@ -161,7 +161,9 @@ def check_holders(people: list[Person], day: dt.date) -> list[Checked]:
     ``sources.ask_many``) and evaluate the rules for each (reads only)."""
     handler = handler_for(MATTER)
     codes = [code for code in handler.rules_for({}) if code not in NOT_RECHECKED]
-    asked = sources.ask_many([handler.questions(_Subject(person)) for person in people])
+    needed = sources_for(codes)  # (not the credit lists: no re-checked rule reads them)
+    asked = sources.ask_many([[q for q in handler.questions(_Subject(person)) if q.key in needed]
+                              for person in people])
     checked = []
     for person, answers in zip(people, asked, strict=True):
         context = Context(today=day, config=current_app.config, id_number=person.id_number,
