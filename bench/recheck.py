@@ -134,12 +134,15 @@ def per_holder(people, day):
     from backend.verification import sources
 
     handler = handler_for(recheck.MATTER)
+    codes = [code for code in handler.rules_for({}) if code not in recheck.NOT_RECHECKED]
+    needed = recheck.sources_for(codes)  # (the same questions and rules as the batched way)
     results = []
     for person in people:
-        answers = sources.ask(handler.questions(recheck._Subject(person)))
+        answers = sources.ask([q for q in handler.questions(recheck._Subject(person))
+                               if q.key in needed])
         context = Context(today=day, config=current_app.config, id_number=person.id_number,
                           name=person.name)
-        results.append((answers, evaluate(handler.rules_for({}), Facts(answers), context)))
+        results.append((answers, evaluate(codes, Facts(answers), context)))
     return results
 
 
