@@ -123,7 +123,7 @@ def main() -> None:
             pem.write_bytes(key.public_key().public_bytes(
                 serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
             env["POLICE_ALERT_KEY_FILE"] = str(pem)
-            people = prepare_instance(env, args.alerts)
+            people = prepare_instance(env, 1, args.alerts)[0]  # (one pool of as many drivers)
             port = free_port()
             process = start_server(server, env, port, args.workers, 1)
             try:
