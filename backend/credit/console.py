@@ -171,17 +171,10 @@ def appeal(number):
     return _back(found)
 
 
-def _entry_or_404(entry_id: int) -> ListEntry:
-    found = db.session.get(ListEntry, entry_id)
-    if found is None:
-        abort(404)
-    return found
-
-
 @credit_console.post("/entries/<int(max=2147483647):entry_id>/review")
 @roles_required(StaffRole.CLERK)
 def review(entry_id):
-    entry, form = _entry_or_404(entry_id), NoteForm()
+    entry, form = db.get_or_404(ListEntry, entry_id), NoteForm()
     if not form.validate_on_submit():
         _flash_errors(form)
     else:
@@ -195,7 +188,7 @@ def review(entry_id):
 @credit_console.post("/entries/<int(max=2147483647):entry_id>/correction")
 @roles_required(StaffRole.CLERK)
 def correction(entry_id):
-    entry, form = _entry_or_404(entry_id), NoteForm()
+    entry, form = db.get_or_404(ListEntry, entry_id), NoteForm()
     if not form.validate_on_submit():
         _flash_errors(form)
     else:
@@ -256,9 +249,7 @@ def compute_grades():
 @credit_console.get("/grades/<int(max=2147483647):grade_id>")
 @roles_required(*READERS)
 def grade(grade_id):
-    found = db.session.get(Grade, grade_id)
-    if found is None:
-        abort(404)
+    found = db.get_or_404(Grade, grade_id)
     platform = (db.session.scalar(sa.select(Platform).where(Platform.uscc == found.subject_key))
                 if found.subject_kind == SubjectKind.PLATFORM else None)
     return render_template("credit/grade.html", grade=found, platform=platform)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from backend.db import db
 from backend.enforcement import operations
@@ -60,7 +60,7 @@ def alerts():
 @enforcement_console.get("/alerts/<int:alert_id>")
 @roles_required(Role.OFFICER, Role.SUPERVISOR)
 def alert(alert_id: int):
-    alert = _alert_or_404(alert_id)
+    alert = db.get_or_404(CameraAlert, alert_id)
     evidence = alert.evidence if alert.status != AlertStatus.OPEN else operations.evidence(alert)
     return render_template("enforcement/alert.html", alert=alert, evidence=evidence,
                            form=DecisionForm())
@@ -69,7 +69,7 @@ def alert(alert_id: int):
 @enforcement_console.post("/alerts/<int:alert_id>/decision")
 @roles_required(Role.OFFICER)
 def decide(alert_id: int):
-    alert = _alert_or_404(alert_id)
+    alert = db.get_or_404(CameraAlert, alert_id)
     form = DecisionForm()
     if not form.validate_on_submit():
         for errors in form.errors.values():
@@ -93,13 +93,6 @@ def plate_lookup():
         except InvalidPlate as invalid:
             error = f"{invalid.message} {invalid.message_en}"
     return render_template("enforcement/plate.html", text=text, found=found, error=error)
-
-
-def _alert_or_404(alert_id: int) -> CameraAlert:
-    alert = db.session.get(CameraAlert, alert_id)
-    if alert is None:
-        abort(404)
-    return alert
 
 
 @enforcement_console.app_template_filter("iso_local")
