@@ -39,13 +39,24 @@ class MaterialSchema(ma.Schema):
     created_at = ma.fields.DateTime()
 
 
-@blp.before_request
-def _allow_files():
-    """Uploads may be larger than the JSON API's ``MAX_CONTENT_LENGTH``, up to the file limit."""
+def allow_uploads():
+    """Before an upload endpoint's request (``before_request``): uploads may be larger than the
+    JSON API's ``MAX_CONTENT_LENGTH``, up to the file limit (``MATERIAL_MAX_BYTES``)."""
     limit = operations.max_bytes() + ENVELOPE_BYTES
     if request.content_length is not None and request.content_length > limit:
         raise operations.too_large()
     request.max_content_length = limit
+
+
+def read_upload(file) -> bytes:
+    """An uploaded file's bytes, one more than the limit at most (``store`` refuses that)."""
+    try:  # (a large upload is spooled to a temporary file: closed here, not left to the GC)
+        return file.read(operations.max_bytes() + 1)
+    finally:
+        file.close()
+
+
+blp.before_request(allow_uploads)
 
 
 @blp.post("")
@@ -62,12 +73,8 @@ def _allow_files():
 def upload(files):
     """Upload one material (multipart field ``file``); its type is read from its content."""
     file = files["file"]
-    try:  # (a large upload is spooled to a temporary file: closed here, not left to the GC)
-        content = file.read(operations.max_bytes() + 1)
-    finally:
-        file.close()
-    return operations.store(current_company(), current_person(), file.filename or "", content,
-                            actor=f"person:{current_person().id}"), 201
+    return operations.store(current_company(), current_person(), file.filename or "",
+                            read_upload(file), actor=f"person:{current_person().id}"), 201
 
 
 @blp.get("/<int(max=2147483647):material_id>")  # (an id the databases can hold)

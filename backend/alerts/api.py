@@ -4,7 +4,6 @@ limits of materials: PDF, JPEG or PNG, ``MATERIAL_MAX_BYTES``). Anybody else's i
 
 from __future__ import annotations
 
-from flask import request
 from flask_smorest import Api, Blueprint
 
 from backend.alerts import operations
@@ -14,9 +13,8 @@ from backend.alerts.schemas import (
     SuspensionListSchema,
     SuspensionSchema,
 )
-from backend.materials.operations import max_bytes, too_large
 from mobile_api.auth import SECURITY, citizen_required, current_person
-from mobile_api.materials import ENVELOPE_BYTES, UploadSchema
+from mobile_api.materials import UploadSchema, allow_uploads, read_upload
 
 blp = Blueprint("suspensions", __name__, url_prefix="/api/v1/suspensions",
                 description="证件暂停与异议 · My suspended certificates and objections")
@@ -66,13 +64,7 @@ def object_to(body, suspension_id):
                                 file_ids=body["files"])
 
 
-@files_blp.before_request
-def _allow_files():
-    """Uploads may be larger than the JSON API's ``MAX_CONTENT_LENGTH``, up to the file limit."""
-    limit = max_bytes() + ENVELOPE_BYTES
-    if request.content_length is not None and request.content_length > limit:
-        raise too_large()
-    request.max_content_length = limit
+files_blp.before_request(allow_uploads)
 
 
 @files_blp.post("")
@@ -88,8 +80,4 @@ def upload(files):
     """Upload one file for an objection (multipart field ``file``); its type is read from its
     content. Name it in the objection by its id."""
     file = files["file"]
-    try:
-        content = file.read(max_bytes() + 1)
-    finally:
-        file.close()
-    return operations.store_file(current_person(), file.filename or "", content), 201
+    return operations.store_file(current_person(), file.filename or "", read_upload(file)), 201
