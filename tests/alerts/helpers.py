@@ -12,6 +12,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from backend.alerts.hook import AUDIENCE
+from backend.licensing.operations import today
 
 URL = "/hooks/v1/police-alerts"
 
@@ -31,7 +32,7 @@ class PoliceSystem:
 
 def alert(id_number: str, category: str = "drug_use", **fields) -> dict:
     return {"reference": f"GA-{uuid.uuid4().hex[:12]}", "id_number": id_number,
-            "category": category, "recorded_on": (dt.date.today() - dt.timedelta(days=3)).isoformat(),
+            "category": category, "recorded_on": (today() - dt.timedelta(days=3)).isoformat(),
             "detail": "公安机关吸毒人员动态管控系统比对命中", **fields}
 
 

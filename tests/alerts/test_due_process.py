@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from backend.alerts.models import Alert, State, Suspension
 from backend.certificates.models import Certificate, Status, StatusChange
 from backend.db import db
+from backend.licensing.operations import today
 from backend.staff.models import Role
 from tests.alerts.helpers import alert, post
 from tests.certificates.holders import driver_with_certificate, renew, token_of, verify_online
@@ -87,7 +88,7 @@ def test_nobody_else_sees_or_objects_to_a_suspension_and_files_are_not_shared(cl
 
 def test_an_objection_after_its_deadline_is_refused(client, police):
     headers, _, suspension, _ = suspended_driver(client, police)
-    suspension.object_by = dt.date.today() - dt.timedelta(days=3)
+    suspension.object_by = today() - dt.timedelta(days=3)
     db.session.commit()
     response = client.post(f"/api/v1/suspensions/{suspension.id}/objection", headers=headers,
                            json={"text": TEXT})
@@ -150,7 +151,7 @@ def test_an_undecided_suspension_past_its_day_is_overdue_in_the_console(client, 
     sign_in(Role.CLERK)
     page = client.get("/console/alerts/").get_data(as_text=True)
     assert f"#{suspension.id}" in page and "已超期" not in page
-    suspension.decide_by = dt.date.today() - dt.timedelta(days=1)
+    suspension.decide_by = today() - dt.timedelta(days=1)
     db.session.commit()
     page = client.get("/console/alerts/").get_data(as_text=True)
     assert "已超期 Overdue" in page and re.search(r"有 1 件暂停已超过决定期限", page)

@@ -7,7 +7,7 @@ import json
 
 from backend.devices import operations
 from backend.drivers.operations import record_exam
-from backend.licensing.operations import by_number
+from backend.licensing.operations import by_number, today
 from kiosk.client import signed_headers
 from tests.drivers.helpers import ADDRESS, apply, make_driver
 from tests.factories import near_expiry
@@ -85,4 +85,4 @@ def eligible_driver(client, name: str = "陈测试", **overrides) -> str:
 
 
 def days_ago(days: int) -> str:
-    return (dt.date.today() - dt.timedelta(days=days)).isoformat()
+    return (today() - dt.timedelta(days=days)).isoformat()

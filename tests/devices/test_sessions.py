@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from backend.audit.models import AuditEntry
 from backend.devices.models import KioskSession, SessionEnd
 from backend.identity.operations import person_by_id_number
+from backend.licensing.operations import today
 from tests.devices.kiosks import (
     CARD_ADDRESS,
     card_for,
@@ -104,7 +105,7 @@ def test_bad_number_and_the_2017_foreigner_card_are_422(kiosk, database):
     assert _refused(kiosk, database, card_for("350203199003071235"))[:2] == (422, "invalid_id_number")
     old_card = card_for("USA350800101012", card_type="foreign_permanent_2017")
     assert _refused(kiosk, database, old_card)[:2] == (422, "unsupported_card")
-    future = card_for(id_number(dt.date.today() + dt.timedelta(days=1)))
+    future = card_for(id_number(today() + dt.timedelta(days=1)))
     assert _refused(kiosk, database, future)[:2] == (422, "invalid_id_number")
 
 

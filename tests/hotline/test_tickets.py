@@ -8,6 +8,7 @@ from backend.audit.models import AuditEntry
 from backend.db import db
 from backend.hotline import operations
 from backend.hotline.models import Ticket, TicketEvent, UnitMember
+from backend.licensing.operations import today
 from backend.notify.models import Sms
 from backend.staff.models import Role, StaffUser
 from tests.factories import citizen_token
@@ -40,7 +41,7 @@ def test_a_ride_complaint_naming_its_platform_goes_to_the_platform_with_a_deadli
     assert ticket["status"] == "open"
     assert ticket["created_at"] and ticket["history"][0]["at"]
     assert ticket["number"].startswith("12328-")
-    assert dt.date.fromisoformat(ticket["reply_by"]) > dt.date.today()
+    assert dt.date.fromisoformat(ticket["reply_by"]) > today()
     assert "platform xm-green-ride" in ticket["history"][0]["note"]
     stored = operations.by_number(ticket["number"])
     assert (stored.assignee_kind.value, stored.assignee) == ("platform", "xm-green-ride")

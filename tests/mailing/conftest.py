@@ -10,6 +10,7 @@ from backend.certificates.models import Kind
 from backend.db import db
 from backend.identity.models import Person
 from backend.licensing.models import Application, Channel, State
+from backend.licensing.operations import today
 from backend.mailing.models import MailingItem
 from backend.mailing.operations import queue_item
 from tests.factories import id_number
@@ -37,12 +38,12 @@ def queued_items(count: int) -> list[MailingItem]:
         for i, p in enumerate(people)]
     db.session.add_all(applications)
     db.session.flush()
-    today = dt.date.today()
+    day = today()
     items = []
     for person, application in zip(people, applications, strict=True):
         certificate = certificates.issue(
             kind=Kind.DRIVER, number=person.id_number, holder=person, actor="test",
-            valid_from=today, valid_until=today.replace(year=today.year + 6))
+            valid_from=day, valid_until=day.replace(year=day.year + 6))
         application.certificate = certificate
         items.append(queue_item(certificate, application, actor="test"))
     db.session.commit()

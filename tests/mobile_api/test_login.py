@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from backend.identity.models import Person
+from backend.licensing.operations import today
 from tests.factories import citizen_token, id_number
 
 
@@ -127,7 +128,7 @@ def test_residence_permit_and_foreigner_numbers_sign_in(client, region):
 
 
 def test_a_birth_date_in_the_future_is_refused(client):
-    number = id_number(dt.date.today() + dt.timedelta(days=2))
+    number = id_number(today() + dt.timedelta(days=2))
     response = client.post("/dev/idp/token", json={"id_number": number, "name": "张三"})
     assert response.status_code == 422
     assert "出生日期" in response.json["errors"]["json"]["id_number"][0]

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 
 from backend.drivers.models import ExamBooking, ExamSession
 from backend.licensing.models import State
+from backend.licensing.operations import today
 from backend.notify.models import PersonMessage, Sms
 from backend.staff.models import Role
 from tests.factories import citizen_token
@@ -15,7 +16,7 @@ from tests.staff.conftest import application, apply, eligible_driver
 
 
 def _beijing_input(days: int, hour: int = 9) -> str:
-    day = dt.date.today() + dt.timedelta(days=days)
+    day = today() + dt.timedelta(days=days)
     return f"{day.isoformat()}T{hour:02d}:00"
 
 
@@ -146,7 +147,7 @@ def test_only_examiners_manage_sessions(client, sign_in):
 
 def test_the_exam_centre_adds_a_session_from_the_command_line(cli, client, database):
     number = apply(client, eligible_driver())
-    day = (dt.date.today() + dt.timedelta(days=7)).isoformat()
+    day = (today() + dt.timedelta(days=7)).isoformat()
     result = cli.invoke(args=["exams", "session-add", "--place", "丁考场", "--at", f"{day} 14:30",
                               "--capacity", "10"])
     assert result.exit_code == 0, result.output
