@@ -253,7 +253,7 @@ def _tell_suspended(suspension: Suspension) -> None:
              f"接下来：您的{what.short}自 {since} 起暂停使用，暂停期间{what.barred}，平台将收到通知。"
              f"工作人员将在 {suspension.decide_by} 前作出决定：吊销（吊销后不得继续从事网约车服务），"
              "或恢复证件效力（证号和版本不变）。\n"
-             f"如有异议：请在 {suspension.object_by}（含当日）前，在 i厦门 App「我的证件 · 暂停与异议」"
+             f"如有异议：请在 {suspension.object_by}（含当日）前，在 i厦门 App「我的证照 · 暂停与异议」"
              "中提交陈述和申辩，可附 PDF、JPEG 或 PNG 证明材料；也可拨打 12328 咨询。\n\n"
              f"What was found: {found_en}.\n"
              f"The rule: {what.conditions_en} {code} ({basis}); a certificate whose conditions no "
@@ -289,15 +289,21 @@ def suspension_of(person: Person, suspension_id: int) -> Suspension:
     return suspension
 
 
-def store_file(person: Person, filename: str, content: bytes) -> ObjectionFile:
-    """Keep an attachment for an objection: PDF, JPEG or PNG by its content, at most
-    ``MATERIAL_MAX_BYTES`` (the limits of uploaded materials)."""
+def acceptable_type(content: bytes) -> str:
+    """The type of a file an objection may carry (PDF, JPEG or PNG, not empty, at most
+    ``MATERIAL_MAX_BYTES``); otherwise the refusal (413, 422, 415)."""
     if len(content) > materials.max_bytes():
         raise materials.too_large()
     if not content:
         raise ApiError(422, "上传的文件是空的，请重新选择文件。", "The file is empty.",
                        errors={"files": {"file": ["empty file"]}})
-    content_type = materials.content_type_of(content)
+    return materials.content_type_of(content)
+
+
+def store_file(person: Person, filename: str, content: bytes) -> ObjectionFile:
+    """Keep an attachment for an objection: PDF, JPEG or PNG by its content, at most
+    ``MATERIAL_MAX_BYTES`` (the limits of uploaded materials)."""
+    content_type = acceptable_type(content)
     file = ObjectionFile(person=person, filename=scrubbed(filename or "upload")[-200:],
                          content_type=content_type, size=len(content),
                          sha256=hashlib.sha256(content).hexdigest(),
@@ -314,20 +320,31 @@ def file_content(file: ObjectionFile) -> bytes:
     return materials.read_file(file.stored_name, file.sha256)
 
 
+def why_not_objectable(suspension: Suspension) -> ApiError | None:
+    """Why the holder can no longer object (decided, objected already, too late); None if they can."""
+    if suspension.state != State.OPEN:
+        return ApiError(409, "该暂停已作出决定，不能再提出异议。",
+                        "This suspension has been decided; it can no longer be objected to.")
+    if suspension.objected_at is not None:
+        return ApiError(409, "您已提交过异议，工作人员将一并审查。",
+                        "You have objected already; the clerk will consider it.")
+    if today() > suspension.object_by:
+        return ApiError(409, f"异议期限已于 {suspension.object_by} 届满。",
+                        f"The time to object ended on {suspension.object_by}.",
+                        object_by=suspension.object_by.isoformat())
+    return None
+
+
+def require_objectable(suspension: Suspension) -> None:
+    if (refusal := why_not_objectable(suspension)) is not None:
+        raise refusal
+
+
 def object_to(person: Person, suspension_id: int, *, text: str, file_ids: list[int]) -> Suspension:
     """The holder's objection (陈述和申辩): once, while the suspension is open, by its
     ``object_by`` day, with files they uploaded and not yet used."""
     suspension = suspension_of(person, suspension_id)
-    if suspension.state != State.OPEN:
-        raise ApiError(409, "该暂停已作出决定，不能再提出异议。",
-                       "This suspension has been decided; it can no longer be objected to.")
-    if suspension.objected_at is not None:
-        raise ApiError(409, "您已提交过异议，工作人员将一并审查。",
-                       "You have objected already; the clerk will consider it.")
-    if today() > suspension.object_by:
-        raise ApiError(409, f"异议期限已于 {suspension.object_by} 届满。",
-                       f"The time to object ended on {suspension.object_by}.",
-                       object_by=suspension.object_by.isoformat())
+    require_objectable(suspension)
     files = list(db.session.scalars(sa.select(ObjectionFile).where(
         ObjectionFile.id.in_(set(file_ids)), ObjectionFile.person_id == person.id,
         ObjectionFile.suspension_id.is_(None))))

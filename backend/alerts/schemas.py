@@ -39,6 +39,11 @@ class ObjectionRequestSchema(ma.Schema):
         min=1, max=2147483647)), load_default=list, validate=ma.validate.Length(max=OBJECTION_FILES),
         metadata={"description": "Ids of files uploaded with POST /api/v1/objection-files"})
 
+    @ma.validates("text")
+    def _says_something(self, text: str, **_) -> None:
+        if not text.strip():
+            raise ma.ValidationError("请写明您的陈述和申辩。 Say what you object to.")
+
 
 class ObjectionFileSchema(ma.Schema):
     id = ma.fields.Integer()

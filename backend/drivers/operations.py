@@ -137,9 +137,24 @@ def _mailing_address(person: Person, body: dict) -> dict | None:
 def _require_certificate(person: Person) -> Certificate:
     certificate = driver_certificate_of(person)
     if certificate is None:
+        _refuse_while_suspended(person)
         raise ApiError(409, "您目前没有有效的网约车驾驶员证，无法办理此事项。",
                        "You hold no valid driver certificate for this matter.")
     return certificate
+
+
+def _refuse_while_suspended(person: Person) -> None:
+    """A suspended certificate is being dealt with (backend/alerts): no matter on it, and no new
+    one, until a clerk revokes or reinstates it; the holder is told where to see why."""
+    suspended = sa.select(Certificate.id).where(
+        Certificate.holder_id == person.id, Certificate.kind == Kind.DRIVER,
+        Certificate.status == Status.SUSPENDED).limit(1)
+    if db.session.scalar(suspended) is not None:
+        raise ApiError(409, "您的网约车驾驶员证已暂停使用，正在依法处理，处理完毕前不能办理此事项。"
+                       "暂停的原因和异议方式见「我的证照 · 暂停与异议」。",
+                       "Your driver certificate is suspended and being dealt with; this matter "
+                       "cannot be done until it is decided. Why, and how to object: My "
+                       "certificates · Suspensions.")
 
 
 class _DriverMatter(Handler):
@@ -157,6 +172,7 @@ def _one_at_a_time_on_the_certificate(person: Person) -> str:
 @handles("driver-cert-issue", rules=rules.DRIVER_RULES, channels=ALL_CHANNELS, mailed=True)
 class DriverIssue(_DriverMatter):
     def precondition(self, person: Person) -> None:
+        _refuse_while_suspended(person)
         if certificate := driver_certificate_of(person):
             issuing = _issuing_application(certificate)
             raise ApiError(409, "您已持有有效的网约车驾驶员证，无需重复申请。",

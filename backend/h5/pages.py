@@ -25,12 +25,17 @@ from flask import (
 )
 from markupsafe import Markup
 
+from backend.alerts import operations as alerts
+from backend.alerts.models import State as SuspensionState
+from backend.alerts.models import Suspension
+from backend.alerts.schemas import ObjectionRequestSchema
 from backend.certificates import operations as certificates
 from backend.certificates.models import Status
 from backend.certificates.qr import QUIET_ZONE, dark_runs, qr_modules
 from backend.db import db
 from backend.drivers.schemas import CHANGE_NAMES, MATERIALS
 from backend.errors import ApiError
+from backend.extensions import csrf
 from backend.h5 import forms, layout
 from backend.h5 import session as h5_session
 from backend.h5.layout import field_errors, refused
@@ -61,6 +66,7 @@ from backend.licensing.operations import (
     today,
 )
 from backend.licensing.replacement import REISSUE_REASONS
+from backend.materials import operations as materials
 from backend.matters.models import Matter
 from backend.matters.operations import get_matter
 from backend.matters.registry import Applicant, Channel, handler_for, matters_on, why_not
@@ -146,8 +152,10 @@ def home():
                                matters=_app_matters(Applicant.COMPANY),
                                applications=_recent(applications_of(person, company), 5))
     offers = [(matter, why_not(person, matter.code)) for matter in _app_matters(Applicant.PERSON)]
+    suspended = [s for s in alerts.suspensions_of(person) if s.state == SuspensionState.OPEN]
     return render_template("h5/home.html", person=person, offers=offers,
-                           applications=_recent(applications_of(person), 3))
+                           applications=_recent(applications_of(person), 3),
+                           suspended=suspended, about=alerts.about)
 
 
 def _recent(query: sa.Select, limit: int) -> list[Application]:
@@ -285,7 +293,9 @@ def my_certificates():
     person, company = h5_session.current()
     return render_template("h5/certificates.html", today=certificates.china_today(),
                            certificates=certificates.certificates_of(person, company),
-                           status_names=certificates.STATUS_NAMES)
+                           status_names=certificates.STATUS_NAMES,
+                           suspensions=alerts.suspensions_of(person) if company is None else [],
+                           about=alerts.about, categories=alerts.CATEGORIES)
 
 
 def _mine(certificate_id: int):
@@ -299,9 +309,11 @@ def certificate(certificate_id):
     found = _mine(certificate_id)
     status = found.effective_status(certificates.china_today())
     qr = qr_svg(certificates.qr_text(found)) if status == Status.VALID else None
+    suspensions = [] if h5_session.company() else [
+        s for s in alerts.suspensions_of(h5_session.person()) if s.certificate_id == found.id]
     return render_template("h5/certificate.html", certificate=found, status=status, qr=qr,
                            view=certificates.certificate_view(found) if qr else None,
-                           status_names=certificates.STATUS_NAMES)
+                           status_names=certificates.STATUS_NAMES, suspensions=suspensions)
 
 
 @h5.get("/certificates/<int(max=2147483647):certificate_id>/pdf")
@@ -326,6 +338,74 @@ def qr_svg(text: str) -> Markup:
                   f'shape-rendering="crispEdges" xmlns="http://www.w3.org/2000/svg">'
                   f'<rect width="{side}" height="{side}" fill="#fff"/>'
                   f'<path d="{path}" fill="#000"/></svg>')
+
+
+# -- my suspensions and objections (陈述和申辩) ---------------------------------------------------
+
+@h5.get("/suspensions/<int(max=2147483647):suspension_id>")
+@person_required
+def suspension(suspension_id):
+    found = alerts.suspension_of(h5_session.person(), suspension_id)  # (anybody else's: 404)
+    return render_template("h5/suspension.html", form={}, errors={}, **_suspension_context(found))
+
+
+def _suspension_context(suspension: Suspension) -> dict:
+    alert = suspension.alert
+    rule, legal_basis = alerts.rule_of(alert.category)
+    return {"s": suspension, "what": alerts.about(alert), "origin": alerts.origin(alert),
+            "category": alerts.CATEGORIES[alert.category], "rule": rule,
+            "legal_basis": legal_basis, "steps": alerts.history(suspension), "appeal": APPEAL,
+            "closed": alerts.why_not_objectable(suspension), "max_files": alerts.OBJECTION_FILES,
+            "max_mb": f"{materials.max_bytes() / (1024 * 1024):g}",
+            "accept": ",".join(materials.ACCEPTED)}
+
+
+OBJECTION = ObjectionRequestSchema()
+
+
+@h5.post("/suspensions/<int(max=2147483647):suspension_id>/objection")
+@csrf.exempt  # (checked in the view, once the upload limit is raised: the check reads the form)
+@person_required
+def object_to(suspension_id):
+    """The objection with its files in one form; the API takes the files first, one by one."""
+    person = h5_session.person()
+    found = alerts.suspension_of(person, suspension_id)
+    request.max_content_length = alerts.OBJECTION_FILES * (materials.max_bytes() + 64 * 1024)
+    csrf.protect()
+    uploads = [file for file in request.files.getlist("files") if file.filename]
+    try:
+        text = forms.checked(OBJECTION, {"text": request.form.get("text", "")})["text"]
+        if len(uploads) > alerts.OBJECTION_FILES:
+            raise ApiError(422, f"最多可附 {alerts.OBJECTION_FILES} 个文件。",
+                           f"At most {alerts.OBJECTION_FILES} files.",
+                           errors={"files": t(f"最多 {alerts.OBJECTION_FILES} 个文件。",
+                                              f"{alerts.OBJECTION_FILES} files at most.")})
+        alerts.require_objectable(found)
+        files = [(upload.filename, _acceptable(upload)) for upload in uploads]  # (before any is kept)
+        stored = [alerts.store_file(person, name, content) for name, content in files]
+        alerts.object_to(person, found.id, text=text, file_ids=[f.id for f in stored])
+    except ApiError as error:
+        return refused("h5/suspension.html", error, form=request.form,
+                       errors=field_errors(error), **_suspension_context(found))
+    flash(t(f"已收到您的异议，工作人员将在 {found.decide_by} 前作出决定并通知您。",
+            f"Your objection was received; a clerk decides by {found.decide_by} and will tell you."),
+          "ok")
+    return redirect(url_for(".suspension", suspension_id=found.id), 303)
+
+
+def _acceptable(upload) -> bytes:
+    """An uploaded file's bytes, once it is one an objection may carry; a refusal names it."""
+    try:  # (one more byte than the limit at most: enough to refuse it)
+        content = upload.read(materials.max_bytes() + 1)
+    finally:
+        upload.close()
+    try:
+        alerts.acceptable_type(content)
+        return content
+    except ApiError as error:
+        name = upload.filename[-60:]
+        raise ApiError(error.code, f"“{name}”：{error.message}", f"“{name}”: {error.message_en}",
+                       errors={"files": t(error.message, error.message_en)}) from None
 
 
 # -- 12328: my questions and complaints -------------------------------------------------------------

@@ -118,6 +118,13 @@ def _held_certificate(person: Person, plate: str) -> Certificate:
     """The person's valid transport certificate for ``plate``; 409 when there is none."""
     certificate = valid_transport_certificate(plate)
     if certificate is None or certificate.holder_id != person.id:
+        suspended = _holding(plate, Status.SUSPENDED)
+        if suspended is not None and suspended.holder_id == person.id:
+            raise ApiError(409, f"车辆 {plate} 的网约车运输证已暂停使用，正在依法处理，处理完毕前不能办理此事项。"
+                           "暂停的原因和异议方式见「我的证照 · 暂停与异议」。",
+                           f"The transport certificate of {plate} is suspended and being dealt "
+                           "with; this matter cannot be done until it is decided. Why, and how "
+                           "to object: My certificates · Suspensions.")
         raise ApiError(409, f"您名下没有车辆 {plate} 有效的网约车运输证，无法办理此事项。",
                        f"You hold no valid transport certificate for {plate}.")
     return certificate

@@ -300,7 +300,7 @@ def single_platform(facts: Facts, ctx: Context):
 
 def suspended_reason(number: str) -> tuple[str, str]:
     return (f"该车辆的运输证（{number}）已暂停使用，正在等待处理决定，决定作出前不能为该车辆申请新的运输证。"
-            "持证人如有异议，请在 i厦门 App「我的证件 · 暂停与异议」中提出。",
+            "持证人如有异议，请在 i厦门 App「我的证照 · 暂停与异议」中提出。",
             f"The vehicle's transport certificate {number} is suspended and awaits the bureau's "
             "decision; no new certificate can be applied for meanwhile. The holder may object "
             "in the i厦门 app (My certificates · Suspensions).")

@@ -5,15 +5,20 @@ screenshots are kept (``tests/h5/conftest.py``: ``ARTIFACTS``)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 import sqlalchemy as sa
 
+from backend.alerts import operations as alerts
 from backend.certificates import operations as certificates
 from backend.certificates.models import Certificate, Kind
 from backend.db import db
+from backend.licensing.operations import today
 from backend.matters.registry import handler_for
 from tests.devices.kiosks import eligible_driver, holder_with_certificate
 from tests.h5.conftest import CHROMIUM, assert_accessible, decode_qr, screenshot
+from tests.platforms.companies import PNG
 from tests.vehicles.fleet import ADDRESS as VEHICLE_ADDRESS
 from tests.vehicles.fleet import make_platform, make_vehicle
 
@@ -257,3 +262,33 @@ def test_a_companys_pages_pass_axe(backend, phone):
     screenshot(phone, "09-company-feed")
     phone.click("nav a:has-text('许可证')")
     assert_accessible(phone)
+
+
+def test_a_suspended_holder_reads_why_and_objects_with_a_file(backend, phone, tmp_path):
+    number = backend.run(lambda client: holder_with_certificate(client, name="冯暂停"))
+    backend.run(lambda client: alerts.receive(
+        reference="GA-H5-JOURNEY", id_number=number, category="drug_use",
+        recorded_on=today() - dt.timedelta(days=3), detail="比对命中", source="police",
+        actor="police-system"))
+    proof = tmp_path / "检测报告.png"
+    proof.write_bytes(PNG)
+
+    sign_in(phone, backend, number, "冯暂停")
+    assert "已暂停使用" in phone.inner_text("[role=alert]")
+    assert_accessible(phone)
+    phone.click("[role=alert] a")
+    phone.wait_for_selector("#objection-title")
+    assert "吸毒" in phone.inner_text("dl.facts") and "异议期限" in phone.inner_text("dl.facts")
+    assert_accessible(phone)
+    screenshot(phone, "11-suspension")
+
+    phone.fill("#text", "本人从未吸毒，附医院检测报告。")
+    phone.set_input_files("#files", str(proof))
+    phone.click("button:has-text('提交异议')")
+    phone.wait_for_selector(".flash.ok")
+    assert "已收到您的异议" in phone.inner_text(".flash.ok")
+    assert "检测报告.png" in phone.inner_text("#objection")
+    assert phone.locator("#objection form").count() == 0
+    assert_accessible(phone)
+    screenshot(phone, "12-suspension-objected")
+    assert phone.refused == []

@@ -25,7 +25,9 @@ from backend.staff.models import Role
 from backend.vehicles.rules import VEHICLE_RULES
 from backend.verification.models import SourceQuery
 from tests.certificates.holders import token_of, verify_online
+from tests.drivers.helpers import ADDRESS
 from tests.factories import id_number
+from tests.h5.test_pages import signed_in
 from tests.harness import post as console_post
 from tests.notices.helpers import free_port, transport_certificate
 from tests.vehicles.fleet import apply, days, failing, make_platform, make_vehicle, owner
@@ -375,3 +377,17 @@ def test_the_console_report_counts_vehicles(cli, client, database, sign_in):
     sign_in(Role.SUPERVISOR)
     page = client.get("/console/rechecks/").get_data(as_text=True)
     assert "1 / 1 辆" in page
+
+
+def test_a_matter_on_the_suspended_transport_certificate_says_it_is_suspended(cli, client,
+                                                                              database):
+    vehicle, suspension = suspended(cli, database, client)
+    for matter in ("vehicle-permit-cancel", "vehicle-cert-renew"):
+        response = client.post("/api/v1/applications", headers=vehicle.headers,
+                               json={"matter": matter, "plate": vehicle.plate,
+                                     "mailing_address": ADDRESS})
+        assert response.status_code == 409, (matter, response.json)
+        assert f"车辆 {vehicle.plate} 的网约车运输证已暂停使用" in response.json["message"]
+    signed_in(client, vehicle.owner, "车主")
+    page = client.get(f"/h5/suspensions/{suspension.id}").get_data(as_text=True)
+    assert vehicle.plate in page and "车辆许可条件" in page and "提交异议" in page
