@@ -370,7 +370,14 @@ def object_to(suspension_id):
     """The objection with its files in one form; the API takes the files first, one by one."""
     person = h5_session.person()
     found = alerts.suspension_of(person, suspension_id)
-    request.max_content_length = alerts.OBJECTION_FILES * (materials.max_bytes() + 64 * 1024)
+    limit = alerts.OBJECTION_FILES * (materials.max_bytes() + 64 * 1024)
+    if request.content_length is not None and request.content_length > limit:  # (not read)
+        too_large = ApiError(413, f"所附文件合计超过 {limit / (1024 * 1024):.0f} MB，请压缩或减少文件后重新提交。",
+                             f"The files together exceed {limit / (1024 * 1024):.0f} MB; compress "
+                             "them or send fewer.")
+        return refused("h5/suspension.html", too_large, form={}, errors={},
+                       **_suspension_context(found))
+    request.max_content_length = limit
     csrf.protect()
     uploads = [file for file in request.files.getlist("files") if file.filename]
     try:

@@ -107,6 +107,13 @@ def test_a_refused_objection_keeps_nothing_and_says_why(client, police, app):
     assert too_large.status_code == 413 and "“大图.png”" in text(too_large)
     _nothing_kept(suspension, materials, before)
 
+    # More than ten files' worth in all, as the request declares it: refused before it is read.
+    whole = client.post(f"/h5/suspensions/{suspension.id}/objection", data={"text": TEXT},
+                        environ_overrides={"CONTENT_LENGTH": str(200 * 1024 * 1024)})
+    assert whole.status_code == 413 and "所附文件合计超过" in text(whole)
+    assert "提交异议" in text(whole)  # (on the suspension's page, the form there to try again)
+    _nothing_kept(suspension, materials, before)
+
     forged = _object(client, suspension.id, files=[(PNG, "a.png")], token="not-the-token")
     assert forged.status_code == 400
     _nothing_kept(suspension, materials, before)
