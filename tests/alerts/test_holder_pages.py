@@ -16,10 +16,12 @@ from backend.audit.models import AuditEntry
 from backend.db import db
 from backend.licensing.operations import today
 from backend.notify.models import PersonMessage
+from backend.staff.models import Role
 from tests.alerts.test_due_process import suspended_driver
 from tests.drivers.helpers import ADDRESS
 from tests.factories import id_number
 from tests.h5.test_pages import csrf, signed_in, text
+from tests.harness import post as console_post
 from tests.platforms.companies import PDF, PNG
 
 TEXT = "该记录与本人无关，系同名人员。\n附法院判决书。"
@@ -160,3 +162,21 @@ def test_a_blank_objection_is_refused_in_the_api_too(client, police):
     assert response.status_code == 422 and "text" in response.json["errors"]["json"]
     db.session.expire_all()
     assert suspension.objected_at is None
+
+
+def test_after_a_revocation_the_pages_show_the_decision_and_the_remedies(client, police,
+                                                                         sign_in):
+    _, certificate, suspension = _holder_on_h5(client, police)
+    assert _object(client, suspension.id).status_code == 303
+    sign_in(Role.CLERK)
+    decision = {"reason": "经核实存在暴力犯罪记录，不再符合从业条件",
+                "legal_basis": "《网络预约出租汽车经营服务管理暂行办法》第三十六条"}
+    console_post(client, f"/console/alerts/suspensions/{suspension.id}/revoke", decision)
+    signed_in(client, certificate.holder.id_number, "陈暂停")
+
+    assert "已暂停使用" not in text(client.get("/h5/home"))  # (decided: nothing to object to)
+    shown = text(client.get(f"/h5/certificates/{certificate.id}"))
+    assert "查看吊销决定" in shown and f"/h5/suspensions/{suspension.id}" in shown
+    page = text(client.get(f"/h5/suspensions/{suspension.id}"))
+    assert "已吊销" in page and decision["reason"] in page and "行政复议" in page
+    assert "系同名人员" in page and "提交异议" not in page  # (the objection, heard; no form)
