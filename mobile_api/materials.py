@@ -22,10 +22,6 @@ from mobile_api.auth import (
 blp = Blueprint("materials", __name__, url_prefix="/api/v1/materials",
                 description="申请材料 · A company's uploaded materials")
 
-# Room for the multipart envelope around the largest file allowed.
-ENVELOPE_BYTES = 64 * 1024
-
-
 class UploadSchema(ma.Schema):
     file = Upload(required=True, metadata={"description": "PDF, JPEG or PNG"})
 
@@ -42,18 +38,10 @@ class MaterialSchema(ma.Schema):
 def allow_uploads():
     """Before an upload endpoint's request (``before_request``): uploads may be larger than the
     JSON API's ``MAX_CONTENT_LENGTH``, up to the file limit (``MATERIAL_MAX_BYTES``)."""
-    limit = operations.max_bytes() + ENVELOPE_BYTES
+    limit = operations.upload_limit()
     if request.content_length is not None and request.content_length > limit:
         raise operations.too_large()
     request.max_content_length = limit
-
-
-def read_upload(file) -> bytes:
-    """An uploaded file's bytes, one more than the limit at most (``store`` refuses that)."""
-    try:  # (a large upload is spooled to a temporary file: closed here, not left to the GC)
-        return file.read(operations.max_bytes() + 1)
-    finally:
-        file.close()
 
 
 blp.before_request(allow_uploads)
@@ -74,7 +62,7 @@ def upload(files):
     """Upload one material (multipart field ``file``); its type is read from its content."""
     file = files["file"]
     return operations.store(current_company(), current_person(), file.filename or "",
-                            read_upload(file), actor=f"person:{current_person().id}"), 201
+                            operations.read_upload(file), actor=f"person:{current_person().id}"), 201
 
 
 @blp.get("/<int(max=2147483647):material_id>")  # (an id the databases can hold)

@@ -13,8 +13,9 @@ from backend.alerts.schemas import (
     SuspensionListSchema,
     SuspensionSchema,
 )
+from backend.materials.operations import read_upload
 from mobile_api.auth import SECURITY, citizen_required, current_person
-from mobile_api.materials import UploadSchema, allow_uploads, read_upload
+from mobile_api.materials import UploadSchema, allow_uploads
 
 blp = Blueprint("suspensions", __name__, url_prefix="/api/v1/suspensions",
                 description="证件暂停与异议 · My suspended certificates and objections")

@@ -370,7 +370,7 @@ def object_to(suspension_id):
     """The objection with its files in one form; the API takes the files first, one by one."""
     person = h5_session.person()
     found = alerts.suspension_of(person, suspension_id)
-    limit = alerts.OBJECTION_FILES * (materials.max_bytes() + 64 * 1024)
+    limit = materials.upload_limit(alerts.OBJECTION_FILES)
     if request.content_length is not None and request.content_length > limit:  # (not read)
         too_large = ApiError(413, f"所附文件合计超过 {limit / (1024 * 1024):.0f} MB，请压缩或减少文件后重新提交。",
                              f"The files together exceed {limit / (1024 * 1024):.0f} MB; compress "
@@ -402,10 +402,7 @@ def object_to(suspension_id):
 
 def _acceptable(upload) -> bytes:
     """An uploaded file's bytes, once it is one an objection may carry; a refusal names it."""
-    try:  # (one more byte than the limit at most: enough to refuse it)
-        content = upload.read(materials.max_bytes() + 1)
-    finally:
-        upload.close()
+    content = materials.read_upload(upload)
     try:
         alerts.acceptable_type(content)
         return content

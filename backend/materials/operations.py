@@ -28,8 +28,25 @@ from backend.materials.models import Material
 ACCEPTED = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
 
 
+# Room for the multipart envelope around the largest file allowed.
+ENVELOPE_BYTES = 64 * 1024
+
+
 def max_bytes() -> int:
     return current_app.config["MATERIAL_MAX_BYTES"]
+
+
+def upload_limit(files: int = 1) -> int:
+    """The largest request body that carries ``files`` files of at most ``max_bytes`` each."""
+    return files * (max_bytes() + ENVELOPE_BYTES)
+
+
+def read_upload(file) -> bytes:
+    """An uploaded file's bytes, one more than the limit at most (enough to refuse it)."""
+    try:  # (a large upload is spooled to a temporary file: closed here, not left to the GC)
+        return file.read(max_bytes() + 1)
+    finally:
+        file.close()
 
 
 def too_large() -> ApiError:
