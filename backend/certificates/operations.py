@@ -45,14 +45,16 @@ def _snapshot(certificate: Certificate) -> dict:
 # (built once: every driver matter asks it, and building costs more than running)
 CURRENT = (sa.select(Certificate)
            .where(Certificate.holder_id == sa.bindparam("holder"),
-                  Certificate.kind == sa.bindparam("kind"), Certificate.status == Status.VALID)
+                  Certificate.kind == sa.bindparam("kind"),
+                  Certificate.status == sa.bindparam("status"))
            .order_by(Certificate.version.desc()).limit(1))
 
 
-def current_certificate(holder: Person, kind: Kind) -> Certificate | None:
-    """The holder's certificate of this kind whose status is valid (it may be past its end
-    date: ``effective_status`` tells)."""
-    return db.session.scalar(CURRENT, {"holder": holder.id, "kind": kind})
+def current_certificate(holder: Person, kind: Kind,
+                        status: Status = Status.VALID) -> Certificate | None:
+    """The holder's certificate of this kind whose status is ``status``, valid unless said (it
+    may be past its end date: ``effective_status`` tells)."""
+    return db.session.scalar(CURRENT, {"holder": holder.id, "kind": kind, "status": status})
 
 
 def issue(*, kind: Kind, number: str, holder: Person, valid_from: dt.date, valid_until: dt.date,

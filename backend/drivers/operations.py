@@ -146,10 +146,7 @@ def _require_certificate(person: Person) -> Certificate:
 def _refuse_while_suspended(person: Person) -> None:
     """A suspended certificate is being dealt with (backend/alerts): no matter on it, and no new
     one, until a clerk revokes or reinstates it; the holder is told where to see why."""
-    suspended = sa.select(Certificate.id).where(
-        Certificate.holder_id == person.id, Certificate.kind == Kind.DRIVER,
-        Certificate.status == Status.SUSPENDED).limit(1)
-    if db.session.scalar(suspended) is not None:
+    if certificates.current_certificate(person, Kind.DRIVER, Status.SUSPENDED) is not None:
         raise ApiError(409, "您的网约车驾驶员证已暂停使用，正在依法处理，处理完毕前不能办理此事项。"
                        "暂停的原因和异议方式见「我的证照 · 暂停与异议」。",
                        "Your driver certificate is suspended and being dealt with; this matter "
