@@ -153,18 +153,25 @@ def test_an_alert_the_alert_path_refuses_is_reported_and_tried_again(database, c
     assert len(tried) == 2
 
 
+def asked_together_as_alone(question_sets: list) -> list[dict]:
+    """``sources.ask_many``'s answers, once each set's equal ``sources.ask``'s for it alone."""
+    from backend.verification import sources
+
+    together = sources.ask_many(question_sets)
+    for questions, answers in zip(question_sets, together, strict=True):
+        alone = sources.ask(questions)
+        assert {key: (a.status, a.data) for key, a in answers.items()} == {
+            key: (a.status, a.data) for key, a in alone.items()}
+    return together
+
+
 def test_asking_many_holders_at_once_answers_as_asking_each(database):
     from backend.drivers.rules import driver_questions
     from backend.verification import sources
 
     numbers = [certified("王酒驾", police_records=police("drug_use", "2026-10-01")),
                certified("林合格"), holder("无记录").id_number]
-    question_sets = [driver_questions(number) for number in numbers]
-    together = sources.ask_many(question_sets)
-    for questions, answers in zip(question_sets, together, strict=True):
-        alone = sources.ask(questions)
-        assert {key: (a.status, a.data) for key, a in answers.items()} == {
-            key: (a.status, a.data) for key, a in alone.items()}
+    together = asked_together_as_alone([driver_questions(number) for number in numbers])
     assert together[2]["identity.person"].status == sources.Status.NOT_FOUND
     assert together[0]["police_records.records"].data == [
         {"category": "drug_use", "recorded_on": "2026-10-01"}]

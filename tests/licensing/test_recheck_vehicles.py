@@ -29,6 +29,7 @@ from tests.drivers.helpers import ADDRESS
 from tests.factories import id_number
 from tests.h5.test_pages import signed_in
 from tests.harness import post as console_post
+from tests.licensing.test_recheck import asked_together_as_alone
 from tests.notices.helpers import free_port, transport_certificate
 from tests.vehicles.fleet import apply, days, failing, make_platform, make_vehicle, owner
 
@@ -329,13 +330,9 @@ def test_asking_many_plates_at_once_answers_as_asking_each(database):
 
     insured, lapsed = vehicle_with(), vehicle_with(insurance=[{"valid_until": "2020-01-01"}])
     unknown = transport_certificate(None)
-    question_sets = [[q for q in vehicle_questions(c.plate, "x") if q.key in sources.MIRROR_BATCHES]
-                     for c in (insured, lapsed, unknown)]
-    together = sources.ask_many(question_sets)
-    for questions, answers in zip(question_sets, together, strict=True):
-        alone = sources.ask(questions)
-        assert {key: (a.status, a.data) for key, a in answers.items()} == {
-            key: (a.status, a.data) for key, a in alone.items()}
+    together = asked_together_as_alone(
+        [[q for q in vehicle_questions(c.plate, "x") if q.key in sources.MIRROR_BATCHES]
+         for c in (insured, lapsed, unknown)])
     assert together[2]["vehicle_registry.vehicle"].status == sources.Status.NOT_FOUND
     assert together[1]["insurance.policies"].data[0]["valid_until"] == "2020-01-01"
     assert together[0]["transport_certificates.by_plate"].data[0]["number"] == insured.number
