@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import time
 
 import pytest
@@ -56,7 +57,8 @@ def test_a_request_not_signed_right_now_by_the_platform_is_401_and_stores_nothin
         sender, tamper, database):
     options = {"secret": {"secret": "not-the-secret"},
                "timestamp_old": {"timestamp": time.time() - 301},
-               "timestamp_future": {"timestamp": time.time() + 301},
+               # (rounded up: whole seconds, and still 301 s ahead when the request arrives)
+               "timestamp_future": {"timestamp": math.ceil(time.time()) + 301},
                "company": {"company_id": "NOSUCHPLATFORM"}}.get(tamper, {})
     if tamper == "body":   # signed one body, sent another
         signed = _order_batch(sender, "A-signed")
